@@ -1,0 +1,163 @@
+#include "net/tcp_connect.hpp"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "common/error.hpp"
+#include "net/deadline.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+// Our own code for "the address never answered"; the kernel's ETIMEDOUT takes minutes and would
+// read "Connection timed out" even though it was our deadline that ended the attempt.
+constexpr int no_answer_in_time = -1;
+
+struct AttemptFailure {
+  std::string endpoint;
+  int error = 0;             // an errno, or no_answer_in_time
+  bool from_socket = false;  // socket() itself failed: a local problem, not the server's
+};
+
+std::string describe_error(int error, std::chrono::milliseconds timeout) {
+  if (error == no_answer_in_time) {
+    return fmt::format("no answer within {}", describe_duration(timeout));
+  }
+  return std::strerror(error);
+}
+
+// What to suggest, after the reasons, for the most telling failure among the attempts.
+std::string_view hint_for(const std::vector<AttemptFailure>& failures) {
+  auto any = [&](auto predicate) {
+    return std::any_of(failures.begin(), failures.end(), predicate);
+  };
+  if (any([](const AttemptFailure& f) { return f.error == ECONNREFUSED; })) {
+    return "is the server running / is the port right?";
+  }
+  if (any([](const AttemptFailure& f) { return f.error == no_answer_in_time; })) {
+    return "is the host up, or does a firewall drop this port? Some providers block port 25";
+  }
+  if (any([](const AttemptFailure& f) {
+        return f.error == ENETUNREACH || f.error == EHOSTUNREACH;
+      })) {
+    return "check the network connection";
+  }
+  return "try again later";
+}
+
+[[noreturn]] void throw_connect_failure(const std::vector<AttemptFailure>& failures,
+                                        std::string_view host, std::uint16_t port,
+                                        std::chrono::milliseconds timeout) {
+  bool all_same = std::all_of(failures.begin(), failures.end(), [&](const AttemptFailure& f) {
+    return f.error == failures.front().error;
+  });
+  std::string reasons;
+  if (all_same) {
+    reasons = describe_error(failures.front().error, timeout);
+  } else {
+    for (const AttemptFailure& failure : failures) {
+      if (!reasons.empty()) {
+        reasons += ", ";
+      }
+      reasons += fmt::format("{}: {}", failure.endpoint, describe_error(failure.error, timeout));
+    }
+  }
+  bool all_local = std::all_of(failures.begin(), failures.end(),
+                               [](const AttemptFailure& f) { return f.from_socket; });
+  // Refusals, timeouts and unreachable networks are the classic "try again later" (sysexits
+  // EX_TEMPFAIL) conditions; only a failure to even create a socket is the system's fault.
+  ErrorKind kind = all_local ? ErrorKind::os : ErrorKind::temporary;
+  throw Failure(kind, fmt::format("cannot connect to {} port {}: {}; {}", host, port, reasons,
+                                  hint_for(failures)));
+}
+
+// Socket options every connection gets. Failures here are not fatal: the connection still works,
+// only less well, so they are traced rather than thrown.
+void tune_socket(int fd, trace::Sink& trace) {
+  int on = 1;
+  // The driver writes one flight per write() (see design.md, "Flights"); Nagle would hold back a
+  // small flight until the previous one is acknowledged, adding a round trip.
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0 && trace.enabled()) {
+    trace.info(fmt::format("could not set TCP_NODELAY: {}", std::strerror(errno)));
+  }
+  // Lets the kernel notice a peer that vanished during a long DATA transfer.
+  if (::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0 && trace.enabled()) {
+    trace.info(fmt::format("could not set SO_KEEPALIVE: {}", std::strerror(errno)));
+  }
+}
+
+// One connect attempt; returns 0 and fills `fd` on success, else the errno (or no_answer_in_time).
+int attempt(const Endpoint& endpoint, std::chrono::milliseconds timeout, UniqueFd& fd) {
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) ==
+      0) {
+    return 0;
+  }
+  // A non-blocking connect reports EINPROGRESS (or EINTR, after which it goes on in the
+  // background); completion is signalled by writability, the outcome is read from SO_ERROR.
+  if (errno != EINPROGRESS && errno != EINTR) {
+    return errno;
+  }
+  if (!wait_until_ready(fd.get(), POLLOUT, Deadline(timeout))) {
+    return no_answer_in_time;
+  }
+  int error = 0;
+  socklen_t size = sizeof error;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size) != 0) {
+    return errno;
+  }
+  return error;
+}
+
+}  // namespace
+
+TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
+                               std::uint16_t port, std::chrono::milliseconds timeout_per_address,
+                               trace::Sink& trace) {
+  std::vector<AttemptFailure> failures;
+  for (const Endpoint& endpoint : endpoints) {
+    if (trace.enabled()) {
+      trace.info(fmt::format("connecting to {}", endpoint.text));
+    }
+    auto started = Deadline::Clock::now();
+    UniqueFd fd(
+        ::socket(endpoint.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, endpoint.protocol));
+    if (!fd.valid()) {
+      failures.push_back({endpoint.text, errno, true});
+      if (trace.enabled()) {
+        trace.info(
+            fmt::format("cannot create a socket for {}: {}", endpoint.text, std::strerror(errno)));
+      }
+      continue;
+    }
+    int error = attempt(endpoint, timeout_per_address, fd);
+    if (error == 0) {
+      tune_socket(fd.get(), trace);
+      if (trace.enabled()) {
+        auto took =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started);
+        trace.info(fmt::format("connected to {} in {} ms", endpoint.text, took.count()));
+      }
+      return TcpConnection{std::move(fd), endpoint.text};
+    }
+    failures.push_back({endpoint.text, error, false});
+    if (trace.enabled()) {
+      trace.info(fmt::format("cannot connect to {}: {}", endpoint.text,
+                             describe_error(error, timeout_per_address)));
+    }
+  }
+  if (failures.empty()) {
+    throw Failure(ErrorKind::no_host,
+                  fmt::format("cannot connect to {} port {}: no address to try", host, port));
+  }
+  throw_connect_failure(failures, host, port, timeout_per_address);
+}
+
+}  // namespace smtpsend::net

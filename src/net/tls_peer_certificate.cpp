@@ -1,0 +1,109 @@
+#include "net/tls_peer_certificate.hpp"
+
+#include <arpa/inet.h>
+#include <gnutls/x509.h>
+#include <netinet/in.h>
+
+#include <cstddef>
+
+#include "net/gnutls_handles.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+std::string distinguished_name(gnutls_x509_crt_t certificate, bool issuer) {
+  gnutls_datum_t datum{};
+  int rc = issuer ? gnutls_x509_crt_get_issuer_dn3(certificate, &datum, 0)
+                  : gnutls_x509_crt_get_dn3(certificate, &datum, 0);
+  if (rc < 0) {
+    return "(unreadable)";
+  }
+  return take_datum(datum);
+}
+
+std::string ip_address_text(const std::string& raw) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (raw.size() == 4) {
+    ::inet_ntop(AF_INET, raw.data(), text, sizeof text);
+  } else if (raw.size() == 16) {
+    ::inet_ntop(AF_INET6, raw.data(), text, sizeof text);
+  } else {
+    return "(malformed IP address)";
+  }
+  return text;
+}
+
+std::vector<std::string> alt_names(gnutls_x509_crt_t certificate) {
+  // A certificate with more names than this is a shared-hosting bundle; listing them all would
+  // drown the message they appear in.
+  constexpr unsigned max_names_listed = 32;
+  std::vector<std::string> names;
+  for (unsigned index = 0; index < max_names_listed; ++index) {
+    std::string buffer(256, '\0');
+    std::size_t size = buffer.size();
+    int type =
+        gnutls_x509_crt_get_subject_alt_name(certificate, index, buffer.data(), &size, nullptr);
+    if (type == GNUTLS_E_SHORT_MEMORY_BUFFER) {
+      buffer.resize(size);
+      type =
+          gnutls_x509_crt_get_subject_alt_name(certificate, index, buffer.data(), &size, nullptr);
+    }
+    if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+      break;
+    }
+    if (type < 0) {
+      continue;
+    }
+    buffer.resize(size);
+    if (type == GNUTLS_SAN_DNSNAME) {
+      // GnuTLS counts a terminating NUL for text types.
+      if (!buffer.empty() && buffer.back() == '\0') {
+        buffer.pop_back();
+      }
+      names.push_back(buffer);
+    } else if (type == GNUTLS_SAN_IPADDRESS) {
+      names.push_back(ip_address_text(buffer));
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
+  if (gnutls_certificate_type_get2(session, GNUTLS_CTYPE_PEERS) != GNUTLS_CRT_X509) {
+    return std::nullopt;
+  }
+  unsigned count = 0;
+  const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
+  if (chain == nullptr || count == 0) {
+    return std::nullopt;
+  }
+  gnutls_x509_crt_t raw = nullptr;
+  if (gnutls_x509_crt_init(&raw) < 0) {
+    return std::nullopt;
+  }
+  UniqueGnutlsCertificate certificate(raw);
+  if (gnutls_x509_crt_import(certificate.get(), &chain[0], GNUTLS_X509_FMT_DER) < 0) {
+    return std::nullopt;
+  }
+  PeerCertificate facts;
+  facts.subject = distinguished_name(certificate.get(), false);
+  facts.issuer = distinguished_name(certificate.get(), true);
+  facts.alt_names = alt_names(certificate.get());
+  facts.not_before = gnutls_x509_crt_get_activation_time(certificate.get());
+  facts.not_after = gnutls_x509_crt_get_expiration_time(certificate.get());
+  return facts;
+}
+
+std::string format_utc(std::time_t when) {
+  std::tm parts{};
+  if (::gmtime_r(&when, &parts) == nullptr) {
+    return "(unknown time)";
+  }
+  char text[64] = {};
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return text;
+}
+
+}  // namespace smtpsend::net

@@ -1,0 +1,28 @@
+#pragma once
+// The facts about the server's certificate that traces and error messages show a user.
+
+#include <gnutls/gnutls.h>
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smtpsend::net {
+
+struct PeerCertificate {
+  std::string subject;                 // RFC 4514 distinguished name, "CN=mail.example.com,O=..."
+  std::string issuer;                  // the same for the CA that signed it
+  std::vector<std::string> alt_names;  // subjectAltName DNS names and IP addresses
+  std::time_t not_before = 0;
+  std::time_t not_after = 0;
+};
+
+// The first (leaf) certificate the server sent in this session, if it sent an X.509 one. Works
+// after a failed handshake too, as long as the server's Certificate message was received.
+std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session);
+
+// "2031-01-02 03:04:05 UTC".
+std::string format_utc(std::time_t when);
+
+}  // namespace smtpsend::net

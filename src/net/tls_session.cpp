@@ -1,0 +1,330 @@
+#include "net/tls_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "net/resolver.hpp"
+#include "net/socket_io.hpp"
+#include "net/tls_peer_certificate.hpp"
+#include "net/tls_verification.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+constexpr std::string_view insecure_warning =
+    "TLS certificate verification is disabled (--tls-insecure): the connection can be intercepted";
+
+int to_poll_timeout(unsigned int milliseconds) {
+  if (milliseconds == GNUTLS_INDEFINITE_TIMEOUT) {
+    return -1;
+  }
+  return milliseconds > INT_MAX ? INT_MAX : static_cast<int>(milliseconds);
+}
+
+bool is_record_layer_garbage(int code) {
+  // What GnuTLS reports when the bytes it read were not TLS records at all, typically because the
+  // server sent a plain SMTP greeting.
+  return code == GNUTLS_E_UNEXPECTED_PACKET_LENGTH || code == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
+         code == GNUTLS_E_UNEXPECTED_PACKET || code == GNUTLS_E_RECORD_OVERFLOW;
+}
+
+}  // namespace
+
+TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace)
+    : fd_(fd),
+      insecure_(options.insecure),
+      verify_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
+      trace_(trace),
+      credentials_(TlsCredentials::load(options, trace)) {
+  gnutls_session_t raw = nullptr;
+  // GNUTLS_NO_SIGNAL as well, in case a GnuTLS path ever bypasses our push function.
+  int rc = gnutls_init(&raw, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
+  if (rc < 0) {
+    throw Failure(ErrorKind::os, fmt::format("cannot set up TLS: {}", gnutls_strerror(rc)));
+  }
+  session_.reset(raw);
+
+  const char* error_position = nullptr;
+  rc = gnutls_priority_set_direct(session_.get(), tls_priority, &error_position);
+  if (rc < 0) {
+    throw Failure(ErrorKind::internal,
+                  fmt::format("the TLS priority string is rejected at '{}': {}",
+                              error_position ? error_position : "", gnutls_strerror(rc)));
+  }
+  rc = gnutls_credentials_set(session_.get(), GNUTLS_CRD_CERTIFICATE, credentials_.get());
+  if (rc < 0) {
+    throw Failure(ErrorKind::internal,
+                  fmt::format("cannot attach TLS credentials: {}", gnutls_strerror(rc)));
+  }
+
+  // RFC 6066 §3: SNI carries DNS names only, never address literals.
+  if (!is_ip_literal(verify_name_)) {
+    gnutls_server_name_set(session_.get(), GNUTLS_NAME_DNS, verify_name_.data(),
+                           verify_name_.size());
+    if (trace_.enabled()) {
+      trace_.info(fmt::format("TLS server name (SNI): {}", verify_name_));
+    }
+  }
+
+  if (insecure_) {
+    spdlog::warn("{}", insecure_warning);
+    trace_.info(insecure_warning);
+  } else {
+    // Verification runs inside the handshake (RFC 6125 name matching, IP literals against the
+    // certificate's IP address entries), so a bad certificate aborts it before we send anything.
+    gnutls_session_set_verify_cert(session_.get(), verify_name_.c_str(), 0);
+  }
+
+  // Our own transport functions: MSG_NOSIGNAL keeps a server's hang-up from raising SIGPIPE, and
+  // the socket stays non-blocking so every wait goes through a deadline.
+  gnutls_transport_set_ptr(session_.get(), this);
+  gnutls_transport_set_vec_push_function(session_.get(), &TlsSession::push);
+  gnutls_transport_set_pull_function(session_.get(), &TlsSession::pull);
+  gnutls_transport_set_pull_timeout_function(session_.get(), &TlsSession::pull_timeout);
+}
+
+ssize_t TlsSession::push(gnutls_transport_ptr_t self, const giovec_t* iov, int count) {
+  auto* session = static_cast<TlsSession*>(self);
+  msghdr message{};
+  // giovec_t is struct iovec on POSIX systems; sendmsg does not modify the vector.
+  message.msg_iov = const_cast<iovec*>(iov);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  ssize_t sent = ::sendmsg(session->fd_, &message, MSG_NOSIGNAL);
+  if (sent < 0) {
+    gnutls_transport_set_errno(session->session_.get(), errno);
+  }
+  return sent;
+}
+
+ssize_t TlsSession::pull(gnutls_transport_ptr_t self, void* buffer, std::size_t size) {
+  auto* session = static_cast<TlsSession*>(self);
+  ssize_t received = ::recv(session->fd_, buffer, size, 0);
+  if (received < 0) {
+    gnutls_transport_set_errno(session->session_.get(), errno);
+  }
+  return received;
+}
+
+int TlsSession::pull_timeout(gnutls_transport_ptr_t self, unsigned int milliseconds) {
+  auto* session = static_cast<TlsSession*>(self);
+  pollfd entry{};
+  entry.fd = session->fd_;
+  entry.events = POLLIN;
+  int rc = ::poll(&entry, 1, to_poll_timeout(milliseconds));
+  if (rc < 0) {
+    gnutls_transport_set_errno(session->session_.get(), errno);
+  }
+  return rc;
+}
+
+bool TlsSession::wait_for_transport(const Deadline& deadline) const {
+  // RFC 8446 and 5246 both let either side's record layer need to read while we want to write,
+  // and vice versa; GnuTLS says which one blocked.
+  short events = gnutls_record_get_direction(session_.get()) == 1 ? POLLOUT : POLLIN;
+  return wait_until_ready(fd_, events, deadline);
+}
+
+void TlsSession::handshake(const Deadline& deadline) {
+  auto started = Deadline::Clock::now();
+  // GnuTLS's own handshake clock as a second guard; 0 would mean "its default", hence at least 1.
+  auto budget = std::max<std::chrono::milliseconds::rep>(deadline.remaining().count(), 1);
+  gnutls_handshake_set_timeout(session_.get(), static_cast<unsigned int>(budget));
+  for (;;) {
+    int rc = gnutls_handshake(session_.get());
+    if (rc == GNUTLS_E_SUCCESS) {
+      break;
+    }
+    if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
+      if (!wait_for_transport(deadline)) {
+        throw_handshake_failure(GNUTLS_E_TIMEDOUT, deadline);
+      }
+      continue;
+    }
+    // Warning alerts are not fatal; the handshake goes on, still bounded by the deadline.
+    if (gnutls_error_is_fatal(rc) == 0 && !deadline.expired()) {
+      continue;
+    }
+    throw_handshake_failure(rc, deadline);
+  }
+  trace_session_facts(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started));
+}
+
+void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
+  if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR || code == GNUTLS_E_CERTIFICATE_ERROR) {
+    unsigned status = gnutls_session_get_verify_cert_status(session_.get());
+    std::string message =
+        verification_failure_message(status, verify_name_, read_peer_certificate(session_.get()),
+                                     credentials_.trust_source(), credentials_.trust_store_empty());
+    // Tell the server why we hang up (RFC 8446 §6.2); best effort on a non-blocking socket.
+    gnutls_alert_send_appropriate(session_.get(), code);
+    throw Failure(ErrorKind::permission, message);
+  }
+  if (code == GNUTLS_E_TIMEDOUT) {
+    throw Failure(ErrorKind::temporary,
+                  fmt::format("the TLS handshake with '{}' did not finish within {}; try again "
+                              "later",
+                              verify_name_, describe_duration(deadline.budget())));
+  }
+  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+    auto alert = gnutls_alert_get(session_.get());
+    bool about_versions = alert == GNUTLS_A_PROTOCOL_VERSION ||
+                          alert == GNUTLS_A_HANDSHAKE_FAILURE ||
+                          alert == GNUTLS_A_INSUFFICIENT_SECURITY;
+    throw Failure(
+        ErrorKind::protocol,
+        fmt::format("'{}' aborted the TLS handshake: {}{}", verify_name_,
+                    gnutls_alert_get_name(alert),
+                    about_versions ? "; the server may not support TLS 1.2 or later" : ""));
+  }
+  if (code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR ||
+      code == GNUTLS_E_PUSH_ERROR) {
+    throw Failure(ErrorKind::io,
+                  fmt::format("'{}' closed the connection during the TLS handshake ({})",
+                              verify_name_, gnutls_strerror(code)));
+  }
+  if (is_record_layer_garbage(code)) {
+    throw Failure(ErrorKind::protocol,
+                  fmt::format("'{}' did not answer with TLS ({}); does this port use STARTTLS "
+                              "(usually 587 or 25) rather than TLS on connect (usually 465)?",
+                              verify_name_, gnutls_strerror(code)));
+  }
+  throw Failure(ErrorKind::protocol, fmt::format("the TLS handshake with '{}' failed: {}",
+                                                 verify_name_, gnutls_strerror(code)));
+}
+
+void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
+  if (!trace_.enabled()) {
+    return;
+  }
+  gnutls_session_t session = session_.get();
+  const char* version = gnutls_protocol_get_name(gnutls_protocol_get_version(session));
+  trace_.info(fmt::format("TLS handshake done in {} ms: {}", took.count(),
+                          version ? version : "unknown version"));
+  if (char* description = gnutls_session_get_desc(session)) {
+    trace_.info(fmt::format("TLS cipher suite: {}", description));
+    gnutls_free(description);
+  }
+  if (auto certificate = read_peer_certificate(session)) {
+    trace_.info(fmt::format("TLS certificate subject: {}", certificate->subject));
+    trace_.info(fmt::format("TLS certificate issuer: {}", certificate->issuer));
+    if (!certificate->alt_names.empty()) {
+      std::string names;
+      for (const std::string& name : certificate->alt_names) {
+        names += names.empty() ? name : ", " + name;
+      }
+      trace_.info(fmt::format("TLS certificate names: {}", names));
+    }
+    trace_.info(fmt::format("TLS certificate valid from {} to {}",
+                            format_utc(certificate->not_before),
+                            format_utc(certificate->not_after)));
+  }
+  if (!insecure_) {
+    trace_.info(fmt::format("TLS certificate verified for '{}' against {}", verify_name_,
+                            credentials_.trust_source()));
+    return;
+  }
+  // Say what verification would have found, so a user who reached for --tls-insecure learns
+  // what the real problem is.
+  unsigned status = 0;
+  int rc = gnutls_certificate_verify_peers3(session, verify_name_.c_str(), &status);
+  if (rc < 0) {
+    trace_.info(
+        fmt::format("TLS certificate NOT verified (--tls-insecure): {}", gnutls_strerror(rc)));
+  } else {
+    trace_.info(
+        fmt::format("TLS certificate NOT verified (--tls-insecure); verification would "
+                    "have {}: {}",
+                    status == 0 ? "passed" : "failed", verification_status_text(status)));
+  }
+}
+
+void TlsSession::send_all(std::string_view bytes, const Deadline& deadline) {
+  // One contiguous buffer already goes out as full-size records (16 KiB, RFC 8446 §5.1), the
+  // fewest its length allows; corking would only add a copy.
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = gnutls_record_send(session_.get(), bytes.data() + sent, bytes.size() - sent);
+    if (n >= 0) {
+      sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    // After AGAIN, GnuTLS wants the same call repeated; the record it already built is kept.
+    if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+      if (!wait_for_transport(deadline)) {
+        throw Failure(ErrorKind::temporary, write_timeout_message(deadline));
+      }
+      continue;
+    }
+    throw Failure(ErrorKind::io,
+                  fmt::format("lost the TLS connection to the server while sending: {}",
+                              gnutls_strerror(static_cast<int>(n))));
+  }
+}
+
+std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadline& deadline) {
+  if (size == 0) {
+    throw Failure(ErrorKind::internal, "read() called with an empty buffer");
+  }
+  for (;;) {
+    // Record data GnuTLS already decrypted is invisible to poll(), so try first and wait only
+    // when it says the socket is empty.
+    ssize_t n = gnutls_record_recv(session_.get(), buffer, size);
+    if (n >= 0) {
+      return static_cast<std::size_t>(n);  // 0: the server sent close_notify
+    }
+    int code = static_cast<int>(n);
+    if (code == GNUTLS_E_AGAIN || code == GNUTLS_E_INTERRUPTED) {
+      if (!wait_for_transport(deadline)) {
+        throw Failure(ErrorKind::temporary, read_timeout_message(deadline));
+      }
+      continue;
+    }
+    if (code == GNUTLS_E_PREMATURE_TERMINATION) {
+      // Many SMTP servers close after QUIT without close_notify. SMTP's own framing (replies end
+      // in CRLF, the message in CRLF.CRLF) shows truncation, so this reads as an ordinary EOF.
+      if (trace_.enabled()) {
+        trace_.info("the server closed the connection without a TLS close_notify");
+      }
+      return 0;
+    }
+    // Non-fatal: a warning alert, or a TLS 1.2 renegotiation request that RFC 5246 §7.4.1.1
+    // lets a client ignore.
+    if (gnutls_error_is_fatal(code) == 0 || code == GNUTLS_E_REHANDSHAKE) {
+      if (deadline.expired()) {
+        throw Failure(ErrorKind::temporary, read_timeout_message(deadline));
+      }
+      continue;
+    }
+    if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+      throw Failure(ErrorKind::io,
+                    fmt::format("the server ended the TLS connection: {}",
+                                gnutls_alert_get_name(gnutls_alert_get(session_.get()))));
+    }
+    throw Failure(ErrorKind::io,
+                  fmt::format("lost the TLS connection to the server: {}", gnutls_strerror(code)));
+  }
+}
+
+void TlsSession::bye(const Deadline& deadline) noexcept {
+  try {
+    for (;;) {
+      int rc = gnutls_bye(session_.get(), GNUTLS_SHUT_WR);
+      if ((rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED) || !wait_for_transport(deadline)) {
+        return;
+      }
+    }
+  } catch (...) {
+    // Closing is best effort: the server has what it needed by now.
+  }
+}
+
+}  // namespace smtpsend::net

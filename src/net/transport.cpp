@@ -1,0 +1,120 @@
+// net::connect() and the Transport it returns: one TCP socket, optionally carrying a TLS session.
+
+#include "net/transport.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "common/error.hpp"
+#include "net/deadline.hpp"
+#include "net/resolver.hpp"
+#include "net/socket_io.hpp"
+#include "net/tcp_connect.hpp"
+#include "net/tls_session.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+// How long close() waits to hand over close_notify: enough for a live server, short enough that
+// a dead one does not hold up the exit after the mail was accepted.
+constexpr std::chrono::milliseconds close_notify_budget{1000};
+
+class SocketTransport final : public Transport {
+ public:
+  SocketTransport(TcpConnection connection, const ConnectOptions& options, trace::Sink& trace)
+      : fd_(std::move(connection.fd)),
+        peer_(std::move(connection.peer)),
+        options_(options),
+        trace_(trace) {}
+
+  ~SocketTransport() override {
+    try {
+      close();
+    } catch (...) {
+      // A destructor must not throw; close() is best effort here by nature.
+    }
+  }
+
+  void write(std::string_view bytes) override {
+    int fd = open_fd();
+    Deadline deadline(options_.timeout);
+    if (tls_) {
+      tls_->send_all(bytes, deadline);
+    } else {
+      send_all(fd, bytes, deadline);
+    }
+  }
+
+  std::size_t read(char* buffer, std::size_t size) override {
+    int fd = open_fd();
+    Deadline deadline(options_.timeout);
+    if (tls_) {
+      return tls_->receive_some(buffer, size, deadline);
+    }
+    return receive_some(fd, buffer, size, deadline);
+  }
+
+  void start_tls() override {
+    int fd = open_fd();
+    if (tls_) {
+      throw Failure(ErrorKind::internal, "start_tls() called on a connection already in TLS");
+    }
+    if (trace_.enabled()) {
+      trace_.info(fmt::format("starting TLS with {}", peer_));
+    }
+    try {
+      auto session = std::make_unique<TlsSession>(fd, options_.tls, options_.host, trace_);
+      session->handshake(Deadline(options_.timeout));
+      tls_ = std::move(session);
+    } catch (...) {
+      // A failed handshake leaves the stream in an unknown state; nothing more may travel on it.
+      fd_.reset();
+      throw;
+    }
+  }
+
+  bool tls_active() const override { return tls_ != nullptr; }
+
+  void close() override {
+    if (tls_) {
+      tls_->bye(Deadline(std::min(options_.timeout, close_notify_budget)));
+      tls_.reset();
+    }
+    if (fd_.valid()) {
+      fd_.reset();
+      if (trace_.enabled()) {
+        trace_.info(fmt::format("closed the connection to {}", peer_));
+      }
+    }
+  }
+
+ private:
+  int open_fd() const {
+    if (!fd_.valid()) {
+      throw Failure(ErrorKind::io, fmt::format("the connection to {} is closed", peer_));
+    }
+    return fd_.get();
+  }
+
+  UniqueFd fd_;
+  std::string peer_;
+  ConnectOptions options_;
+  trace::Sink& trace_;
+  std::unique_ptr<TlsSession> tls_;  // declared after fd_: destroyed first, while fd_ is open
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& trace) {
+  if (trace.enabled()) {
+    trace.info(fmt::format("resolving {}", options.host));
+  }
+  std::vector<Endpoint> endpoints = resolve(options.host, options.port);
+  TcpConnection connection =
+      connect_to_first(endpoints, options.host, options.port, options.timeout, trace);
+  return std::make_unique<SocketTransport>(std::move(connection), options, trace);
+}
+
+}  // namespace smtpsend::net

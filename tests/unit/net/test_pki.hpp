@@ -1,0 +1,184 @@
+#pragma once
+// A throwaway certificate authority and server certificates, made with GnuTLS's X.509 API at test
+// time (no subprocess, no files checked in that could expire), plus a temporary directory for the
+// PEM files a TlsOptions::trust_file needs.
+
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <stdlib.h>
+
+#include <array>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "net/gnutls_handles.hpp"
+
+namespace smtpsend::net::testing {
+
+inline void check_gnutls(int rc, const char* what) {
+  if (rc < 0) {
+    throw std::runtime_error(std::string(what) + ": " + gnutls_strerror(rc));
+  }
+}
+
+// A directory under $TMPDIR (or /tmp) removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "smtpsend-net-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("mkdtemp failed");
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  std::string write(const std::string& name, const std::string& contents) const {
+    std::filesystem::path file = path_ / name;
+    std::ofstream(file, std::ios::binary) << contents;
+    return file.string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct KeyAndCertificate {
+  UniqueGnutlsPrivateKey key;
+  UniqueGnutlsCertificate certificate;
+
+  std::string certificate_pem() const {
+    gnutls_datum_t pem{};
+    check_gnutls(gnutls_x509_crt_export2(certificate.get(), GNUTLS_X509_FMT_PEM, &pem),
+                 "export certificate");
+    return take_datum(pem);
+  }
+};
+
+struct CertificateSpec {
+  std::string distinguished_name;         // "CN=localhost"
+  std::vector<std::string> dns_names;     // subjectAltName dNSName entries
+  std::vector<std::string> ip_addresses;  // subjectAltName iPAddress entries, as text
+  std::time_t not_before = std::time(nullptr) - 3600;
+  std::time_t not_after = std::time(nullptr) + 86400;
+};
+
+namespace detail {
+
+inline UniqueGnutlsPrivateKey generate_key() {
+  gnutls_x509_privkey_t raw = nullptr;
+  check_gnutls(gnutls_x509_privkey_init(&raw), "privkey init");
+  UniqueGnutlsPrivateKey key(raw);
+  // P-256 keys are generated in microseconds, unlike RSA; tests stay fast.
+  check_gnutls(gnutls_x509_privkey_generate(key.get(), GNUTLS_PK_ECDSA,
+                                            GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
+               "privkey generate");
+  return key;
+}
+
+inline UniqueGnutlsCertificate new_certificate(const CertificateSpec& spec,
+                                               gnutls_x509_privkey_t key, unsigned serial) {
+  gnutls_x509_crt_t raw = nullptr;
+  check_gnutls(gnutls_x509_crt_init(&raw), "crt init");
+  UniqueGnutlsCertificate certificate(raw);
+  gnutls_x509_crt_t crt = certificate.get();
+  check_gnutls(gnutls_x509_crt_set_version(crt, 3), "set version");
+  std::array<unsigned char, 4> serial_bytes = {0x01, static_cast<unsigned char>(serial >> 16),
+                                               static_cast<unsigned char>(serial >> 8),
+                                               static_cast<unsigned char>(serial)};
+  check_gnutls(gnutls_x509_crt_set_serial(crt, serial_bytes.data(), serial_bytes.size()),
+               "set serial");
+  check_gnutls(gnutls_x509_crt_set_activation_time(crt, spec.not_before), "set activation");
+  check_gnutls(gnutls_x509_crt_set_expiration_time(crt, spec.not_after), "set expiration");
+  check_gnutls(gnutls_x509_crt_set_dn(crt, spec.distinguished_name.c_str(), nullptr), "set dn");
+  check_gnutls(gnutls_x509_crt_set_key(crt, key), "set key");
+  std::array<unsigned char, 64> key_id{};
+  std::size_t key_id_size = key_id.size();
+  check_gnutls(gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA1, key_id.data(), &key_id_size),
+               "get key id");
+  check_gnutls(gnutls_x509_crt_set_subject_key_id(crt, key_id.data(), key_id_size),
+               "set subject key id");
+  for (const std::string& name : spec.dns_names) {
+    check_gnutls(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name.data(),
+                                                      static_cast<unsigned>(name.size()),
+                                                      GNUTLS_FSAN_APPEND),
+                 "set dns name");
+  }
+  for (const std::string& text : spec.ip_addresses) {
+    std::array<unsigned char, 16> bytes{};
+    unsigned size = 16;
+    if (::inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) {
+      size = 4;
+      if (::inet_pton(AF_INET, text.c_str(), bytes.data()) != 1) {
+        throw std::runtime_error("bad IP address in a test certificate: " + text);
+      }
+    }
+    check_gnutls(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, bytes.data(), size,
+                                                      GNUTLS_FSAN_APPEND),
+                 "set ip address");
+  }
+  return certificate;
+}
+
+}  // namespace detail
+
+// A self-signed CA certificate "CN=smtpsend test CA".
+inline KeyAndCertificate make_test_ca(const std::string& name = "CN=smtpsend test CA") {
+  KeyAndCertificate ca{detail::generate_key(), nullptr};
+  CertificateSpec spec;
+  spec.distinguished_name = name;
+  spec.not_after = std::time(nullptr) + 7 * 86400;
+  ca.certificate = detail::new_certificate(spec, ca.key.get(), 1);
+  gnutls_x509_crt_t crt = ca.certificate.get();
+  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 1, -1), "set CA constraints");
+  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN),
+               "set CA key usage");
+  check_gnutls(gnutls_x509_crt_sign2(crt, crt, ca.key.get(), GNUTLS_DIG_SHA256, 0), "self-sign");
+  return ca;
+}
+
+// A TLS server certificate issued by `ca` for what `spec` names.
+inline KeyAndCertificate make_server_certificate(const KeyAndCertificate& ca,
+                                                 const CertificateSpec& spec) {
+  static unsigned next_serial = 100;
+  KeyAndCertificate server{detail::generate_key(), nullptr};
+  server.certificate = detail::new_certificate(spec, server.key.get(), next_serial++);
+  gnutls_x509_crt_t crt = server.certificate.get();
+  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
+  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
+  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0),
+               "set key purpose");
+  std::array<unsigned char, 64> ca_key_id{};
+  std::size_t ca_key_id_size = ca_key_id.size();
+  check_gnutls(gnutls_x509_crt_get_subject_key_id(ca.certificate.get(), ca_key_id.data(),
+                                                  &ca_key_id_size, nullptr),
+               "get CA key id");
+  check_gnutls(gnutls_x509_crt_set_authority_key_id(crt, ca_key_id.data(), ca_key_id_size),
+               "set authority key id");
+  check_gnutls(gnutls_x509_crt_sign2(crt, ca.certificate.get(), ca.key.get(), GNUTLS_DIG_SHA256, 0),
+               "sign");
+  return server;
+}
+
+// The usual test server: "CN=localhost" for localhost, 127.0.0.1 and ::1.
+inline CertificateSpec localhost_spec() {
+  CertificateSpec spec;
+  spec.distinguished_name = "CN=localhost";
+  spec.dns_names = {"localhost"};
+  spec.ip_addresses = {"127.0.0.1", "::1"};
+  return spec;
+}
+
+}  // namespace smtpsend::net::testing

@@ -1,0 +1,272 @@
+// TLS through net::connect() + start_tls() against a GnuTLS server on a thread of the test, with
+// a CA and certificates made for each test.
+
+#include "net/tls_session.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+
+#include "common/error.hpp"
+#include "loopback.hpp"
+#include "net/tls_peer_certificate.hpp"
+#include "net/transport.hpp"
+#include "test_pki.hpp"
+#include "tls_test_server.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::KeyAndCertificate;
+using testing::RecordingSink;
+using testing::TlsServerScript;
+using testing::TlsTestServer;
+
+Error failure_of_start_tls(Transport& transport) {
+  try {
+    transport.start_tls();
+  } catch (const Failure& failure) {
+    EXPECT_FALSE(transport.tls_active());
+    return failure.error();
+  }
+  ADD_FAILURE() << "the handshake succeeded";
+  return {};
+}
+
+class TlsSessionTest : public ::testing::Test {
+ protected:
+  TlsSessionTest()
+      : ca_(testing::make_test_ca()),
+        server_identity_(testing::make_server_certificate(ca_, testing::localhost_spec())),
+        ca_file_(dir_.write("ca.pem", ca_.certificate_pem())) {}
+
+  ConnectOptions options_for(std::uint16_t port) const {
+    ConnectOptions options;
+    options.host = "127.0.0.1";
+    options.port = port;
+    options.timeout = 5000ms;
+    options.tls.trust_file = ca_file_;
+    options.tls.server_name = "localhost";
+    return options;
+  }
+
+  // Reads until CRLF (or the server stops sending), as the SMTP layer would.
+  static std::string read_line(Transport& transport) {
+    std::string line;
+    char buffer[256];
+    while (line.find("\r\n") == std::string::npos) {
+      std::size_t got = transport.read(buffer, sizeof buffer);
+      if (got == 0) {
+        break;
+      }
+      line.append(buffer, got);
+    }
+    return line;
+  }
+
+  static Error handshake_failure(const ConnectOptions& options, trace::Sink& trace) {
+    auto transport = connect(options, trace);
+    return failure_of_start_tls(*transport);
+  }
+
+  testing::TempDir dir_;
+  KeyAndCertificate ca_;
+  KeyAndCertificate server_identity_;
+  std::string ca_file_;
+};
+
+TEST_F(TlsSessionTest, HandshakeSucceedsWithTheCaAsTrustFileAndSendsSni) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  auto transport = connect(options_for(server.port()), trace);
+
+  transport->start_tls();
+
+  EXPECT_TRUE(transport->tls_active());
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  transport->close();
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.handshake_done) << report.failure;
+  EXPECT_EQ(report.server_name, "localhost");
+  EXPECT_TRUE(report.client_sent_close_notify);
+}
+
+TEST_F(TlsSessionTest, TracesTheTlsFacts) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  auto transport = connect(options_for(server.port()), trace);
+
+  transport->start_tls();
+
+  EXPECT_TRUE(trace.contains("TLS handshake done in ")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS cipher suite: (TLS1.")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS certificate subject: CN=localhost")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS certificate issuer: CN=smtpsend test CA")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS certificate names: localhost, 127.0.0.1, ::1")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS certificate valid from ")) << trace.joined();
+  EXPECT_TRUE(trace.contains("TLS certificate verified for 'localhost' against the trust file"))
+      << trace.joined();
+}
+
+TEST_F(TlsSessionTest, IpLiteralIsVerifiedAgainstTheCertificateAddressAndSendsNoSni) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name.clear();  // verify "127.0.0.1" itself
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  transport->close();
+
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.handshake_done) << report.failure;
+  EXPECT_EQ(report.server_name, "");  // RFC 6066 §3: no address literals in SNI
+}
+
+TEST_F(TlsSessionTest, DataRoundTripsAfterTheHandshake) {
+  constexpr std::size_t large_flight = 300 * 1000;  // many full-size TLS records
+  TlsServerScript script;
+  script.expect_bytes = large_flight;
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  auto transport = connect(options_for(server.port()), trace);
+  transport->start_tls();
+  std::string flight;
+  for (std::size_t i = 0; flight.size() < large_flight; ++i) {
+    flight += std::to_string(i % 10);
+  }
+
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  transport->write(flight);
+  EXPECT_EQ(read_line(*transport), "got 300000 bytes\r\n");
+  transport->close();
+
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.received == flight) << "the server received different bytes";
+}
+
+TEST_F(TlsSessionTest, UntrustedCaIsAPermissionErrorNamingTheIssuer) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.trust_file.clear();  // the system store does not know our test CA
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission);
+  EXPECT_NE(error.message.find("its issuer 'CN=smtpsend test CA' is not trusted by the system "
+                               "trust store"),
+            std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("--tls-trust-file FILE to trust a private CA, or --tls-insecure"),
+            std::string::npos)
+      << error.message;
+  EXPECT_FALSE(server.wait().handshake_done);
+}
+
+TEST_F(TlsSessionTest, ServerNameMismatchIsAPermissionErrorNamingBothNames) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name = "wrong.example";
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission);
+  EXPECT_NE(error.message.find("the TLS certificate of 'wrong.example' is not trusted: it is for "
+                               "'CN=localhost' (names: localhost, 127.0.0.1, ::1), not for "
+                               "'wrong.example'"),
+            std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("--tls-insecure"), std::string::npos) << error.message;
+}
+
+TEST_F(TlsSessionTest, ExpiredCertificateIsAPermissionErrorWithTheDate) {
+  testing::CertificateSpec spec = testing::localhost_spec();
+  spec.not_before = std::time(nullptr) - 10 * 86400;
+  spec.not_after = std::time(nullptr) - 86400;
+  TlsTestServer server(testing::make_server_certificate(ca_, spec), {});
+  trace::NullSink trace;
+
+  Error error = handshake_failure(options_for(server.port()), trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission);
+  EXPECT_NE(error.message.find("it expired on " + format_utc(spec.not_after)), std::string::npos)
+      << error.message;
+}
+
+TEST_F(TlsSessionTest, InsecureSkipsVerificationLoudly) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.trust_file.clear();
+  options.tls.server_name = "wrong.example";
+  options.tls.insecure = true;
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+
+  EXPECT_TRUE(transport->tls_active());
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  EXPECT_TRUE(
+      trace.contains("TLS certificate verification is disabled (--tls-insecure): the "
+                     "connection can be intercepted"))
+      << trace.joined();
+  EXPECT_TRUE(
+      trace.contains("TLS certificate NOT verified (--tls-insecure); verification would "
+                     "have failed"))
+      << trace.joined();
+}
+
+TEST_F(TlsSessionTest, ServerHangUpWithoutCloseNotifyReadsAsZero) {
+  TlsServerScript script;
+  script.close_without_bye = true;
+  TlsTestServer server(server_identity_, script);
+  RecordingSink trace;
+  auto transport = connect(options_for(server.port()), trace);
+  transport->start_tls();
+
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  char buffer[64];
+  server.wait();
+  EXPECT_EQ(transport->read(buffer, sizeof buffer), 0u);
+  EXPECT_TRUE(trace.contains("without a TLS close_notify")) << trace.joined();
+}
+
+TEST_F(TlsSessionTest, PlainTextServerIsAProtocolErrorThatMentionsStarttls) {
+  auto listener = testing::LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+  auto transport = connect(options_for(listener->port()), trace);
+  UniqueFd peer = listener->accept_one();
+  std::string greeting = "220 mail.example.com ESMTP ready\r\n";
+  ASSERT_EQ(::send(peer.get(), greeting.data(), greeting.size(), 0),
+            static_cast<ssize_t>(greeting.size()));
+
+  Error error = failure_of_start_tls(*transport);
+
+  EXPECT_EQ(error.kind, ErrorKind::protocol);
+  EXPECT_NE(error.message.find("STARTTLS"), std::string::npos) << error.message;
+}
+
+TEST_F(TlsSessionTest, SilentServerTimesTheHandshakeOutAsTemporary) {
+  auto listener = testing::LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(listener->port());
+  options.timeout = 200ms;
+  auto transport = connect(options, trace);
+
+  auto started = std::chrono::steady_clock::now();
+  Error error = failure_of_start_tls(*transport);
+
+  EXPECT_EQ(error.kind, ErrorKind::temporary);
+  EXPECT_NE(error.message.find("did not finish within 0.2 s"), std::string::npos) << error.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+}  // namespace
+}  // namespace smtpsend::net

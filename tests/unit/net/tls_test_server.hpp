@@ -1,0 +1,189 @@
+#pragma once
+// A one-connection TLS server on an ephemeral 127.0.0.1 port, run on a thread of the test with
+// GnuTLS's server API. Every wait it makes is bounded (test_wait_ms), and the destructor wakes it
+// through a pipe, so joining it always ends.
+
+#include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <exception>
+#include <string>
+#include <thread>
+
+#include "loopback.hpp"
+#include "net/gnutls_handles.hpp"
+#include "net/unique_fd.hpp"
+#include "test_pki.hpp"
+
+namespace smtpsend::net::testing {
+
+// What the server does after a successful handshake, in order.
+struct TlsServerScript {
+  std::string greeting = "220 localhost ready\r\n";  // sent at once
+  std::size_t expect_bytes = 0;    // then read this many bytes and answer "got N bytes\r\n"
+  bool close_without_bye = false;  // then drop the TCP connection without close_notify
+};
+
+// What the server saw; read it after finish().
+struct TlsServerReport {
+  bool handshake_done = false;
+  std::string failure;      // why the server stopped early, "" if it did not
+  std::string server_name;  // the SNI the client sent, "" if none
+  std::string received;     // application bytes received
+  bool client_sent_close_notify = false;
+};
+
+class TlsTestServer {
+ public:
+  TlsTestServer(const KeyAndCertificate& identity, TlsServerScript script)
+      : listener_(*LoopbackSocket::open(false)), script_(std::move(script)) {
+    gnutls_certificate_credentials_t raw = nullptr;
+    check_gnutls(gnutls_certificate_allocate_credentials(&raw), "server credentials");
+    credentials_.reset(raw);
+    gnutls_x509_crt_t chain[] = {identity.certificate.get()};
+    check_gnutls(gnutls_certificate_set_x509_key(credentials_.get(), chain, 1, identity.key.get()),
+                 "server key");
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw std::runtime_error("pipe2 failed");
+    }
+    stop_read_.reset(pipe_fds[0]);
+    stop_write_.reset(pipe_fds[1]);
+    thread_ = std::thread([this] {
+      try {
+        serve();
+      } catch (const std::exception& error) {
+        report_.failure = error.what();
+      }
+    });
+  }
+
+  ~TlsTestServer() { finish(); }
+  TlsTestServer(const TlsTestServer&) = delete;
+  TlsTestServer& operator=(const TlsTestServer&) = delete;
+
+  std::uint16_t port() const { return listener_.port(); }
+
+  // Stops waiting for a connection that will not come, joins, and returns what was seen.
+  const TlsServerReport& finish() {
+    if (thread_.joinable()) {
+      char wake = 1;
+      [[maybe_unused]] ssize_t ignored = ::write(stop_write_.get(), &wake, 1);
+      thread_.join();
+    }
+    return report_;
+  }
+
+  // Joins without waking the thread: for tests whose client has finished its part of the script.
+  const TlsServerReport& wait() {
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return report_;
+  }
+
+ private:
+  void serve() {
+    pollfd entries[2] = {{listener_.fd(), POLLIN, 0}, {stop_read_.get(), POLLIN, 0}};
+    if (::poll(entries, 2, test_wait_ms) <= 0 || (entries[1].revents & POLLIN) != 0) {
+      report_.failure = "no client came";
+      return;
+    }
+    UniqueFd connection = listener_.accept_one();
+    timeval limit{test_wait_ms / 1000, 0};
+    ::setsockopt(connection.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    ::setsockopt(connection.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+
+    gnutls_session_t raw = nullptr;
+    check_gnutls(gnutls_init(&raw, GNUTLS_SERVER | GNUTLS_NO_SIGNAL), "server session");
+    UniqueGnutlsSession session(raw);
+    check_gnutls(gnutls_set_default_priority(session.get()), "server priority");
+    check_gnutls(gnutls_credentials_set(session.get(), GNUTLS_CRD_CERTIFICATE, credentials_.get()),
+                 "server credentials");
+    gnutls_certificate_server_set_request(session.get(), GNUTLS_CERT_IGNORE);
+    gnutls_transport_set_int(session.get(), connection.get());
+    gnutls_handshake_set_timeout(session.get(), test_wait_ms);
+
+    int rc = 0;
+    int attempts = 0;
+    do {
+      rc = gnutls_handshake(session.get());
+    } while (rc < 0 && gnutls_error_is_fatal(rc) == 0 && ++attempts < 100);
+    if (rc < 0) {
+      report_.failure = std::string("handshake: ") + gnutls_strerror(rc);
+      return;
+    }
+    report_.handshake_done = true;
+    report_.server_name = sent_server_name(session.get());
+
+    send(session.get(), script_.greeting);
+    if (script_.expect_bytes > 0) {
+      receive(session.get(), script_.expect_bytes);
+      send(session.get(), "got " + std::to_string(report_.received.size()) + " bytes\r\n");
+    }
+    if (script_.close_without_bye) {
+      return;  // the session and socket go without a close_notify
+    }
+    // Wait for the client's close_notify (0) or its hang-up (an error); both end the script.
+    char buffer[4096];
+    for (int reads = 0; reads < 1000; ++reads) {
+      ssize_t n = gnutls_record_recv(session.get(), buffer, sizeof buffer);
+      if (n == 0) {
+        report_.client_sent_close_notify = true;
+        break;
+      }
+      if (n < 0) {
+        break;
+      }
+      report_.received.append(buffer, static_cast<std::size_t>(n));
+    }
+    gnutls_bye(session.get(), GNUTLS_SHUT_WR);
+  }
+
+  static std::string sent_server_name(gnutls_session_t session) {
+    char name[256] = {};
+    std::size_t size = sizeof name;
+    unsigned type = 0;
+    if (gnutls_server_name_get(session, name, &size, &type, 0) < 0) {
+      return "";
+    }
+    return std::string(name);
+  }
+
+  static void send(gnutls_session_t session, const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = gnutls_record_send(session, bytes.data() + sent, bytes.size() - sent);
+      if (n < 0) {
+        throw std::runtime_error(std::string("server send: ") +
+                                 gnutls_strerror(static_cast<int>(n)));
+      }
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+
+  void receive(gnutls_session_t session, std::size_t count) {
+    char buffer[16384];
+    while (report_.received.size() < count) {
+      ssize_t n = gnutls_record_recv(session, buffer, sizeof buffer);
+      if (n <= 0) {
+        throw std::runtime_error("server receive ended early");
+      }
+      report_.received.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  LoopbackSocket listener_;
+  TlsServerScript script_;
+  UniqueGnutlsCredentials credentials_;
+  UniqueFd stop_read_;
+  UniqueFd stop_write_;
+  TlsServerReport report_;
+  std::thread thread_;  // last: started when everything it uses exists
+};
+
+}  // namespace smtpsend::net::testing
