@@ -1,0 +1,333 @@
+#include "smtp/session.hpp"
+
+#include <fmt/format.h>
+
+#include "smtp/capabilities.hpp"
+#include "smtp/session_errors.hpp"
+#include "smtp/session_impl.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+// RFC 5321 §4.2.3 / §3.2: a server that does not know EHLO answers "command unrecognized" (500)
+// or "command not implemented" (502); then the client falls back to HELO.
+bool ehlo_not_recognized(const Reply& reply) {
+  return reply.code == 500 || reply.code == 502;
+}
+
+// RFC 5321 §3.8: 421 may come at any time; the server closes the connection after it.
+constexpr int service_closing = 421;
+
+}  // namespace
+
+void Session::Impl::receive(std::string_view bytes) {
+  if (state_ == State::finished) {
+    return;
+  }
+  if (state_ == State::tls_handshake) {
+    // RFC 3207 §4.2 / §6: nothing may follow the 220 before TLS; bytes that do were injected.
+    throw Failure(ErrorKind::protocol, plaintext_after_starttls_message());
+  }
+  parser_.feed(bytes);
+  while (state_ != State::finished) {
+    auto reply = parser_.next();
+    if (!reply) {
+      break;
+    }
+    for (const auto& line : wire_lines(*reply)) {
+      trace_.server(line, in_tls_);
+    }
+    on_reply(*reply);
+  }
+}
+
+void Session::Impl::connection_lost(std::string_view what) {
+  if (state_ == State::finished) {
+    return;
+  }
+  if (outcome_.delivered) {
+    // The message was accepted; what happens to QUIT does not change that (RFC 5321 §4.1.1.10).
+    finish();
+    return;
+  }
+  std::string message = fmt::format("connection lost while {} ({})", state_activity(state_), what);
+  if (state_ == State::dot) {
+    message +=
+        "; the server may or may not have accepted the message (RFC 1047), so sending "
+        "it again may deliver it twice";
+  }
+  abandon(Error{ErrorKind::io, std::move(message), std::nullopt});
+}
+
+std::string Session::Impl::take_output() {
+  for (const auto& expected : queued_) {
+    awaiting_.push_back(expected);
+  }
+  queued_.clear();
+  return std::exchange(output_, {});
+}
+
+Step Session::Impl::next_step() const {
+  switch (state_) {
+    case State::finished:
+      return Step::finished;
+    case State::tls_handshake:
+      return Step::start_tls;
+    case State::body:
+      return Step::send_body;
+    default:
+      return Step::write_then_read;
+  }
+}
+
+void Session::Impl::tls_started() {
+  if (state_ == State::finished) {
+    return;
+  }
+  if (config_.tls == TlsPolicy::implicit) {
+    return;  // the session treated the connection as TLS from the start
+  }
+  if (state_ != State::tls_handshake) {
+    throw Failure(
+        ErrorKind::internal,
+        fmt::format("TLS was started in state '{}', not after STARTTLS", smtp::state_name(state_)));
+  }
+  if (parser_.has_pending_input()) {
+    throw Failure(ErrorKind::protocol, plaintext_after_starttls_message());
+  }
+  in_tls_ = true;
+  // RFC 3207 §4.2: forget everything learned before TLS and ask again.
+  capabilities_ = Capabilities{};
+  trace_info("TLS is up; discarding the capabilities learned before TLS");
+  send_ehlo();
+}
+
+void Session::Impl::set_state(State next) {
+  if (next == state_) {
+    return;
+  }
+  if (trace_.enabled()) {
+    trace_.info(fmt::format("state {} -> {}", smtp::state_name(state_), smtp::state_name(next)));
+  }
+  state_ = next;
+}
+
+void Session::Impl::finish() {
+  queued_.clear();
+  awaiting_.clear();
+  set_state(State::finished);
+}
+
+void Session::Impl::quit_with(Error error) {
+  outcome_.error = std::move(error);
+  output_.clear();
+  send_line("QUIT");
+  finish();
+}
+
+void Session::Impl::abandon(Error error) {
+  outcome_.error = std::move(error);
+  output_.clear();
+  finish();
+}
+
+void Session::Impl::trace_info(std::string_view text) {
+  if (trace_.enabled()) {
+    trace_.info(text);
+  }
+}
+
+void Session::Impl::send_line(std::string_view line, std::string_view traced_as) {
+  output_ += line;
+  output_ += "\r\n";
+  trace_.client(traced_as.empty() ? line : traced_as, in_tls_);
+}
+
+void Session::Impl::send_command(std::string_view line, Expected expected,
+                                 std::string_view traced_as) {
+  send_line(line, traced_as);
+  queued_.push_back(expected);
+}
+
+void Session::Impl::on_reply(const Reply& reply) {
+  if (state_ == State::quit) {
+    finish();  // whatever the reply to QUIT after delivery, the outcome stands
+    return;
+  }
+  if (reply.code == service_closing) {
+    abandon(closing_error(to_server_reply(reply), state_activity(state_)));
+    return;
+  }
+  if (awaiting_.empty()) {
+    throw Failure(unsolicited_reply_error(to_server_reply(reply), state_activity(state_)));
+  }
+  const Expected expected = awaiting_.front();
+  awaiting_.pop_front();
+  switch (expected.state) {
+    case State::greeting:
+      return on_greeting_reply(reply);
+    case State::ehlo:
+      return on_ehlo_reply(reply);
+    case State::helo:
+      return on_helo_reply(reply);
+    case State::starttls:
+      return on_starttls_reply(reply);
+    case State::auth:
+      return on_auth_reply(reply);
+    case State::mail:
+      return on_mail_reply(reply);
+    case State::rcpt:
+      return on_rcpt_reply(reply, expected.recipient);
+    case State::data:
+      return on_data_reply(reply);
+    case State::dot:
+      return on_dot_reply(reply);
+    default:
+      throw Failure(ErrorKind::internal, fmt::format("a reply was expected in state '{}'",
+                                                     smtp::state_name(expected.state)));
+  }
+}
+
+void Session::Impl::unexpected(const Reply& reply, std::string_view command) {
+  throw Failure(unexpected_reply_error(to_server_reply(reply), command));
+}
+
+void Session::Impl::refused(const Reply& reply, std::string_view what) {
+  quit_with(refusal_error(to_server_reply(reply), what));
+}
+
+void Session::Impl::on_greeting_reply(const Reply& reply) {
+  if (reply.code == 220) {
+    return send_ehlo();
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, "the greeting");
+  }
+  // RFC 5321 §3.1: after a 554 greeting the client should still send QUIT.
+  refused(reply, "the connection (greeting)");
+}
+
+void Session::Impl::send_ehlo() {
+  set_state(State::ehlo);
+  send_command("EHLO " + config_.ehlo_domain, {State::ehlo});
+}
+
+void Session::Impl::on_ehlo_reply(const Reply& reply) {
+  if (reply.code == 250) {
+    capabilities_ = parse_capabilities(reply);
+    return after_hello();
+  }
+  if (ehlo_not_recognized(reply)) {
+    return send_helo();
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, "EHLO");
+  }
+  refused(reply, "EHLO");
+}
+
+void Session::Impl::send_helo() {
+  set_state(State::helo);
+  send_command("HELO " + config_.ehlo_domain, {State::helo});
+}
+
+void Session::Impl::on_helo_reply(const Reply& reply) {
+  if (reply.code == 250) {
+    capabilities_ = Capabilities{};  // HELO means no service extensions (RFC 5321 §4.1.1.1)
+    return after_hello();
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, "HELO");
+  }
+  refused(reply, "HELO");
+}
+
+void Session::Impl::after_hello() {
+  if (config_.tls == TlsPolicy::starttls && !in_tls_) {
+    if (!capabilities_.starttls) {
+      // Never fall back to plaintext when TLS was asked for.
+      throw Failure(ErrorKind::permission,
+                    "the server does not offer STARTTLS, so the connection cannot be "
+                    "encrypted; nothing was sent. Use --tls=implicit if the server expects TLS "
+                    "from the start (port 465), or --tls=none to send in the clear");
+    }
+    return send_starttls();
+  }
+  if (config_.credentials) {
+    return send_auth();
+  }
+  send_envelope();
+}
+
+void Session::Impl::send_starttls() {
+  set_state(State::starttls);
+  send_command("STARTTLS", {State::starttls});
+}
+
+void Session::Impl::on_starttls_reply(const Reply& reply) {
+  if (reply.code == 220) {
+    set_state(State::tls_handshake);
+    // RFC 3207 §4.2 / §6: nothing may follow the 220 before TLS; bytes that do were injected.
+    if (parser_.has_pending_input()) {
+      throw Failure(ErrorKind::protocol, plaintext_after_starttls_message());
+    }
+    return;
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, "STARTTLS");
+  }
+  refused(reply, "STARTTLS");
+}
+
+std::string Session::Impl::plaintext_after_starttls_message() {
+  return "the server sent more data after its 220 reply to STARTTLS, before TLS was up; that "
+         "data could have been injected by an attacker (RFC 3207 §6), so the connection was "
+         "closed";
+}
+
+Session::Session(SessionConfig config, Envelope envelope, trace::Sink& trace)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(envelope), trace)) {}
+
+Session::~Session() = default;
+
+void Session::receive(std::string_view bytes) {
+  impl_->guarded([&] { impl_->receive(bytes); });
+}
+
+void Session::connection_lost(std::string_view what) {
+  impl_->guarded([&] { impl_->connection_lost(what); });
+}
+
+std::string Session::take_output() {
+  return impl_->take_output();
+}
+
+Step Session::next_step() const {
+  return impl_->next_step();
+}
+
+void Session::tls_started() {
+  impl_->guarded([&] { impl_->tls_started(); });
+}
+
+void Session::body(std::string_view chunk) {
+  impl_->guarded([&] { impl_->body(chunk); });
+}
+
+void Session::end_of_body() {
+  impl_->guarded([&] { impl_->end_of_body(); });
+}
+
+const Outcome& Session::outcome() const {
+  return impl_->outcome();
+}
+
+const Capabilities& Session::capabilities() const {
+  return impl_->capabilities();
+}
+
+std::string_view Session::state_name() const {
+  return smtp::state_name(impl_->state());
+}
+
+}  // namespace smtpsend::smtp

@@ -1,0 +1,80 @@
+// AUTH (RFC 4954) in the dialog: PLAIN with an initial response, LOGIN with its two prompts.
+
+#include <fmt/format.h>
+
+#include "smtp/base64.hpp"
+#include "smtp/session_errors.hpp"
+#include "smtp/session_impl.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+// RFC 4954 §6: authentication failed (535), mechanism too weak (534), required (530).
+bool auth_refused(const Reply& reply) {
+  return reply.code == 535 || reply.code == 534 || reply.code == 530;
+}
+
+}  // namespace
+
+void Session::Impl::send_auth() {
+  const Credentials& credentials = *config_.credentials;
+  if (!in_tls_ && !config_.allow_plaintext_auth) {
+    throw Failure(ErrorKind::permission,
+                  fmt::format("refusing to send the password for '{}' over an unencrypted "
+                              "connection; use TLS (--tls=starttls or --tls=implicit), or allow "
+                              "plaintext authentication explicitly",
+                              credentials.user));
+  }
+  mechanism_ = choose_auth_mechanism(config_.auth_mechanism, capabilities_.auth);
+  login_responses_sent_ = 0;
+  set_state(State::auth);
+  if (mechanism_ == AuthMechanism::plain) {
+    // RFC 4954 §4: the initial response saves a round trip.
+    std::string response = plain_initial_response(credentials);
+    std::string line = "AUTH PLAIN " + response;
+    send_command(line, {State::auth},
+                 fmt::format("AUTH PLAIN <redacted, {} bytes>", response.size()));
+    wipe(line);
+    wipe(response);
+  } else {
+    send_command("AUTH LOGIN", {State::auth});
+  }
+}
+
+void Session::Impl::on_auth_reply(const Reply& reply) {
+  if (reply.code == 235) {
+    trace_info("authenticated");
+    return send_envelope();
+  }
+  if (reply.code == 334 && mechanism_ == AuthMechanism::login) {
+    return send_login_response(reply);
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, fmt::format("AUTH {}", mechanism_name(mechanism_)));
+  }
+  if (auth_refused(reply)) {
+    return quit_with(authentication_error(to_server_reply(reply), config_.credentials->user,
+                                          mechanism_name(mechanism_)));
+  }
+  refused(reply, fmt::format("authentication (AUTH {})", mechanism_name(mechanism_)));
+}
+
+void Session::Impl::send_login_response(const Reply& reply) {
+  // Two responses are all LOGIN has; a third prompt is a server in a loop.
+  constexpr int login_response_count = 2;
+  if (login_responses_sent_ >= login_response_count) {
+    unexpected(reply, "AUTH LOGIN");
+  }
+  LoginPrompt prompt = classify_login_challenge(reply.lines.front());
+  if (prompt == LoginPrompt::unknown) {
+    prompt = login_responses_sent_ == 0 ? LoginPrompt::user : LoginPrompt::password;
+  }
+  const Credentials& credentials = *config_.credentials;
+  std::string response =
+      base64_encode(prompt == LoginPrompt::user ? credentials.user : credentials.password);
+  send_command(response, {State::auth}, "<redacted>");
+  wipe(response);
+  ++login_responses_sent_;
+}
+
+}  // namespace smtpsend::smtp

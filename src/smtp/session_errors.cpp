@@ -1,0 +1,111 @@
+#include "smtp/session_errors.hpp"
+
+#include <fmt/format.h>
+
+#include <cstddef>
+
+#include "smtp/reply.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+bool transient(const ServerReply& reply) {
+  return reply.code / 100 == 4;
+}
+
+// RFC 5321 §4.5.3.1.10: 552 "Requested mail action aborted: exceeded storage allocation".
+constexpr int exceeded_storage = 552;
+
+}  // namespace
+
+Error refusal_error(const ServerReply& reply, std::string_view what) {
+  if (transient(reply)) {
+    return Error{ErrorKind::temporary,
+                 fmt::format("the server temporarily refused {}: {}; try again later", what,
+                             describe(reply)),
+                 reply};
+  }
+  return Error{ErrorKind::unavailable,
+               fmt::format("the server refused {}: {}", what, describe(reply)), reply};
+}
+
+Error closing_error(const ServerReply& reply, std::string_view activity) {
+  return Error{ErrorKind::temporary,
+               fmt::format("the server is closing the connection (while {}): {}; try again later",
+                           activity, describe(reply)),
+               reply};
+}
+
+Error unsolicited_reply_error(const ServerReply& reply, std::string_view activity) {
+  return Error{ErrorKind::protocol,
+               fmt::format("the server sent a reply when none was expected (while {}): {}",
+                           activity, describe(reply)),
+               reply};
+}
+
+Error unexpected_reply_error(const ServerReply& reply, std::string_view command) {
+  return Error{
+      ErrorKind::protocol,
+      fmt::format("the server sent a reply that {} cannot have: {}", command, describe(reply)),
+      reply};
+}
+
+Error authentication_error(const ServerReply& reply, std::string_view user,
+                           std::string_view mechanism) {
+  return Error{ErrorKind::permission,
+               fmt::format("authentication failed for user '{}' (AUTH {}): {}; check the user "
+                           "name and password",
+                           user, mechanism, describe(reply)),
+               reply};
+}
+
+Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
+  std::size_t refused = 0;
+  bool all_transient = true;
+  const ServerReply* first_refusal = nullptr;
+  std::string details;
+  for (const auto& recipient : recipients) {
+    if (recipient.accepted) {
+      continue;
+    }
+    ++refused;
+    all_transient = all_transient && transient(recipient.reply);
+    if (first_refusal == nullptr) {
+      first_refusal = &recipient.reply;
+    }
+    details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+  }
+  Error error;
+  error.kind = all_transient ? ErrorKind::temporary : ErrorKind::recipient_refused;
+  error.message =
+      fmt::format("the server refused {} of {} recipients, so no message was sent to anyone:{}",
+                  refused, recipients.size(), details);
+  if (all_transient) {
+    error.message += "\nthe refusals are temporary; try again later";
+  }
+  if (first_refusal != nullptr) {
+    error.reply = *first_refusal;
+  }
+  return error;
+}
+
+Error message_refused_error(const ServerReply& reply) {
+  if (transient(reply)) {
+    return Error{ErrorKind::temporary,
+                 fmt::format("the server temporarily refused the message after receiving it: "
+                             "{}; try again later",
+                             describe(reply)),
+                 reply};
+  }
+  if (reply.code == exceeded_storage) {
+    return Error{ErrorKind::data,
+                 fmt::format("the server refused the message as too large: {}; make the message "
+                             "smaller",
+                             describe(reply)),
+                 reply};
+  }
+  return Error{ErrorKind::unavailable,
+               fmt::format("the server refused the message: {}", describe(reply)), reply};
+}
+
+}  // namespace smtpsend::smtp

@@ -1,0 +1,143 @@
+#pragma once
+// The inside of Session, shared by the files that implement it: session.cpp (the driver-facing
+// calls, greeting, EHLO/HELO, STARTTLS), session_auth.cpp (AUTH) and session_transaction.cpp
+// (MAIL, RCPT, DATA, the body and the final dot). Each send_<command>() queues a command and
+// its on_<command>_reply() handles the reply, as in curl's lib/smtp.c.
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "smtp/auth.hpp"
+#include "smtp/body_trace.hpp"
+#include "smtp/dot_stuffer.hpp"
+#include "smtp/reply_parser.hpp"
+#include "smtp/session.hpp"
+#include "smtp/session_state.hpp"
+
+namespace smtpsend::smtp {
+
+// A command whose reply is still to come. Replies arrive in the order the commands were sent,
+// also when several were sent in one flight (RFC 2920 §3.1).
+struct Expected {
+  State state;                // the state that handles the reply
+  std::size_t recipient = 0;  // for State::rcpt: the index in Envelope::recipients
+};
+
+class Session::Impl {
+ public:
+  Impl(SessionConfig config, Envelope envelope, trace::Sink& trace)
+      : config_(std::move(config)), envelope_(std::move(envelope)), trace_(trace) {
+    // With implicit TLS the transport is encrypted before the greeting (RFC 8314 §3.3).
+    in_tls_ = config_.tls == TlsPolicy::implicit;
+    awaiting_.push_back({State::greeting});
+  }
+
+  // Runs `step`, turning a Failure from inside the module into the outcome's error.
+  template <typename Step>
+  void guarded(Step&& step) {
+    try {
+      step();
+    } catch (const Failure& failure) {
+      const ErrorKind kind = failure.error().kind;
+      // After a protocol or I/O failure the reply boundaries are unknown; anything else happened
+      // between commands, so the connection is still usable for a polite QUIT.
+      if (kind == ErrorKind::protocol || kind == ErrorKind::io) {
+        abandon(failure.error());
+      } else {
+        quit_with(failure.error());
+      }
+    }
+  }
+
+  void receive(std::string_view bytes);
+  void connection_lost(std::string_view what);
+  std::string take_output();
+  Step next_step() const;
+  void tls_started();
+  void body(std::string_view chunk);
+  void end_of_body();
+
+  const Outcome& outcome() const { return outcome_; }
+  const Capabilities& capabilities() const { return capabilities_; }
+  State state() const { return state_; }
+
+ private:
+  // ---- the one place the state changes, and the ways a session ends --------------------------
+  void set_state(State next);
+  void finish();
+  // Ends the session after an error while the connection is usable: QUIT, then close.
+  void quit_with(Error error);
+  // Ends the session without another byte: the connection is closed or its state unknown.
+  void abandon(Error error);
+
+  // ---- output and trace -----------------------------------------------------------------------
+  void trace_info(std::string_view text);
+  // Queues a line; `traced_as` replaces it in the trace when it carries a secret.
+  void send_line(std::string_view line, std::string_view traced_as = {});
+  // Queues a command line whose reply will be handled in `expected.state`.
+  void send_command(std::string_view line, Expected expected, std::string_view traced_as = {});
+
+  // ---- replies --------------------------------------------------------------------------------
+  void on_reply(const Reply& reply);
+  // A reply whose code is neither the success nor a failure code of its command.
+  [[noreturn]] void unexpected(const Reply& reply, std::string_view command);
+  // Ends the session after the server refused `what`: 4xx -> temporary, 5xx -> unavailable.
+  void refused(const Reply& reply, std::string_view what);
+
+  // ---- greeting, EHLO, HELO (session.cpp) -----------------------------------------------------
+  void on_greeting_reply(const Reply& reply);
+  void send_ehlo();
+  void on_ehlo_reply(const Reply& reply);
+  void send_helo();
+  void on_helo_reply(const Reply& reply);
+  // What follows a successful EHLO or HELO: STARTTLS, AUTH or the transaction.
+  void after_hello();
+
+  // ---- STARTTLS (session.cpp) -----------------------------------------------------------------
+  void send_starttls();
+  void on_starttls_reply(const Reply& reply);
+  static std::string plaintext_after_starttls_message();
+
+  // ---- AUTH (session_auth.cpp) ----------------------------------------------------------------
+  void send_auth();
+  void on_auth_reply(const Reply& reply);
+  // LOGIN: the server prompts for the user name, then the password, each with a 334.
+  void send_login_response(const Reply& reply);
+
+  // ---- MAIL, RCPT, DATA, body, final dot (session_transaction.cpp) ----------------------------
+  void send_envelope();
+  // Refuses, before MAIL, a message the server has said it cannot take.
+  void check_envelope() const;
+  void send_mail();
+  void on_mail_reply(const Reply& reply);
+  void send_rcpt(std::size_t index);
+  void on_rcpt_reply(const Reply& reply, std::size_t index);
+  bool any_recipient_refused() const;
+  void send_data();
+  void on_data_reply(const Reply& reply);
+  void require_body_state(std::string_view call) const;
+  void on_dot_reply(const Reply& reply);
+
+  SessionConfig config_;
+  Envelope envelope_;
+  trace::Sink& trace_;
+  ReplyParser parser_;
+  Capabilities capabilities_;
+  Outcome outcome_;
+  State state_ = State::greeting;
+  bool in_tls_ = false;
+  std::string output_;             // the flight being assembled
+  std::vector<Expected> queued_;   // commands in output_, not yet taken by the driver
+  std::deque<Expected> awaiting_;  // commands written whose replies have not arrived
+  AuthMechanism mechanism_ = AuthMechanism::plain;
+  int login_responses_sent_ = 0;
+  std::optional<Error> mail_error_;  // MAIL refused while RCPT and DATA were pipelined
+  DotStuffer dot_stuffer_;
+  std::optional<BodyTrace> body_trace_;
+};
+
+}  // namespace smtpsend::smtp

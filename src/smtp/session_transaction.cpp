@@ -1,0 +1,220 @@
+// The mail transaction (RFC 5321 §3.3): MAIL, RCPT for each recipient, DATA, the body and the
+// final dot; pipelined as one flight when the server offers PIPELINING (RFC 2920).
+
+#include <fmt/format.h>
+
+#include "smtp/session_errors.hpp"
+#include "smtp/session_impl.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+void check_address_is_one_line(std::string_view address) {
+  bool bad = false;
+  std::string shown;
+  for (char c : address) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      shown += fmt::format("\\x{:02x}", byte);
+      bad = true;
+    } else {
+      bad = bad || c == '<' || c == '>';
+      shown += c;
+    }
+  }
+  if (bad) {
+    throw Failure(ErrorKind::data,
+                  fmt::format("the address \"{}\" contains a control character or an angle "
+                              "bracket; nothing was sent. Check the addresses given",
+                              shown));
+  }
+}
+
+}  // namespace
+
+void Session::Impl::send_envelope() {
+  check_envelope();
+  send_mail();
+  if (capabilities_.pipelining) {
+    // RFC 2920 §3.1: MAIL, RCPT and DATA may go in one flight; their replies come in order.
+    for (std::size_t i = 0; i < envelope_.recipients.size(); ++i) {
+      send_rcpt(i);
+    }
+    send_data();
+  }
+}
+
+void Session::Impl::check_envelope() const {
+  if (envelope_.recipients.empty()) {
+    throw Failure(ErrorKind::usage, "no recipients were given; nothing was sent");
+  }
+  // A line end inside an address would end the command early and smuggle in another.
+  check_address_is_one_line(envelope_.mail_from);
+  for (const auto& recipient : envelope_.recipients) {
+    check_address_is_one_line(recipient);
+  }
+  if (envelope_.smtputf8 && !capabilities_.smtputf8) {
+    throw Failure(ErrorKind::data,
+                  "the message needs SMTPUTF8 (non-ASCII addresses or headers), but the server "
+                  "does not offer it (RFC 6531); nothing was sent. Use ASCII addresses, or a "
+                  "server that supports SMTPUTF8");
+  }
+  const auto limit = capabilities_.size.value_or(0);
+  if (limit > 0 && envelope_.size && *envelope_.size > limit) {
+    throw Failure(ErrorKind::data,
+                  fmt::format("the message is {} bytes, more than the {} bytes the server "
+                              "accepts (its SIZE limit, RFC 1870); nothing was sent. Make the "
+                              "message (or its attachments) smaller",
+                              *envelope_.size, limit));
+  }
+}
+
+void Session::Impl::send_mail() {
+  std::string line = fmt::format("MAIL FROM:<{}>", envelope_.mail_from);
+  if (capabilities_.size && envelope_.size) {
+    line += fmt::format(" SIZE={}", *envelope_.size);  // RFC 1870 §6
+  }
+  if (envelope_.body_8bit && capabilities_.eightbitmime) {
+    line += " BODY=8BITMIME";  // RFC 6152 §3
+  }
+  if (envelope_.smtputf8 && capabilities_.smtputf8) {
+    line += " SMTPUTF8";  // RFC 6531 §3.4
+  }
+  set_state(State::mail);
+  send_command(line, {State::mail});
+}
+
+void Session::Impl::on_mail_reply(const Reply& reply) {
+  if (reply.positive()) {
+    if (!capabilities_.pipelining) {
+      send_rcpt(0);
+    }
+    return set_state(State::rcpt);
+  }
+  if (reply.intermediate()) {
+    unexpected(reply, "MAIL FROM");
+  }
+  mail_error_ = refusal_error(to_server_reply(reply),
+                              fmt::format("the sender <{}> (MAIL FROM)", envelope_.mail_from));
+  if (!capabilities_.pipelining) {
+    return quit_with(*mail_error_);
+  }
+  set_state(State::rcpt);  // the replies to the pipelined RCPTs and DATA still come
+}
+
+void Session::Impl::send_rcpt(std::size_t index) {
+  if (!capabilities_.pipelining) {
+    set_state(State::rcpt);
+  }
+  send_command(fmt::format("RCPT TO:<{}>", envelope_.recipients[index]), {State::rcpt, index});
+}
+
+void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
+  if (reply.intermediate()) {
+    unexpected(reply, "RCPT TO");
+  }
+  outcome_.recipients.push_back(
+      RecipientResult{envelope_.recipients[index], reply.positive(), to_server_reply(reply)});
+  const bool last = index + 1 == envelope_.recipients.size();
+  if (capabilities_.pipelining) {
+    return set_state(last ? State::data : State::rcpt);
+  }
+  if (!last) {
+    return send_rcpt(index + 1);
+  }
+  if (any_recipient_refused()) {
+    // Policy: nothing half-sent. Not every recipient was accepted, so DATA is never sent.
+    return quit_with(recipients_refused_error(outcome_.recipients));
+  }
+  send_data();
+}
+
+bool Session::Impl::any_recipient_refused() const {
+  for (const auto& recipient : outcome_.recipients) {
+    if (!recipient.accepted) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Session::Impl::send_data() {
+  if (!capabilities_.pipelining) {
+    set_state(State::data);
+  }
+  send_command("DATA", {State::data});
+}
+
+void Session::Impl::on_data_reply(const Reply& reply) {
+  std::optional<Error> envelope_error = mail_error_;
+  if (!envelope_error && any_recipient_refused()) {
+    envelope_error = recipients_refused_error(outcome_.recipients);
+  }
+  if (reply.code == 354) {
+    if (envelope_error) {
+      // RFC 5321 §4.1.1.4: closing the connection before the final dot makes the server
+      // discard the transaction; that is the only way to take back a pipelined DATA.
+      trace_info("abandoning the transaction: closing the connection without the final dot");
+      return abandon(*envelope_error);
+    }
+    set_state(State::body);
+    body_trace_.emplace(trace_, in_tls_);
+    return;
+  }
+  if (reply.positive() || reply.intermediate()) {
+    unexpected(reply, "DATA");
+  }
+  if (envelope_error) {
+    return quit_with(*envelope_error);
+  }
+  refused(reply, "DATA");
+}
+
+void Session::Impl::body(std::string_view chunk) {
+  if (state_ == State::finished) {
+    return;  // the session already ended (e.g. 421 while streaming); outcome() says why
+  }
+  require_body_state("body()");
+  const std::size_t start = output_.size();
+  dot_stuffer_.add(chunk, output_);
+  body_trace_->add(std::string_view(output_).substr(start));
+}
+
+void Session::Impl::end_of_body() {
+  if (state_ == State::finished) {
+    return;
+  }
+  require_body_state("end_of_body()");
+  std::string tail;
+  dot_stuffer_.finish(tail);
+  constexpr std::string_view terminator = ".\r\n";
+  body_trace_->add(std::string_view(tail).substr(0, tail.size() - terminator.size()));
+  body_trace_->finish();
+  set_state(State::dot);
+  trace_.client(".", in_tls_);
+  output_ += tail;
+  queued_.push_back({State::dot});
+}
+
+void Session::Impl::require_body_state(std::string_view call) const {
+  if (state_ != State::body) {
+    throw Failure(ErrorKind::internal, fmt::format("{} was called in state '{}', not after "
+                                                   "DATA was accepted",
+                                                   call, smtp::state_name(state_)));
+  }
+}
+
+void Session::Impl::on_dot_reply(const Reply& reply) {
+  if (reply.positive()) {
+    outcome_.delivered = true;
+    trace_info("the server accepted the message");
+    set_state(State::quit);
+    return send_line("QUIT");
+  }
+  if (reply.intermediate()) {
+    unexpected(reply, "the end of the message");
+  }
+  quit_with(message_refused_error(to_server_reply(reply)));
+}
+
+}  // namespace smtpsend::smtp

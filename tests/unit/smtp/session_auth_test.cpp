@@ -1,0 +1,329 @@
+// AUTH in the dialog: mechanism choice, the PLAIN and LOGIN exchanges, refusals, and that no
+// secret reaches the trace.
+
+#include <gtest/gtest.h>
+
+#include "dialog_runner.hpp"
+#include "smtp/session.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+using dialog::cleartext_config;
+using dialog::contains;
+using dialog::DialogRuns;
+using dialog::envelope_to;
+using dialog::expect_dialog;
+using dialog::short_body;
+
+// base64("\0alice\0s3cret-pa55"), base64("alice"), base64("s3cret-pa55")
+constexpr std::string_view plain_response = "AGFsaWNlAHMzY3JldC1wYTU1";
+constexpr std::string_view user_base64 = "YWxpY2U=";
+constexpr std::string_view password_base64 = "czNjcmV0LXBhNTU=";
+constexpr std::string_view password = "s3cret-pa55";
+
+SessionConfig implicit_tls_with_credentials() {
+  SessionConfig config = cleartext_config();
+  config.tls = TlsPolicy::implicit;
+  config.credentials = Credentials{"alice", std::string(password)};
+  return config;
+}
+
+#define TRANSACTION                                                                      \
+  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 "   \
+  "Ok\nC: DATA\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nS: 250 Ok\nC: " \
+  "QUIT\nS: 221 Bye\n-- closed\n"
+
+void expect_no_secret_in_trace(const DialogRuns& runs) {
+  for (const auto* run : {&runs.whole, &runs.bytewise}) {
+    const std::string trace = run->trace.text();
+    EXPECT_FALSE(contains(trace, password)) << trace;
+    EXPECT_FALSE(contains(trace, password_base64)) << trace;
+    EXPECT_FALSE(contains(trace, plain_response)) << trace;
+    if (run->outcome.error) {
+      EXPECT_FALSE(contains(run->outcome.error->message, password));
+    }
+  }
+}
+
+TEST(SessionAuth, PlainSendsTheInitialResponseAndRedactsItInTheTrace) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN PLAIN
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH PLAIN <redacted, 24 bytes>\n"))
+      << runs.whole.trace.text();
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, LoginAnswersTheUserNameAndPasswordPrompts) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+C: YWxpY2U=
+S: 334 UGFzc3dvcmQ6
+C: czNjcmV0LXBhNTU=
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+  const std::string trace = runs.whole.trace.text();
+  EXPECT_TRUE(contains(trace, "C~ AUTH LOGIN\nS~ 334 VXNlcm5hbWU6\nC~ <redacted>\n")) << trace;
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, LoginFollowsThePromptTextNotJustTheOrder) {
+  // A server that asks for the password first (decoded: "Password:" then "Username:").
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334 UGFzc3dvcmQ6
+C: czNjcmV0LXBhNTU=
+S: 334 VXNlcm5hbWU6
+C: YWxpY2U=
+S: 235 ok
+)" TRANSACTION,
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+}
+
+TEST(SessionAuth, LoginWithUnrecognizedPromptsFallsBackToTheOrder) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334
+C: YWxpY2U=
+S: 334 SGVsbG8=
+C: czNjcmV0LXBhNTU=
+S: 235 ok
+)" TRANSACTION,
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+}
+
+TEST(SessionAuth, LoginWithAThirdPromptIsAProtocolError) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+C: YWxpY2U=
+S: 334 UGFzc3dvcmQ6
+C: czNjcmV0LXBhNTU=
+S: 334 UGFzc3dvcmQ6
+-- closed
+)",
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::protocol, runs.whole.outcome.error->kind);
+}
+
+TEST(SessionAuth, ConfiguredLoginIsUsedEvenWhenPlainIsOffered) {
+  SessionConfig config = implicit_tls_with_credentials();
+  config.auth_mechanism = "LOGIN";
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN LOGIN
+C: AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+C: YWxpY2U=
+S: 334 UGFzc3dvcmQ6
+C: czNjcmV0LXBhNTU=
+S: 235 ok
+)" TRANSACTION,
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+}
+
+TEST(SessionAuth, ConfiguredMechanismNotOfferedNamesWhatTheServerOffers) {
+  SessionConfig config = implicit_tls_with_credentials();
+  config.auth_mechanism = "LOGIN";
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN CRAM-MD5
+C: QUIT
+-- closed
+)",
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::config, runs.whole.outcome.error->kind);
+  EXPECT_TRUE(contains(runs.whole.outcome.error->message, "PLAIN, CRAM-MD5"));
+}
+
+TEST(SessionAuth, ServerWithoutAuthIsRefusedBeforeMail) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 PIPELINING
+C: QUIT
+-- closed
+)",
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::unavailable, runs.whole.outcome.error->kind);
+}
+
+TEST(SessionAuth, OldAuthEqualsAnnouncementIsUnderstood) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH=PLAIN
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 235 ok
+)" TRANSACTION,
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+}
+
+TEST(SessionAuth, FailureIsAPermissionErrorWithoutTheSecret) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6
+C: QUIT
+-- closed
+)",
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  const auto& error = runs.whole.outcome.error;
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(ErrorKind::permission, error->kind);
+  EXPECT_EQ(
+      "authentication failed for user 'alice' (AUTH PLAIN): 535 5.7.8 Error: authentication "
+      "failed: UGFzc3dvcmQ6; check the user name and password",
+      error->message);
+  ASSERT_TRUE(error->reply.has_value());
+  EXPECT_EQ("5.7.8", error->reply->enhanced);
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, PlaintextAuthIsRefusedBeforeAnythingSecretIsSent) {
+  SessionConfig config = cleartext_config();
+  config.credentials = Credentials{"alice", std::string(password)};
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN LOGIN
+C: QUIT
+-- closed
+)",
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  const auto& error = runs.whole.outcome.error;
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(ErrorKind::permission, error->kind);
+  EXPECT_TRUE(contains(error->message, "unencrypted")) << error->message;
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, PlaintextAuthWhenExplicitlyAllowed) {
+  SessionConfig config = cleartext_config();
+  config.credentials = Credentials{"alice", std::string(password)};
+  config.allow_plaintext_auth = true;
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN LOGIN
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 235 ok
+)" TRANSACTION,
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, AuthAfterStartTlsUsesTheCapabilitiesLearnedInsideTls) {
+  // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS.
+  SessionConfig config = cleartext_config();
+  config.tls = TlsPolicy::starttls;
+  config.credentials = Credentials{"alice", std::string(password)};
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mta.lab.test ESMTP Postfix (Debian/GNU)
+C: EHLO client.example
+S: 250-mta.lab.test
+S: 250-PIPELINING
+S: 250-SIZE 1100000000
+S: 250-STARTTLS
+S: 250 ENHANCEDSTATUSCODES
+C: STARTTLS
+S: 220 2.0.0 Ready to start TLS
+-- tls
+C: EHLO client.example
+S: 250-mta.lab.test
+S: 250-PIPELINING
+S: 250-SIZE 1100000000
+S: 250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256
+S: 250 ENHANCEDSTATUSCODES
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 235 2.7.0 Authentication successful
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: DATA
+S: 250 2.1.0 Ok
+S: 250 2.1.5 Ok
+S: 354 End data with <CR><LF>.<CR><LF>
+-- body
+C: Subject: hi
+C:
+C: Hello.
+C: .
+S: 250 2.0.0 Ok: queued as 4XYZ
+C: QUIT
+S: 221 2.0.0 Bye
+-- closed
+)",
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.delivered);
+  expect_no_secret_in_trace(runs);
+}
+
+}  // namespace
+}  // namespace smtpsend::smtp

@@ -1,0 +1,197 @@
+// Per-recipient results and the "nothing half-sent" policy: when any recipient is refused, no
+// message goes to anyone.
+
+#include <gtest/gtest.h>
+
+#include "dialog_runner.hpp"
+#include "smtp/session.hpp"
+
+namespace smtpsend::smtp {
+namespace {
+
+using dialog::cleartext_config;
+using dialog::contains;
+using dialog::DialogRuns;
+using dialog::envelope_to;
+using dialog::expect_dialog;
+using dialog::short_body;
+
+const std::vector<std::string> three_recipients = {"bob@example.net", "carol@example.net",
+                                                   "dave@example.net"};
+
+TEST(SessionRecipients, OneRefusedAmongSeveralSendsNoDataAndNamesTheAddress) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250 mx.example.net
+C: MAIL FROM:<alice@example.org>
+S: 250 Ok
+C: RCPT TO:<bob@example.net>
+S: 250 Ok
+C: RCPT TO:<carol@example.net>
+S: 550 5.1.1 <carol@example.net>: Recipient address rejected: User unknown
+C: RCPT TO:<dave@example.net>
+S: 250 Ok
+C: QUIT
+-- closed
+)",
+                cleartext_config(), envelope_to(three_recipients), short_body, runs);
+  const Outcome& outcome = runs.whole.outcome;
+  EXPECT_FALSE(outcome.delivered);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::recipient_refused, outcome.error->kind);
+  EXPECT_EQ(
+      "the server refused 1 of 3 recipients, so no message was sent to anyone:\n"
+      "  <carol@example.net>: 550 5.1.1 <carol@example.net>: Recipient address rejected: User "
+      "unknown",
+      outcome.error->message);
+  ASSERT_TRUE(outcome.error->reply.has_value());
+  EXPECT_EQ(550, outcome.error->reply->code);
+  EXPECT_EQ("5.1.1", outcome.error->reply->enhanced);
+  ASSERT_EQ(3u, outcome.recipients.size());
+  EXPECT_TRUE(outcome.recipients[0].accepted);
+  EXPECT_FALSE(outcome.recipients[1].accepted);
+  EXPECT_EQ("carol@example.net", outcome.recipients[1].address);
+  EXPECT_TRUE(outcome.recipients[2].accepted);
+}
+
+TEST(SessionRecipients, PipelinedRefusalAfter354AbandonsWithoutTheDot) {
+  DialogRuns runs;
+  // RFC 5321 §4.1.1.4: closing the connection before the final dot discards the transaction.
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 PIPELINING
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: RCPT TO:<carol@example.net>
+C: RCPT TO:<dave@example.net>
+C: DATA
+S: 250 Ok
+S: 250 Ok
+S: 550 5.1.1 no such user
+S: 250 Ok
+S: 354 go ahead
+-- closed
+)",
+                cleartext_config(), envelope_to(three_recipients), short_body, runs);
+  const Outcome& outcome = runs.whole.outcome;
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::recipient_refused, outcome.error->kind);
+  EXPECT_TRUE(contains(outcome.error->message, "<carol@example.net>: 550 5.1.1 no such user"));
+  EXPECT_EQ(3u, outcome.recipients.size());
+  EXPECT_TRUE(contains(runs.whole.trace.text(), "closing the connection without the final dot"));
+}
+
+TEST(SessionRecipients, PipelinedRefusalWithDataRefusedQuits) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 PIPELINING
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: DATA
+S: 250 Ok
+S: 550 5.1.1 no such user
+S: 554 5.5.1 Error: no valid recipients
+C: QUIT
+-- closed
+)",
+                cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::recipient_refused, runs.whole.outcome.error->kind);
+  EXPECT_EQ(550, runs.whole.outcome.error->reply->code);
+}
+
+TEST(SessionRecipients, OnlyTemporaryRefusalsAreATemporaryError) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 PIPELINING
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: RCPT TO:<carol@example.net>
+C: RCPT TO:<dave@example.net>
+C: DATA
+S: 250 Ok
+S: 450 4.2.0 greylisted
+S: 250 Ok
+S: 451 4.3.0 try later
+S: 354 go ahead
+-- closed
+)",
+                cleartext_config(), envelope_to(three_recipients), short_body, runs);
+  const auto& error = runs.whole.outcome.error;
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(ErrorKind::temporary, error->kind);
+  EXPECT_TRUE(contains(error->message, "refused 2 of 3 recipients")) << error->message;
+  EXPECT_TRUE(contains(error->message, "<bob@example.net>: 450 4.2.0 greylisted"));
+  EXPECT_TRUE(contains(error->message, "<dave@example.net>: 451 4.3.0 try later"));
+}
+
+TEST(SessionRecipients, MixedTemporaryAndPermanentRefusalsAreRecipientRefused) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250 mx.example.net
+C: MAIL FROM:<alice@example.org>
+S: 250 Ok
+C: RCPT TO:<bob@example.net>
+S: 450 4.2.0 greylisted
+C: RCPT TO:<carol@example.net>
+S: 550 5.1.1 unknown
+C: QUIT
+-- closed
+)",
+                cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
+                short_body, runs);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::recipient_refused, runs.whole.outcome.error->kind);
+}
+
+TEST(SessionRecipients, AllAcceptedAreRecordedWithTheirReplies) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250-ENHANCEDSTATUSCODES
+S: 250 PIPELINING
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: RCPT TO:<carol@example.net>
+C: DATA
+S: 250 2.1.0 Ok
+S: 250 2.1.5 Ok bob
+S: 251 2.1.5 will forward carol
+S: 354 go ahead
+-- body
+C: Subject: hi
+C:
+C: Hello.
+C: .
+S: 250 2.0.0 Ok
+C: QUIT
+S: 221 2.0.0 Bye
+-- closed
+)",
+                cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
+                short_body, runs);
+  const Outcome& outcome = runs.whole.outcome;
+  EXPECT_TRUE(outcome.delivered);
+  ASSERT_EQ(2u, outcome.recipients.size());
+  EXPECT_EQ("Ok bob", outcome.recipients[0].reply.text);
+  EXPECT_EQ("2.1.5", outcome.recipients[0].reply.enhanced);
+  EXPECT_TRUE(outcome.recipients[1].accepted);
+  EXPECT_EQ(251, outcome.recipients[1].reply.code);
+}
+
+}  // namespace
+}  // namespace smtpsend::smtp
