@@ -1,0 +1,26 @@
+#include "app/report.hpp"
+
+#include <fmt/format.h>
+
+namespace smtpsend::app {
+
+void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
+                    std::chrono::steady_clock::duration elapsed) {
+  if (!trace.enabled()) {
+    return;
+  }
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  for (const auto& recipient : outcome.recipients) {
+    trace.info(fmt::format("recipient {}: {} ({} {})", recipient.address,
+                           recipient.accepted ? "accepted" : "refused", recipient.reply.code,
+                           recipient.reply.first_line()));
+  }
+  if (outcome.delivered) {
+    trace.info(fmt::format("message accepted by the server for {} recipient(s) in {:.3f} s",
+                           outcome.recipients.size(), seconds));
+  } else {
+    trace.info(fmt::format("message NOT sent after {:.3f} s", seconds));
+  }
+}
+
+}  // namespace smtpsend::app

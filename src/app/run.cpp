@@ -1,0 +1,149 @@
+#include "app/run.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+#include "app/compose.hpp"
+#include "app/deliver.hpp"
+#include "app/exit_code.hpp"
+#include "app/report.hpp"
+#include "app/version.hpp"
+#include "cli/options.hpp"
+#include "config/account.hpp"
+#include "net/transport.hpp"
+#include "smtp/session.hpp"
+#include "trace/trace.hpp"
+
+namespace smtpsend::app {
+
+namespace {
+
+smtp::SessionConfig session_config(const config::Account& account) {
+  smtp::SessionConfig config;
+  config.ehlo_domain = account.ehlo_domain;
+  switch (account.security) {
+    case config::Security::none:
+      config.tls = smtp::TlsPolicy::none;
+      break;
+    case config::Security::starttls:
+      config.tls = smtp::TlsPolicy::starttls;
+      break;
+    case config::Security::smtps:
+      config.tls = smtp::TlsPolicy::implicit;
+      break;
+  }
+  if (!account.user.empty()) {
+    config.credentials = smtp::Credentials{account.user, account.password};
+  }
+  switch (account.auth) {
+    case cli::AuthMechanism::auto_select:
+      break;
+    case cli::AuthMechanism::plain:
+      config.auth_mechanism = "PLAIN";
+      break;
+    case cli::AuthMechanism::login:
+      config.auth_mechanism = "LOGIN";
+      break;
+  }
+  config.allow_plaintext_auth = account.allow_plaintext_auth;
+  return config;
+}
+
+net::ConnectOptions connect_options(const config::Account& account) {
+  net::ConnectOptions options;
+  options.host = account.host;
+  options.port = account.port;
+  options.timeout = account.timeout;
+  options.tls.trust_file = account.tls_trust_file;
+  options.tls.insecure = account.tls_insecure;
+  return options;
+}
+
+std::unique_ptr<trace::Sink> make_trace(const cli::Options& options) {
+  if (!options.trace) {
+    return std::make_unique<trace::NullSink>();
+  }
+  return std::make_unique<trace::SpdlogSink>(options.trace_file);
+}
+
+// Streams the composed message to the session in pieces, so the driver's memory stays flat.
+MessageChunks chunks_of(const std::string& content) {
+  constexpr std::size_t piece = 64 * 1024;
+  return [&content, offset = std::size_t{0}](std::string& chunk) mutable {
+    if (offset >= content.size()) {
+      return false;
+    }
+    chunk.assign(content, offset, piece);
+    offset += chunk.size();
+    return true;
+  };
+}
+
+smtp::Outcome send(const config::Account& account, const ComposedMessage& message,
+                   trace::Sink& trace) {
+  // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
+  auto transport = net::connect(connect_options(account), trace);
+  if (account.security == config::Security::smtps) {
+    transport->start_tls();
+  }
+  smtp::Session session(session_config(account), message.envelope, trace);
+  return deliver(*transport, session, chunks_of(message.content));
+}
+
+int fail(const Error& error) {
+  std::cerr << "smtpsend: error: " << error.message << "\n";
+  return exit_code_for(error.kind);
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  try {
+    const cli::Options options = cli::parse_command_line(argc, argv);
+    if (!options.help_text.empty()) {
+      std::cout << options.help_text;
+      return 0;
+    }
+    if (options.show_version) {
+      std::cout << "smtpsend " << version << "\n";
+      return 0;
+    }
+    const auto environment = config::process_environment();
+    config::Account account = config::resolve_account(options, environment);
+
+    // Everything that can be wrong with the message is found before connecting.
+    const ComposedMessage message = compose_message(options, account);
+    if (options.dry_run) {
+      std::cout << message.content << std::flush;
+      return 0;
+    }
+
+    config::resolve_password(account, options, environment);
+    auto trace = make_trace(options);
+    if (account.tls_insecure) {
+      spdlog::warn(
+          "TLS certificate verification is disabled (--tls-insecure): the connection can be "
+          "intercepted");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const smtp::Outcome outcome = send(account, message, *trace);
+    report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
+    if (!outcome.delivered) {
+      return fail(outcome.error.value_or(
+          Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}}));
+    }
+    return 0;
+  } catch (const Failure& failure) {
+    return fail(failure.error());
+  } catch (const std::exception& unexpected) {
+    return fail(Error{
+        ErrorKind::internal,
+        std::string("unexpected failure: ") + unexpected.what() + "; please report this as a bug",
+        {}});
+  }
+}
+
+}  // namespace smtpsend::app

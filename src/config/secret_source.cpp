@@ -1,0 +1,86 @@
+#include "config/secret_source.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "common/error.hpp"
+
+namespace smtpsend::config {
+
+namespace {
+
+// A password command printing more than this is not printing a password.
+constexpr std::size_t max_secret_output = 64 * 1024;
+
+std::string first_line(const std::string& text) {
+  const auto end = text.find_first_of("\r\n");
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+}  // namespace
+
+std::string password_from_command(const std::string& command) {
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    throw Failure(ErrorKind::os,
+                  "cannot run the password command: " + std::string(std::strerror(errno)));
+  }
+  std::string output;
+  char buffer[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0 &&
+         output.size() < max_secret_output) {
+    output.append(buffer, got);
+  }
+  const int status = ::pclose(pipe);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const int code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+    throw Failure(ErrorKind::config, "the password command '" + command + "' failed (exit status " +
+                                         std::to_string(code) +
+                                         "); run it by hand to see why, or fix --password-cmd");
+  }
+  std::string password = first_line(output);
+  if (password.empty()) {
+    throw Failure(ErrorKind::config, "the password command '" + command +
+                                         "' printed no password on its first line; fix "
+                                         "--password-cmd");
+  }
+  return password;
+}
+
+std::string password_from_terminal(const std::string& prompt) {
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (tty < 0) {
+    throw Failure(ErrorKind::config,
+                  "a password is needed but there is no terminal to ask on; set "
+                  "SMTPSEND_PASSWORD or use --password-cmd CMD");
+  }
+  struct termios saved {};
+  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
+  if (is_terminal) {
+    struct termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  [[maybe_unused]] auto ignored = ::write(tty, prompt.data(), prompt.size());
+  std::string line;
+  char c = 0;
+  while (line.size() < max_secret_output && ::read(tty, &c, 1) == 1 && c != '\n') {
+    line.push_back(c);
+  }
+  if (is_terminal) {
+    ::tcsetattr(tty, TCSAFLUSH, &saved);
+  }
+  ::close(tty);
+  return first_line(line);
+}
+
+}  // namespace smtpsend::config

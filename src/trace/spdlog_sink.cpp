@@ -1,0 +1,113 @@
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "trace/trace.hpp"
+
+namespace smtpsend::trace {
+
+namespace {
+
+// A logger of its own, so the trace never mixes with the default logger's pattern.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& file_path) {
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  if (file_path.empty()) {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(file_path, /*truncate=*/true);
+  }
+  auto logger = std::make_shared<spdlog::logger>("trace", std::move(sink));
+  logger->set_pattern("%v");
+  logger->set_level(spdlog::level::trace);
+  logger->flush_on(spdlog::level::trace);
+  return logger;
+}
+
+}  // namespace
+
+SpdlogSink::SpdlogSink(const std::string& file_path)
+    : logger_(make_logger(file_path)), start_(std::chrono::steady_clock::now()) {}
+
+SpdlogSink::~SpdlogSink() = default;
+
+void SpdlogSink::line(Direction direction, std::string_view text, bool in_tls) {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start_)
+                           .count();
+  // Seconds since the trace began, to the millisecond: latencies read straight off the margin.
+  logger_->info("[{:4}.{:03}] {} {}", elapsed / 1000000, (elapsed / 1000) % 1000,
+                marker(direction, in_tls), escape_for_terminal(text));
+}
+
+std::string_view marker(Direction direction, bool in_tls) {
+  switch (direction) {
+    case Direction::client:
+      return in_tls ? "~>" : "->";
+    case Direction::server:
+      return in_tls ? "<~" : "<-";
+    case Direction::info:
+      break;
+  }
+  return "**";
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  std::size_t length = 0;
+  unsigned int min_code = 0;
+  unsigned int code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2, min_code = 0x80, code = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3, min_code = 0x800, code = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4, min_code = 0x10000, code = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) {
+    return 0;
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    const auto next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0u) != 0x80u) {
+      return 0;
+    }
+    code = (code << 6) | (next & 0x3Fu);
+  }
+  const bool surrogate = code >= 0xD800 && code <= 0xDFFF;
+  return (code < min_code || code > 0x10FFFF || surrogate) ? 0 : length;
+}
+
+}  // namespace
+
+std::string escape_for_terminal(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\t' || (byte >= 0x20 && byte < 0x7F)) {
+      out.push_back(static_cast<char>(byte));
+      ++i;
+      continue;
+    }
+    if (byte >= 0x80) {
+      if (const auto length = utf8_sequence_length(text, i); length > 0) {
+        out.append(text.substr(i, length));
+        i += length;
+        continue;
+      }
+    }
+    out += "\\x";
+    out.push_back(hex[byte >> 4]);
+    out.push_back(hex[byte & 0x0F]);
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace smtpsend::trace

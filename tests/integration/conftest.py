@@ -1,0 +1,82 @@
+"""Fixtures shared by the integration tests: the binary under test, certificates, SMTP servers.
+
+The binary is named by the environment variable SMTPSEND_BIN; the suite fails at once without it
+rather than testing whatever happens to lie in a build directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from certs import Pki, make_pki  # noqa: E402
+from smtp_server import TestSmtpServer  # noqa: E402
+from support import Smtpsend  # noqa: E402
+
+
+def pytest_sessionstart(session):
+    # One clear failure instead of the same error from every test.
+    if not os.environ.get("SMTPSEND_BIN") and not session.config.option.collectonly:
+        pytest.exit("SMTPSEND_BIN is not set: point it at the built binary, e.g. "
+                    "SMTPSEND_BIN=$PWD/build/smtpsend /usr/bin/python3 -m pytest tests/integration",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_configure(config):
+    # pytest resets warning filters for each test; aiosmtpd's warning about AUTH offered without
+    # TLS is what the plain modes are for, not a problem to report.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+
+@pytest.fixture(scope="session")
+def smtpsend_binary() -> Path:
+    value = os.environ.get("SMTPSEND_BIN")
+    if not value:
+        pytest.fail("SMTPSEND_BIN is not set: point it at the built binary, e.g. "
+                    "SMTPSEND_BIN=$PWD/build/smtpsend /usr/bin/python3 -m pytest tests/integration",
+                    pytrace=False)
+    binary = Path(value).resolve()
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        pytest.fail(f"SMTPSEND_BIN={value} is not an executable file", pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def smtpsend(smtpsend_binary, tmp_path) -> Smtpsend:
+    return Smtpsend(smtpsend_binary, tmp_path / "home")
+
+
+@pytest.fixture
+def start_server(tmp_path, pki) -> Callable[..., TestSmtpServer]:
+    """Starts recording servers for one test and stops them all when it ends.
+
+    start_server(mode, users={...}, refuse=[...], tempfail=[...], cert=KeyPair) -> server; the
+    certificate defaults to the trusted "localhost" one.
+    """
+    servers: list[TestSmtpServer] = []
+
+    def start(mode: str, *, users: Optional[dict[str, str]] = None, refuse=(), tempfail=(),
+              cert=None) -> TestSmtpServer:
+        keypair = cert or pki.server
+        server = TestSmtpServer(mode, tmp_path / f"store-{len(servers) + 1}-{mode}", users=users,
+                                refuse=refuse, tempfail=tempfail, cert=keypair.cert,
+                                key=keypair.key)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

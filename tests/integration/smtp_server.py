@@ -1,0 +1,412 @@
+"""A recording SMTP server for integration tests, built on aiosmtpd 1.4 (Debian's python3-aiosmtpd).
+
+It is both a module (the tests start servers in-process and look at what they saw) and a program:
+
+  /usr/bin/python3 smtp_server.py --mode starttls --auth user:pass \
+      --cert server.pem --key server.key --store DIR --port 0 [--refuse ADDR]... [--tempfail ADDR]...
+
+The program prints "READY <port>" on stdout once it listens, and runs until SIGTERM, SIGINT, or
+(when stdin is a pipe) until stdin closes.
+
+Modes:
+  plain        no TLS at all; AUTH (if users are given) is offered in the clear
+  starttls     offers STARTTLS (RFC 3207); AUTH is offered only after TLS
+  smtps        implicit TLS from the first byte (RFC 8314 §3.3)
+  no-starttls  ESMTP with AUTH offered in the clear but no STARTTLS: a client that requires TLS must
+               stop before it sends anything that matters
+
+Each message is stored as two files in the store directory: NNNN.eml holds the bytes received after
+DATA (dot-unstuffed, line endings as sent) and NNNN.json holds the envelope (mail_from, rcpt_tos,
+their ESMTP options, the authenticated user and whether the transaction ran inside TLS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import functools
+import json
+import logging
+import os
+import signal
+import ssl
+import stat
+import sys
+import threading
+import warnings
+from pathlib import Path
+from typing import Iterable, Optional
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+MODES = ("plain", "starttls", "smtps", "no-starttls")
+LOOPBACK = "127.0.0.1"
+SERVER_NAME = "localhost"
+START_TIMEOUT_SECONDS = 10
+STOP_TIMEOUT_SECONDS = 10
+
+# Replies chosen to look like a real MTA's, with RFC 3463 enhanced status codes, so a client's error
+# message can be checked for the server's words.
+REFUSED_REPLY = "550 5.1.1 <{address}>: Recipient address rejected: refused by test server"
+TEMPFAIL_REPLY = "450 4.2.0 <{address}>: Recipient address temporarily rejected: try later"
+ACCEPTED_RCPT_REPLY = "250 2.1.5 OK"
+QUEUED_REPLY = "250 2.0.0 OK: queued as {queue_id}"
+
+# aiosmtpd warns (on its "mail.log" logger and as a UserWarning) whenever AUTH is offered without
+# TLS and on its own use of a deprecated session field. The plain modes do that on purpose, so the
+# noise would only bury what a failing test prints.
+AIOSMTPD_LOGGER = "mail.log"
+logging.getLogger(AIOSMTPD_LOGGER).setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandSeen:
+    """One command line the server read. For AUTH only the mechanism is kept, never the payload."""
+    connection: int
+    verb: str
+    argument: str
+    in_tls: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthAttempt:
+    connection: int
+    mechanism: str
+    user: str
+    success: bool
+    in_tls: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceivedMessage:
+    raw: bytes
+    mail_from: str
+    rcpt_tos: list[str]
+    mail_options: list[str]
+    rcpt_options: list[str]
+    auth_user: Optional[str]
+    in_tls: bool
+    path: Path
+
+
+class _Recorder:
+    """What the server saw, shared between the event loop thread and the test thread."""
+
+    def __init__(self, store_dir: Path):
+        self.store_dir = store_dir
+        self._changed = threading.Condition()
+        self.connections = 0
+        self.commands: list[CommandSeen] = []
+        self.auth_attempts: list[AuthAttempt] = []
+        self.messages: list[ReceivedMessage] = []
+
+    def connection_opened(self) -> int:
+        with self._changed:
+            self.connections += 1
+            self._changed.notify_all()
+            return self.connections
+
+    def command_seen(self, command: CommandSeen) -> None:
+        with self._changed:
+            self.commands.append(command)
+            self._changed.notify_all()
+
+    def auth_attempted(self, attempt: AuthAttempt) -> None:
+        with self._changed:
+            self.auth_attempts.append(attempt)
+            self._changed.notify_all()
+
+    def store(self, raw: bytes, envelope_facts: dict) -> ReceivedMessage:
+        with self._changed:
+            number = len(self.messages) + 1
+            path = self.store_dir / f"{number:04d}.eml"
+            path.write_bytes(raw)
+            path.with_suffix(".json").write_text(json.dumps(envelope_facts, indent=2) + "\n")
+            message = ReceivedMessage(raw=raw, path=path, **envelope_facts)
+            self.messages.append(message)
+            self._changed.notify_all()
+            return message
+
+    def wait_until(self, predicate, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout=timeout)
+
+    def snapshot(self, attribute: str) -> list:
+        with self._changed:
+            return list(getattr(self, attribute))
+
+
+def _transport_in_tls(server: SMTP) -> bool:
+    # After STARTTLS the app transport of asyncio's SSL protocol replaces the plain one; with
+    # implicit TLS it is there from the start. Either way it exposes the ssl object.
+    transport = server.transport
+    return transport is not None and transport.get_extra_info("ssl_object") is not None
+
+
+class _RecordingSMTP(SMTP):
+    """aiosmtpd's SMTP with every command routed through the recorder before it is handled."""
+
+    def __init__(self, handler: "_Handler", connection: int, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.connection_number = connection
+        self._recorder = handler.recorder
+        for verb, method in list(self._smtp_methods.items()):
+            self._smtp_methods[verb] = self._recording(verb, method)
+
+    def _recording(self, verb: str, method):
+        @functools.wraps(method)
+        async def record_then_handle(argument):
+            shown = argument or ""
+            if verb == "AUTH":
+                shown = shown.split(" ", 1)[0]  # the mechanism; the rest is a credential
+            self._recorder.command_seen(
+                CommandSeen(self.connection_number, verb, shown, _transport_in_tls(self)))
+            await method(argument)
+
+        return record_then_handle
+
+
+class _Handler:
+    def __init__(self, recorder: _Recorder, users: dict[str, str], refuse: Iterable[str],
+                 tempfail: Iterable[str]):
+        self.recorder = recorder
+        self.users = dict(users)
+        self.refuse = {address.lower() for address in refuse}
+        self.tempfail = {address.lower() for address in tempfail}
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user = auth_data.login.decode("utf-8", errors="replace")
+        password = auth_data.password.decode("utf-8", errors="replace")
+        success = user in self.users and self.users[user] == password
+        self.recorder.auth_attempted(AuthAttempt(server.connection_number, mechanism, user,
+                                                 success, _transport_in_tls(server)))
+        return AuthResult(success=success, handled=False, auth_data=user if success else None)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return REFUSED_REPLY.format(address=address)
+        if address.lower() in self.tempfail:
+            return TEMPFAIL_REPLY.format(address=address)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return ACCEPTED_RCPT_REPLY
+
+    async def handle_DATA(self, server, session, envelope):
+        auth_user = session.auth_data if isinstance(session.auth_data, str) else None
+        message = self.recorder.store(envelope.original_content, {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": list(envelope.rcpt_tos),
+            "mail_options": list(envelope.mail_options),
+            "rcpt_options": list(envelope.rcpt_options),
+            "auth_user": auth_user,
+            "in_tls": _transport_in_tls(server),
+        })
+        return QUEUED_REPLY.format(queue_id=message.path.stem)
+
+
+def _server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(cert), str(key))
+    return context
+
+
+class TestSmtpServer:
+    """An aiosmtpd server on its own event loop thread, bound to 127.0.0.1 on an ephemeral port."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    def __init__(self, mode: str, store_dir: Path, *, users: Optional[dict[str, str]] = None,
+                 refuse: Iterable[str] = (), tempfail: Iterable[str] = (),
+                 cert: Optional[Path] = None, key: Optional[Path] = None,
+                 host: str = LOOPBACK, port: int = 0):
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if mode in ("starttls", "smtps") and (cert is None or key is None):
+            raise ValueError(f"mode {mode} needs a certificate and a key")
+        self.mode = mode
+        self.store_dir = Path(store_dir)
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.host = host
+        self._requested_port = port
+        self._tls_context = _server_tls_context(cert, key) if cert and key else None
+        self._recorder = _Recorder(self.store_dir)
+        self._handler = _Handler(self._recorder, users or {}, refuse, tempfail)
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+        self._ready = threading.Event()
+        self._start_error: Optional[BaseException] = None
+        self.port: Optional[int] = None
+
+    # -- what the server saw -------------------------------------------------------------------
+
+    @property
+    def connections(self) -> int:
+        return self._recorder.connections
+
+    @property
+    def commands(self) -> list[CommandSeen]:
+        return self._recorder.snapshot("commands")
+
+    @property
+    def auth_attempts(self) -> list[AuthAttempt]:
+        return self._recorder.snapshot("auth_attempts")
+
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        return self._recorder.snapshot("messages")
+
+    def verbs(self, *, in_tls: Optional[bool] = None) -> list[str]:
+        return [c.verb for c in self.commands if in_tls is None or c.in_tls == in_tls]
+
+    def wait_for_messages(self, count: int, timeout: float) -> list[ReceivedMessage]:
+        """Blocks until `count` messages arrived (a condition, not a poll); raises on timeout."""
+        if not self._recorder.wait_until(lambda: len(self._recorder.messages) >= count, timeout):
+            raise TimeoutError(f"expected {count} message(s) within {timeout} s, got "
+                               f"{len(self.messages)}; commands seen: {self.commands}")
+        return self.messages
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _smtp_parameters(self) -> dict:
+        has_users = bool(self._handler.users)
+        parameters = {
+            "hostname": SERVER_NAME,
+            "enable_SMTPUTF8": True,
+            "authenticator": self._handler.authenticate,
+            "auth_required": has_users,
+            # RFC 4954 §4: offering AUTH in the clear is the server's choice; the modes that have
+            # no STARTTLS offer it so that a client's own refusal is what gets tested.
+            "auth_require_tls": self.mode == "starttls",
+        }
+        if not has_users:
+            parameters["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        if self.mode == "starttls":
+            parameters["tls_context"] = self._tls_context
+        return parameters
+
+    def _new_protocol(self) -> SMTP:
+        connection = self._recorder.connection_opened()
+        return _RecordingSMTP(self._handler, connection, loop=self._loop,
+                              **self._smtp_parameters())
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        implicit_tls = self._tls_context if self.mode == "smtps" else None
+        try:
+            server = loop.run_until_complete(
+                loop.create_server(self._new_protocol, self.host, self._requested_port,
+                                   ssl=implicit_tls))
+            self.port = server.sockets[0].getsockname()[1]
+        except BaseException as error:  # reported to start() in the test thread
+            self._start_error = error
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            server.close()
+            loop.run_until_complete(server.wait_closed())
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
+
+    def start(self) -> int:
+        self._thread = threading.Thread(target=self._run, name=f"smtp-{self.mode}", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(START_TIMEOUT_SECONDS):
+            raise TimeoutError(f"SMTP test server ({self.mode}) did not start listening within "
+                               f"{START_TIMEOUT_SECONDS} s")
+        if self._start_error is not None:
+            raise RuntimeError(f"SMTP test server ({self.mode}) failed to start: "
+                               f"{self._start_error}") from self._start_error
+        return self.port
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(STOP_TIMEOUT_SECONDS)
+        self._thread = None
+
+    def __enter__(self) -> "TestSmtpServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def parse_user(spec: str) -> tuple[str, str]:
+    user, separator, password = spec.partition(":")
+    if not separator or not user:
+        raise argparse.ArgumentTypeError(f"expected USER:PASSWORD, got {spec!r}")
+    return user, password
+
+
+def _stop_when_stdin_closes(stop: threading.Event) -> None:
+    # Only a pipe or socket means "someone is holding us": a background job started by a shell
+    # without job control gets /dev/null, which would end the server at once.
+    descriptor = sys.stdin.fileno()
+    mode = os.fstat(descriptor).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return
+
+    def wait_for_eof() -> None:
+        # os.read, not sys.stdin: a daemon thread blocked inside the buffered reader holds its lock
+        # and makes the interpreter abort at shutdown.
+        while os.read(descriptor, 4096):
+            pass
+        stop.set()
+
+    threading.Thread(target=wait_for_eof, name="stdin-watch", daemon=True).start()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Recording SMTP server for smtpsend tests.")
+    parser.add_argument("--mode", choices=MODES, default="starttls")
+    parser.add_argument("--auth", type=parse_user, action="append", default=[],
+                        metavar="USER:PASSWORD", help="accept this login (repeatable)")
+    parser.add_argument("--cert", type=Path, help="server certificate (PEM)")
+    parser.add_argument("--key", type=Path, help="server private key (PEM)")
+    parser.add_argument("--store", type=Path, required=True, help="directory for received mail")
+    parser.add_argument("--host", default=LOOPBACK)
+    parser.add_argument("--port", type=int, default=0, help="0 picks an ephemeral port")
+    parser.add_argument("--refuse", action="append", default=[], metavar="ADDR",
+                        help="answer RCPT TO for ADDR with 550 (repeatable)")
+    parser.add_argument("--tempfail", action="append", default=[], metavar="ADDR",
+                        help="answer RCPT TO for ADDR with 450 (repeatable)")
+    parser.add_argument("--verbose", action="store_true", help="log every command on stderr")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING, format="smtp_server: %(message)s")
+    if args.verbose:
+        logging.getLogger(AIOSMTPD_LOGGER).setLevel(logging.INFO)
+    server = TestSmtpServer(args.mode, args.store, users=dict(args.auth), refuse=args.refuse,
+                            tempfail=args.tempfail, cert=args.cert, key=args.key, host=args.host,
+                            port=args.port)
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    port = server.start()
+    print(f"READY {port}", flush=True)
+    _stop_when_stdin_closes(stop)
+    while not stop.wait(timeout=3600):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
