@@ -27,9 +27,9 @@ enum class ErrorKind {
 
 // What the server said, kept verbatim so that errors can quote it.
 struct ServerReply {
-  int code = 0;                // 220, 250, 354, 421, 550, ...
-  std::string enhanced;        // "5.7.8" when the server sent an enhanced status code, else ""
-  std::string text;            // all lines' texts joined with "\n", codes removed
+  int code = 0;          // 220, 250, 354, 421, 550, ...
+  std::string enhanced;  // "5.7.8" when the server sent an enhanced status code, else ""
+  std::string text;      // all lines' texts joined with "\n", codes removed
   std::string first_line() const {
     auto nl = text.find('\n');
     return nl == std::string::npos ? text : text.substr(0, nl);

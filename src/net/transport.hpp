@@ -16,9 +16,9 @@
 namespace smtpsend::net {
 
 struct TlsOptions {
-  std::string trust_file;     // PEM CA bundle; "" = the system trust store
-  bool insecure = false;      // skip certificate and host-name verification (loud)
-  std::string server_name;    // for SNI and the host-name check; "" = the host connected to
+  std::string trust_file;   // PEM CA bundle; "" = the system trust store
+  bool insecure = false;    // skip certificate and host-name verification (loud)
+  std::string server_name;  // for SNI and the host-name check; "" = the host connected to
 };
 
 struct ConnectOptions {

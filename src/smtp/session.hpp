@@ -78,8 +78,8 @@ struct Capabilities {
   bool enhanced_status_codes = false;
   bool dsn = false;
   bool chunking = false;
-  std::optional<std::uint64_t> size;     // SIZE limit; 0 means "no fixed limit"
-  std::vector<std::string> auth;         // mechanisms, upper-case
+  std::optional<std::uint64_t> size;  // SIZE limit; 0 means "no fixed limit"
+  std::vector<std::string> auth;      // mechanisms, upper-case
 };
 
 class Session {

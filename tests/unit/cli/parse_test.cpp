@@ -27,8 +27,8 @@ ErrorKind kind_of_failure(std::initializer_list<const char*> arguments) {
 }
 
 TEST(ParseCommandLine, CollectsRepeatedAndPositionalRecipients) {
-  const auto options = parse({"-t", "a@x.test", "--to", "b@x.test,c@x.test", "-c", "d@x.test",
-                              "-b", "e@x.test", "f@x.test"});
+  const auto options = parse({"-t", "a@x.test", "--to", "b@x.test,c@x.test", "-c", "d@x.test", "-b",
+                              "e@x.test", "f@x.test"});
   EXPECT_EQ(options.to, (std::vector<std::string>{"a@x.test", "b@x.test,c@x.test", "f@x.test"}));
   EXPECT_EQ(options.cc, std::vector<std::string>{"d@x.test"});
   EXPECT_EQ(options.bcc, std::vector<std::string>{"e@x.test"});

@@ -22,8 +22,8 @@ TEST(EscapeForTerminal, EscapesControlBytesSoAServerCannotDriveTheTerminal) {
 TEST(EscapeForTerminal, KeepsValidUtf8AndEscapesInvalidBytes) {
   EXPECT_EQ(escape_for_terminal("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7"),
             "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7");
-  EXPECT_EQ(escape_for_terminal("\xc3"), "\\xc3");          // truncated sequence
-  EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf");  // overlong form
+  EXPECT_EQ(escape_for_terminal("\xc3"), "\\xc3");                    // truncated sequence
+  EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf");           // overlong form
   EXPECT_EQ(escape_for_terminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
 }
 
