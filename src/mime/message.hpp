@@ -1,0 +1,87 @@
+#pragma once
+// The message as a tree of parts, written as a stream of CRLF lines in constant memory.
+//
+// The structure is the simplest that fits what was given (RFC 2046, RFC 2387):
+//   text only                         -> text/plain
+//   text + html                       -> multipart/alternative (text first, then HTML)
+//   html + inline images              -> multipart/related (HTML part first, then the images)
+//   text + html + inline images       -> multipart/related > [multipart/alternative, images]
+//   any of these + attachments        -> multipart/mixed > [the above, attachments...]
+//   attachments only                  -> multipart/mixed > [attachments...] (no empty text part)
+//   nothing at all                    -> an empty text/plain
+// Inline parts need the HTML that refers to them (without it: Failure(usage)). Text and HTML are
+// 7bit when they can be, else quoted-printable; files are always base64 with Content-Disposition
+// (RFC 2183) and their names in RFC 2231 form when not plain ASCII (mime_parameters.hpp).
+// Text and HTML bodies are held in memory (they are read whole to choose 7bit or
+// quoted-printable); inline images and attachments are read from their files as the stream is
+// pulled, and base64-encoded on the fly, so a 1 GB attachment needs no more memory than a 1 kB one.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mime/address.hpp"
+#include "mime/message_id.hpp"
+
+namespace smtpsend::mime {
+
+struct FilePart {
+  std::string path;        // the file to read (opened by open_message, read while streaming)
+  std::string media_type;  // "" = from the file name's extension (media_types.hpp)
+  std::string file_name;   // "" = the base name of path; may be non-ASCII (RFC 2231)
+  std::string content_id;  // inline parts: the ID used as cid:ID in the HTML; "" = file name
+};
+
+struct MessageSpec {
+  Mailbox from;
+  std::vector<Mailbox> to, cc;  // Bcc never appears in the message
+  std::vector<Mailbox> reply_to;
+  std::string subject;  // "" leaves the Subject header out
+  // Caller's headers (-H), in order; validated (name syntax, no CR/LF/NUL in values); names the
+  // writer produces itself and Bcc are refused with Failure(data).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
+  std::optional<std::string> text;     // the plain-text body, any line ends
+  std::optional<std::string> html;     // the HTML alternative, any line ends
+  std::vector<FilePart> inline_parts;  // images referenced from the HTML as cid:ID
+  std::vector<FilePart> attachments;
+  std::string charset = "UTF-8";  // of text and html
+  std::chrono::system_clock::time_point date;
+  std::string message_id;  // with angle brackets; "" leaves it out
+  RandomSource random;     // boundaries (and nothing else)
+};
+
+// Pulls the message a piece at a time.
+class MessageStream {
+ public:
+  virtual ~MessageStream() = default;
+  // Appends the next piece (at most about 64 KiB) to `chunk`; returns false at the end.
+  // Throws Failure(io) when a file cannot be read.
+  virtual bool next(std::string& chunk) = 0;
+  // The exact size in octets of the whole message, computed without reading the files' contents.
+  virtual std::uint64_t size() const = 0;
+  // True when the message contains 8-bit data (never, for messages this module writes: every
+  // part is 7bit, quoted-printable or base64). For --message streams this reflects the file.
+  virtual bool has_8bit() const = 0;
+};
+
+// Validates everything (addresses, headers, charset, media-type overrides, content IDs unique)
+// and opens every file, so that all errors come before anything is sent: a missing or
+// unreadable file is Failure(no_input) naming it; bad data is Failure(data).
+std::unique_ptr<MessageStream> open_message(const MessageSpec& spec);
+
+// The cid: references in `html` that no inline part provides (for a warning).
+std::vector<std::string> unresolved_content_ids(const std::string& html,
+                                                const std::vector<FilePart>& inline_parts);
+
+// A complete message prepared elsewhere (--message FILE|-), sent unchanged: the session
+// normalizes line ends and dot-stuffs. `path` "-" is standard input. size() is the file's size
+// when known (0 for a pipe). has_8bit(): a regular file is scanned once when opened (in chunks);
+// standard input cannot be read twice and is taken to be 8-bit. A missing file or a directory is
+// Failure(no_input); a regular file that changes size while it is sent is Failure(io).
+std::unique_ptr<MessageStream> open_prepared_message(const std::string& path);
+
+}  // namespace smtpsend::mime

@@ -1,0 +1,204 @@
+#include "mime/message_writer_files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "common/error.hpp"
+#include "mime/media_types.hpp"
+#include "mime/utf8.hpp"
+
+namespace smtpsend::mime {
+
+namespace {
+
+// 57 input bytes make one 76-character base64 line (RFC 2045 §6.8), 78 octets with its CRLF.
+constexpr std::size_t bytes_per_base64_line = base64_line_length / 4 * 3;
+constexpr std::size_t base64_line_octets = base64_line_length + 2;
+
+// U+FFFD REPLACEMENT CHARACTER, for bytes of a file name that are not UTF-8.
+constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
+
+bool has_type(std::string_view media_type, std::string_view type) {
+  if (media_type.size() <= type.size() || media_type[type.size()] != '/') {
+    return false;
+  }
+  return std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+bool needs_own_framing(std::string_view media_type) {
+  return has_type(media_type, "multipart") || has_type(media_type, "message");
+}
+
+}  // namespace
+
+std::string file_name_of(const FilePart& part) {
+  std::string_view name = part.file_name;
+  if (name.empty()) {
+    name = part.path;
+    while (name.size() > 1 && name.ends_with('/')) {
+      name.remove_suffix(1);
+    }
+    if (const auto slash = name.rfind('/'); slash != std::string_view::npos && name.size() > 1) {
+      name.remove_prefix(slash + 1);
+    }
+  }
+  std::string valid;
+  for (std::size_t i = 0; i < name.size();) {
+    const std::size_t length = utf8_character_length(name, i);
+    if (length == 0) {
+      valid += replacement_character;
+      ++i;
+    } else {
+      valid += name.substr(i, length);
+      i += length;
+    }
+  }
+  return valid;
+}
+
+std::string media_type_of(const FilePart& part) {
+  if (part.media_type.empty()) {
+    std::string implied = media_type_for(file_name_of(part));
+    return needs_own_framing(implied) ? std::string(default_media_type) : implied;
+  }
+  if (!is_valid_media_type(part.media_type)) {
+    throw Failure(ErrorKind::usage, "invalid media type '" + part.media_type + "' for '" +
+                                        part.path +
+                                        "'; give it as type/subtype, such as application/pdf");
+  }
+  if (needs_own_framing(part.media_type)) {
+    throw Failure(ErrorKind::usage,
+                  "media type '" + part.media_type + "' for '" + part.path +
+                      "' cannot be used for a file part (multipart and message types need their "
+                      "own structure); use application/octet-stream or leave the type out");
+  }
+  return part.media_type;
+}
+
+std::uint64_t base64_body_length(std::uint64_t byte_count) {
+  const std::uint64_t characters = (byte_count + 2) / 3 * 4;
+  const std::uint64_t lines = (characters + base64_line_length - 1) / base64_line_length;
+  return characters + 2 * lines;
+}
+
+Base64FileBody::Base64FileBody(std::string path, std::string_view what)
+    : path_(std::move(path)), what_(what) {
+  const auto fail = [&](const std::string& reason) {
+    close_file();
+    throw Failure(ErrorKind::no_input, "cannot open " + what_ + " '" + path_ + "': " + reason);
+  };
+  descriptor_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (descriptor_ < 0) {
+    fail(std::strerror(errno));
+  }
+  struct stat status {};
+  if (::fstat(descriptor_, &status) != 0) {
+    fail(std::strerror(errno));
+  }
+  if (S_ISDIR(status.st_mode)) {
+    fail("it is a directory");
+  }
+  if (!S_ISREG(status.st_mode)) {
+    fail("not a regular file (a pipe or device has no size known in advance; copy it to a file)");
+  }
+  file_size_ = static_cast<std::uint64_t>(status.st_size);
+}
+
+Base64FileBody::~Base64FileBody() {
+  close_file();
+}
+
+Base64FileBody::Base64FileBody(Base64FileBody&& other) noexcept
+    : path_(std::move(other.path_)),
+      what_(std::move(other.what_)),
+      descriptor_(std::exchange(other.descriptor_, -1)),
+      file_size_(other.file_size_),
+      bytes_read_(other.bytes_read_),
+      encoder_(std::move(other.encoder_)),
+      buffer_(std::move(other.buffer_)) {}
+
+Base64FileBody& Base64FileBody::operator=(Base64FileBody&& other) noexcept {
+  if (this != &other) {
+    close_file();
+    path_ = std::move(other.path_);
+    what_ = std::move(other.what_);
+    descriptor_ = std::exchange(other.descriptor_, -1);
+    file_size_ = other.file_size_;
+    bytes_read_ = other.bytes_read_;
+    encoder_ = std::move(other.encoder_);
+    buffer_ = std::move(other.buffer_);
+  }
+  return *this;
+}
+
+void Base64FileBody::close_file() {
+  if (descriptor_ >= 0) {
+    ::close(descriptor_);
+    descriptor_ = -1;
+  }
+}
+
+std::size_t Base64FileBody::read_fully(char* buffer, std::size_t count) {
+  std::size_t total = 0;
+  while (total < count) {
+    const ssize_t got = ::read(descriptor_, buffer + total, count - total);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      throw Failure(ErrorKind::io,
+                    "cannot read " + what_ + " '" + path_ + "': " + std::strerror(errno));
+    }
+    if (got == 0) {
+      break;
+    }
+    total += static_cast<std::size_t>(got);
+  }
+  return total;
+}
+
+bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
+  if (descriptor_ < 0) {
+    return true;
+  }
+  const std::uint64_t remaining = file_size_ - bytes_read_;
+  // Whole lines only, so that every piece but the last leaves the encoder with nothing pending.
+  const std::size_t wanted = static_cast<std::size_t>(
+      std::min<std::uint64_t>(remaining, room / base64_line_octets * bytes_per_base64_line));
+  if (wanted > 0) {
+    buffer_.resize(wanted);
+    const std::size_t got = read_fully(buffer_.data(), wanted);
+    if (got < wanted) {
+      throw Failure(ErrorKind::io, "the " + what_ + " '" + path_ +
+                                       "' became shorter while it was being sent; send the "
+                                       "message again once the file is no longer being written");
+    }
+    bytes_read_ += got;
+    encoder_.feed(std::string_view(buffer_.data(), got), output);
+  }
+  if (bytes_read_ < file_size_) {
+    return false;
+  }
+  char extra = 0;
+  if (read_fully(&extra, 1) != 0) {
+    throw Failure(ErrorKind::io, "the " + what_ + " '" + path_ +
+                                     "' grew while it was being sent; send the message again "
+                                     "once the file is no longer being written");
+  }
+  encoder_.finish(output);
+  close_file();
+  std::string().swap(buffer_);
+  return true;
+}
+
+}  // namespace smtpsend::mime

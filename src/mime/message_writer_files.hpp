@@ -1,0 +1,67 @@
+#pragma once
+// The files behind inline parts and attachments: what they are called and what type they are in
+// the message, and their bodies as base64 (RFC 2045 §6.8) read from the file as the stream is
+// pulled, so that memory stays the same whatever the file's size.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "mime/base64.hpp"
+#include "mime/message.hpp"
+
+namespace smtpsend::mime {
+
+// The name the recipient sees: part.file_name, else the last component of part.path. Bytes
+// that are not valid UTF-8 (file names are bytes to the kernel) become U+FFFD, since the name
+// is declared as UTF-8; a file name in a message is only a suggestion (RFC 2183 §2.3).
+std::string file_name_of(const FilePart& part);
+
+// part.media_type when given, checked with is_valid_media_type; else the type the file name
+// implies. multipart/* and message/* are Failure(usage) when given: those types need their own
+// framing and may not be base64-encoded (RFC 2046 §5.1, §5.2.1). Implied from a name ("x.eml"
+// suggests message/rfc822) they become application/octet-stream instead.
+std::string media_type_of(const FilePart& part);
+
+// The size of `byte_count` bytes as base64 body lines: 76 characters and CRLF per full line,
+// the rest on a last, shorter line; nothing at all for an empty file.
+std::uint64_t base64_body_length(std::uint64_t byte_count);
+
+// A file opened for reading, its size taken when it was opened, and its content as base64 lines
+// on demand.
+class Base64FileBody {
+ public:
+  // Opens `path`; `what` names it in messages ("attachment", "inline part"). A file that is
+  // missing, unreadable, a directory or not a regular file (a pipe has no size known in advance)
+  // is Failure(no_input, "cannot open <what> '<path>': <reason>").
+  Base64FileBody(std::string path, std::string_view what);
+  ~Base64FileBody();
+  Base64FileBody(Base64FileBody&& other) noexcept;
+  Base64FileBody& operator=(Base64FileBody&& other) noexcept;
+  Base64FileBody(const Base64FileBody&) = delete;
+  Base64FileBody& operator=(const Base64FileBody&) = delete;
+
+  std::uint64_t file_size() const { return file_size_; }
+  std::uint64_t encoded_size() const { return base64_body_length(file_size_); }
+
+  // Appends more of the encoded body to `output`: whole lines, about `room` octets of them, and
+  // the last line (at most 78 octets more) when the file ends. Returns true when the body is
+  // complete (and the file closed). Throws Failure(io) when reading fails or the file's size
+  // changed since it was opened, since the message would not match what was announced.
+  bool append_encoded(std::string& output, std::size_t room);
+
+ private:
+  std::size_t read_fully(char* buffer, std::size_t count);
+  void close_file();
+
+  std::string path_;
+  std::string what_;
+  int descriptor_ = -1;
+  std::uint64_t file_size_ = 0;
+  std::uint64_t bytes_read_ = 0;
+  Base64Encoder encoder_;
+  std::string buffer_;
+};
+
+}  // namespace smtpsend::mime

@@ -1,0 +1,141 @@
+#include "mime/message_writer_files.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "common/error.hpp"
+#include "mime/message.hpp"
+#include "mime/message_writer_stream.hpp"
+#include "mime_test_entities.hpp"
+
+namespace smtpsend::mime {
+namespace {
+
+MessageSpec spec_with_attachment(const std::string& path) {
+  MessageSpec spec;
+  spec.from = {"", "ann@example.com"};
+  spec.to = {{"", "bob@example.org"}};
+  spec.text = "see attached\n";
+  spec.attachments = {{path, "", "", ""}};
+  spec.random = [next = std::uint64_t{1}]() mutable { return next++; };
+  return spec;
+}
+
+void resize_file(const std::string& path, off_t size) {
+  const int descriptor = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(descriptor, 0);
+  ASSERT_EQ(::ftruncate(descriptor, size), 0);
+  ::close(descriptor);
+}
+
+TEST(MessageWriterFiles, Base64BodyLengthCountsLineBreaks) {
+  EXPECT_EQ(base64_body_length(0), 0U);
+  EXPECT_EQ(base64_body_length(1), 6U);
+  EXPECT_EQ(base64_body_length(57), 78U);
+  EXPECT_EQ(base64_body_length(58), 78U + 6U);
+  EXPECT_EQ(base64_body_length(114), 156U);
+}
+
+TEST(MessageWriterFiles, FileNameIsTheBaseNameMadeValidUtf8) {
+  EXPECT_EQ(file_name_of({"/tmp/x/report.pdf", "", "", ""}), "report.pdf");
+  EXPECT_EQ(file_name_of({"report.pdf", "", "", ""}), "report.pdf");
+  EXPECT_EQ(file_name_of({"/tmp/x/report.pdf", "", "Q3.pdf", ""}), "Q3.pdf");
+  EXPECT_EQ(file_name_of({"/tmp/caf\xE9.txt", "", "", ""}), "caf\xEF\xBF\xBD.txt");
+}
+
+TEST(MessageWriterFiles, MediaTypeFromTheShownName) {
+  EXPECT_EQ(media_type_of({"/tmp/data", "", "a.pdf", ""}), "application/pdf");
+  EXPECT_EQ(media_type_of({"/tmp/data", "image/x-custom", "", ""}), "image/x-custom");
+}
+
+// The memory contract: however large the file, each next() appends at most 64 KiB and one
+// base64 line, and the stream never holds the file.
+TEST(MessageWriterFiles, LargeFileStreamsInBoundedChunks) {
+  testing::TemporaryDirectory directory;
+  const std::string path = directory.write("big.bin", "");
+  constexpr off_t file_size = 20 * 1024 * 1024 + 17;
+  resize_file(path, file_size);  // sparse: zeros, never written
+  const auto stream = open_message(spec_with_attachment(path));
+  std::uint64_t total = 0;
+  std::size_t calls = 0;
+  std::string chunk;
+  std::string tail;  // the last bytes, to check the end of the message
+  while (true) {
+    chunk.clear();
+    if (!stream->next(chunk)) {
+      EXPECT_TRUE(chunk.empty());
+      break;
+    }
+    ASSERT_LE(chunk.size(), message_chunk_size + 78);
+    total += chunk.size();
+    tail = (tail + chunk).substr((tail + chunk).size() > 200 ? (tail + chunk).size() - 200 : 0);
+    ASSERT_LT(++calls, 100'000U);
+  }
+  EXPECT_EQ(total, stream->size());
+  EXPECT_GT(calls, std::size_t{file_size / message_chunk_size});
+  // 20 MiB + 17 bytes is 367,921 lines of 57 bytes and 40 more: 13 groups and a padded one.
+  EXPECT_TRUE(
+      tail.ends_with("\r\n" + std::string(54, 'A') + "==\r\n\r\n--=_0000000000000001--\r\n"))
+      << tail;
+}
+
+TEST(MessageWriterFiles, FileThatShrinksWhileStreamingIsAnIoError) {
+  testing::TemporaryDirectory directory;
+  const std::string path = directory.write("shrinks.bin", std::string(300'000, 'a'));
+  const auto stream = open_message(spec_with_attachment(path));
+  std::string chunk;
+  ASSERT_TRUE(stream->next(chunk));
+  resize_file(path, 1000);
+  try {
+    while (stream->next(chunk)) {
+      chunk.clear();
+    }
+    FAIL() << "no Failure thrown";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::io);
+    EXPECT_NE(failure.error().message.find("shorter"), std::string::npos);
+  }
+}
+
+TEST(MessageWriterFiles, FileThatGrowsWhileStreamingIsAnIoError) {
+  testing::TemporaryDirectory directory;
+  const std::string path = directory.write("grows.bin", std::string(300'000, 'a'));
+  const auto stream = open_message(spec_with_attachment(path));
+  std::string chunk;
+  ASSERT_TRUE(stream->next(chunk));
+  std::ofstream(path, std::ios::app) << "more";
+  try {
+    while (stream->next(chunk)) {
+      chunk.clear();
+    }
+    FAIL() << "no Failure thrown";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::io);
+    EXPECT_NE(failure.error().message.find("grew"), std::string::npos);
+  }
+}
+
+TEST(MessageWriterFiles, PipeIsRefusedSinceItsSizeIsUnknown) {
+  testing::TemporaryDirectory directory;
+  const std::string path = directory.path("fifo");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  // O_NONBLOCK is not used by the writer; open a writer end first so its open does not block.
+  const int writer = ::open(path.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  try {
+    open_message(spec_with_attachment(path));
+    ADD_FAILURE() << "no Failure thrown";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::no_input);
+    EXPECT_NE(failure.error().message.find("not a regular file"), std::string::npos);
+  }
+  ::close(writer);
+}
+
+}  // namespace
+}  // namespace smtpsend::mime
