@@ -14,9 +14,7 @@
 
 #include "common/error.hpp"
 #include "mime/address.hpp"
-#include "mime/date.hpp"
 #include "mime/message_id.hpp"
-#include "mime/text_message.hpp"
 
 namespace smtpsend::app {
 
@@ -31,28 +29,32 @@ std::vector<mime::Mailbox> parse_all(const std::vector<std::string>& lists) {
   return mailboxes;
 }
 
-std::string read_body(const std::string& path) {
-  if (path.empty() || path == "-") {
-    if (::isatty(STDIN_FILENO) == 1) {
-      std::cerr << "smtpsend: reading the message body from the terminal; end it with Ctrl-D\n";
-    }
-    std::ostringstream body;
-    body << std::cin.rdbuf();
-    if (std::cin.bad()) {
-      throw Failure(ErrorKind::io, "cannot read the message body from standard input");
-    }
-    return body.str();
+std::string read_stdin(std::string_view what) {
+  if (::isatty(STDIN_FILENO) == 1) {
+    std::cerr << "smtpsend: reading the " << what << " from the terminal; end it with Ctrl-D\n";
+  }
+  std::ostringstream content;
+  content << std::cin.rdbuf();
+  if (std::cin.bad()) {
+    throw Failure(ErrorKind::io, "cannot read the " + std::string(what) + " from standard input");
+  }
+  return content.str();
+}
+
+std::string read_file(const std::string& path, std::string_view option) {
+  if (path == "-") {
+    return read_stdin("message body");
   }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw Failure(ErrorKind::no_input,
-                  "cannot open --text file '" + path + "': " + std::strerror(errno));
+    throw Failure(ErrorKind::no_input, "cannot open " + std::string(option) + " file '" + path +
+                                           "': " + std::strerror(errno));
   }
-  std::string body{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  std::string content{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   if (file.bad()) {
-    throw Failure(ErrorKind::io, "cannot read --text file '" + path + "'");
+    throw Failure(ErrorKind::io, "cannot read " + std::string(option) + " file '" + path + "'");
   }
-  return body;
+  return content;
 }
 
 std::uint64_t random_64() {
@@ -68,6 +70,29 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : address.substr(at + 1);
 }
 
+mime::FilePart file_part(const cli::FileArgument& argument) {
+  return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
+}
+
+// With no --text, --html or --message, standard input is the text body, as for mail(1); except
+// that a terminal is not waited on when the message already has attachments to carry.
+bool text_comes_from_stdin(const cli::Options& options) {
+  if (options.text_file || options.html_file) {
+    return false;
+  }
+  return options.attachments.empty() || ::isatty(STDIN_FILENO) != 1;
+}
+
+void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& mailboxes) {
+  for (const auto& mailbox : mailboxes) {
+    auto& recipients = envelope.recipients;
+    if (std::find(recipients.begin(), recipients.end(), mailbox.address) == recipients.end()) {
+      recipients.push_back(mailbox.address);
+    }
+    envelope.smtputf8 = envelope.smtputf8 || mime::needs_smtputf8(mailbox);
+  }
+}
+
 }  // namespace
 
 ComposedMessage compose_message(const cli::Options& options, const config::Account& account) {
@@ -76,34 +101,62 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     throw Failure(ErrorKind::usage,
                   "the sender '" + account.from + "' must be exactly one address; fix -f/--from");
   }
-  mime::TextMessageSpec spec;
-  spec.from = senders.front();
-  spec.to = parse_all(options.to);
-  spec.cc = parse_all(options.cc);
+  const auto to = parse_all(options.to);
+  const auto cc = parse_all(options.cc);
   const auto bcc = parse_all(options.bcc);
-  if (spec.to.empty() && spec.cc.empty() && bcc.empty()) {
+  if (to.empty() && cc.empty() && bcc.empty()) {
     throw Failure(ErrorKind::usage, "no recipients; give at least one with -t/--to ADDRESS");
   }
-  spec.subject = options.subject.value_or("");
-  spec.body = read_body(options.text_file);
-  spec.date = std::chrono::system_clock::now();
-  spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);
 
   ComposedMessage composed;
-  composed.content = mime::render_text_message(spec);
-  composed.envelope.mail_from = spec.from.address;
-  composed.envelope.smtputf8 = mime::needs_smtputf8(spec.from);
-  const std::vector<mime::Mailbox>* groups[] = {&spec.to, &spec.cc, &bcc};
-  for (const auto* group : groups) {
-    for (const auto& mailbox : *group) {
-      auto& recipients = composed.envelope.recipients;
-      if (std::find(recipients.begin(), recipients.end(), mailbox.address) == recipients.end()) {
-        recipients.push_back(mailbox.address);
-      }
-      composed.envelope.smtputf8 = composed.envelope.smtputf8 || mime::needs_smtputf8(mailbox);
+  auto& envelope = composed.envelope;
+  envelope.mail_from = senders.front().address;
+  envelope.smtputf8 = mime::needs_smtputf8(senders.front());
+  add_recipients(envelope, to);
+  add_recipients(envelope, cc);
+  add_recipients(envelope, bcc);
+
+  if (options.message_file) {
+    composed.content = mime::open_prepared_message(*options.message_file);
+  } else {
+    mime::MessageSpec spec;
+    spec.from = senders.front();
+    spec.to = to;
+    spec.cc = cc;
+    spec.reply_to = parse_all(options.reply_to);
+    spec.subject = options.subject.value_or("");
+    spec.extra_headers = options.headers;
+    if (options.text_file) {
+      spec.text = read_file(*options.text_file, "--text");
+    } else if (text_comes_from_stdin(options)) {
+      spec.text = read_stdin("message body");
     }
+    if (options.html_file) {
+      spec.html = read_file(*options.html_file, "--html");
+    }
+    for (const auto& argument : options.inline_parts) {
+      spec.inline_parts.push_back(file_part(argument));
+    }
+    for (const auto& argument : options.attachments) {
+      spec.attachments.push_back(file_part(argument));
+    }
+    spec.charset = options.charset;
+    spec.date = std::chrono::system_clock::now();
+    spec.random = random_64;
+    spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);
+    if (spec.html) {
+      for (const auto& id : mime::unresolved_content_ids(*spec.html, spec.inline_parts)) {
+        composed.warnings.push_back("the HTML refers to cid:" + id +
+                                    " but no --inline part has that ID; add --inline FILE,cid=" +
+                                    id + " or the image will be missing");
+      }
+    }
+    composed.content = mime::open_message(spec);
   }
-  composed.envelope.size = composed.content.size();
+  envelope.body_8bit = composed.content->has_8bit();
+  if (const auto size = composed.content->size(); size > 0) {
+    envelope.size = size;
+  }
   return composed;
 }
 

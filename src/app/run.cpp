@@ -1,5 +1,6 @@
 #include "app/run.hpp"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -69,17 +70,23 @@ std::unique_ptr<trace::Sink> make_trace(const cli::Options& options) {
   return std::make_unique<trace::SpdlogSink>(options.trace_file);
 }
 
-// Streams the composed message to the session in pieces, so the driver's memory stays flat.
-MessageChunks chunks_of(const std::string& content) {
-  constexpr std::size_t piece = 64 * 1024;
-  return [&content, offset = std::size_t{0}](std::string& chunk) mutable {
-    if (offset >= content.size()) {
-      return false;
-    }
-    chunk.assign(content, offset, piece);
-    offset += chunk.size();
-    return true;
-  };
+// Diagnostics go to stderr with one prefix; stdout is kept for --dry-run output.
+void set_up_diagnostics() {
+  auto logger = spdlog::stderr_logger_st("smtpsend");
+  logger->set_pattern("smtpsend: %l: %v");
+  spdlog::set_default_logger(std::move(logger));
+}
+
+void print_message(mime::MessageStream& content) {
+  std::string chunk;
+  while (content.next(chunk)) {
+    std::cout << chunk;
+    chunk.clear();
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    throw Failure(ErrorKind::io, "cannot write the message to standard output");
+  }
 }
 
 smtp::Outcome send(const config::Account& account, const ComposedMessage& message,
@@ -90,7 +97,8 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
     transport->start_tls();
   }
   smtp::Session session(session_config(account), message.envelope, trace);
-  return deliver(*transport, session, chunks_of(message.content));
+  return deliver(*transport, session,
+                 [&content = *message.content](std::string& chunk) { return content.next(chunk); });
 }
 
 int fail(const Error& error) {
@@ -101,6 +109,7 @@ int fail(const Error& error) {
 }  // namespace
 
 int run(int argc, const char* const* argv) {
+  set_up_diagnostics();
   try {
     const cli::Options options = cli::parse_command_line(argc, argv);
     if (!options.help_text.empty()) {
@@ -116,18 +125,16 @@ int run(int argc, const char* const* argv) {
 
     // Everything that can be wrong with the message is found before connecting.
     const ComposedMessage message = compose_message(options, account);
+    for (const auto& warning : message.warnings) {
+      spdlog::warn(warning);
+    }
     if (options.dry_run) {
-      std::cout << message.content << std::flush;
+      print_message(*message.content);
       return 0;
     }
 
     config::resolve_password(account, options, environment);
     auto trace = make_trace(options);
-    if (account.tls_insecure) {
-      spdlog::warn(
-          "TLS certificate verification is disabled (--tls-insecure): the connection can be "
-          "intercepted");
-    }
     const auto started = std::chrono::steady_clock::now();
     const smtp::Outcome outcome = send(account, message, *trace);
     report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "cli/file_argument.hpp"
 
 namespace smtpsend::cli {
 
@@ -17,7 +20,14 @@ struct Options {
   std::string from;
   std::vector<std::string> to, cc, bcc;  // each entry may be a comma-separated list
   std::optional<std::string> subject;
-  std::string text_file;  // "" or "-" = stdin
+  std::vector<std::string> reply_to;
+  std::optional<std::string> text_file;  // "-" = stdin; unset = stdin unless other content given
+  std::optional<std::string> html_file;  // "-" = stdin
+  std::vector<FileArgument> inline_parts;
+  std::vector<FileArgument> attachments;
+  std::vector<std::pair<std::string, std::string>> headers;  // -H "Name: value", split
+  std::string charset = "UTF-8";
+  std::optional<std::string> message_file;  // a prepared message, sent as it is
 
   // Server.
   std::string server;

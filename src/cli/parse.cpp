@@ -54,6 +54,47 @@ CLI::Validator one_of(const std::map<std::string, Value>& choices) {
       "");
 }
 
+// "Name: value" -> {"Name", "value"}. The value's own validity (no CR, LF or NUL) is checked
+// where headers are written, with the other message data.
+std::pair<std::string, std::string> parse_header_argument(const std::string& argument) {
+  const auto colon = argument.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw Failure(ErrorKind::usage,
+                  "-H '" + argument + "' is not a header; write it as 'Name: value'");
+  }
+  std::string value = argument.substr(colon + 1);
+  const auto start = value.find_first_not_of(" \t");
+  value = start == std::string::npos ? std::string() : value.substr(start);
+  return {argument.substr(0, colon), value};
+}
+
+// At most one input can be standard input, and a prepared message stands alone.
+void check_content_options(const Options& options) {
+  int from_stdin = 0;
+  for (const auto* file : {&options.text_file, &options.html_file, &options.message_file}) {
+    from_stdin += (file->has_value() && **file == "-") ? 1 : 0;
+  }
+  if (from_stdin > 1) {
+    throw Failure(ErrorKind::usage,
+                  "only one of --text, --html and --message can read standard input");
+  }
+  if (!options.message_file) {
+    return;
+  }
+  const std::pair<bool, const char*> conflicts[] = {
+      {options.text_file.has_value(), "--text"},   {options.html_file.has_value(), "--html"},
+      {!options.inline_parts.empty(), "--inline"}, {!options.attachments.empty(), "--attach"},
+      {!options.headers.empty(), "--header"},      {options.subject.has_value(), "--subject"},
+      {!options.reply_to.empty(), "--reply-to"},
+  };
+  for (const auto& [given, name] : conflicts) {
+    if (given) {
+      throw Failure(ErrorKind::usage, std::string("--message sends a prepared message as it is; ") +
+                                          name + " cannot change it");
+    }
+  }
+}
+
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv) {
@@ -84,7 +125,40 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_option("-s,--subject", options.subject, "Subject line (UTF-8)")
       ->type_name("TEXT")
       ->group(message);
-  app.add_option("--text", options.text_file, "Read the plain-text body from FILE ('-' = stdin)")
+  app.add_option("-r,--reply-to", options.reply_to, "Address replies should go to; repeatable")
+      ->type_name("ADDR")
+      ->group(message)
+      ->allow_extra_args(false);
+  app.add_option("--text", options.text_file,
+                 "Read the plain-text body from FILE ('-' = stdin, the default)")
+      ->type_name("FILE")
+      ->group(message);
+  app.add_option("--html", options.html_file,
+                 "Read an HTML version of the body from FILE ('-' = stdin)")
+      ->type_name("FILE")
+      ->group(message);
+  std::vector<std::string> inline_arguments;
+  app.add_option("--inline", inline_arguments,
+                 "Add an image the HTML shows as cid:ID (default ID: the file name)")
+      ->type_name("FILE[,cid=ID]")
+      ->group(message)
+      ->allow_extra_args(false);
+  std::vector<std::string> attach_arguments;
+  app.add_option("-a,--attach", attach_arguments,
+                 "Attach FILE; type= overrides the media type, name= the file name shown")
+      ->type_name("FILE[,type=T][,name=N]")
+      ->group(message)
+      ->allow_extra_args(false);
+  std::vector<std::string> header_arguments;
+  app.add_option("-H,--header", header_arguments, "Add a header line; repeatable")
+      ->type_name("'NAME: VALUE'")
+      ->group(message)
+      ->allow_extra_args(false);
+  app.add_option("--charset", options.charset, "Character set of --text and --html (default UTF-8)")
+      ->type_name("NAME")
+      ->group(message);
+  app.add_option("--message", options.message_file,
+                 "Send the complete message in FILE ('-' = stdin) as it is")
       ->type_name("FILE")
       ->group(message);
   app.add_option("recipients", positional_recipients, "More recipients (as --to)")
@@ -160,6 +234,16 @@ Options parse_command_line(int argc, const char* const* argv) {
     throw Failure(ErrorKind::usage,
                   std::string(error.what()) + "; run 'smtpsend --help' for the options");
   }
+  for (const auto& argument : inline_arguments) {
+    options.inline_parts.push_back(parse_file_argument(argument, "--inline", {"cid"}));
+  }
+  for (const auto& argument : attach_arguments) {
+    options.attachments.push_back(parse_file_argument(argument, "--attach", {"type", "name"}));
+  }
+  for (const auto& argument : header_arguments) {
+    options.headers.push_back(parse_header_argument(argument));
+  }
+  check_content_options(options);
   options.tls = tls_modes.at(tls_mode);
   options.auth = auth_mechanisms.at(auth_mechanism);
   options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
