@@ -80,3 +80,12 @@ def start_server(tmp_path, pki) -> Callable[..., TestSmtpServer]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def mime_files(tmp_path_factory):
+    """The text, HTML, inline images and attachments of the full MIME message (about 8 MB),
+    written once and shared by every test that sends it."""
+    from support import write_mime_files
+
+    return write_mime_files(tmp_path_factory.mktemp("mime-files"))
