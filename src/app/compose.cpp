@@ -14,6 +14,7 @@
 
 #include "common/error.hpp"
 #include "mime/address.hpp"
+#include "mime/idna.hpp"
 #include "mime/message_id.hpp"
 
 namespace smtpsend::app {
@@ -23,8 +24,9 @@ namespace {
 std::vector<mime::Mailbox> parse_all(const std::vector<std::string>& lists) {
   std::vector<mime::Mailbox> mailboxes;
   for (const auto& list : lists) {
-    auto parsed = mime::parse_address_list(list);
-    mailboxes.insert(mailboxes.end(), parsed.begin(), parsed.end());
+    for (const auto& mailbox : mime::parse_address_list(list)) {
+      mailboxes.push_back(mime::with_ascii_domain(mailbox));
+    }
   }
   return mailboxes;
 }
@@ -96,7 +98,7 @@ void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& 
 }  // namespace
 
 ComposedMessage compose_message(const cli::Options& options, const config::Account& account) {
-  const auto senders = mime::parse_address_list(account.from);
+  const auto senders = parse_all({account.from});
   if (senders.size() != 1) {
     throw Failure(ErrorKind::usage,
                   "the sender '" + account.from + "' must be exactly one address; fix -f/--from");
@@ -153,7 +155,8 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     }
     composed.content = mime::open_message(spec);
   }
-  envelope.body_8bit = composed.content->has_8bit();
+  // RFC 6531 §3.4: a message with UTF-8 addresses in its headers is 8-bit as a whole.
+  envelope.body_8bit = envelope.smtputf8 || composed.content->has_8bit();
   if (const auto size = composed.content->size(); size > 0) {
     envelope.size = size;
   }
