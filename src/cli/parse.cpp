@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/options.hpp"
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 
 namespace smtpsend::cli {
@@ -42,9 +43,7 @@ CLI::Validator one_of(const std::map<std::string, Value>& choices) {
   }
   return CLI::Validator(
       [&choices, names](std::string& input) -> std::string {
-        std::string lower = input;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const std::string lower = ascii_lower(input);
         if (choices.count(lower) == 0) {
           return "'" + input + "' is not one of " + names;
         }

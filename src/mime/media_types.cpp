@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 
+#include "common/ascii.hpp"
+
 namespace smtpsend::mime {
 namespace {
 
@@ -152,18 +154,8 @@ static_assert(rows_are_sorted_and_unique(), "media_type_rows must be sorted by e
 // restricted-name = restricted-name-first *126restricted-name-chars
 constexpr std::size_t max_restricted_name_length = 127;
 
-constexpr char lower_ascii_char(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 constexpr bool is_alnum_ascii(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-std::string to_lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), lower_ascii_char);
-  return lowered;
 }
 
 // restricted-name-chars = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "-" / "^" / "_" / "." / "+"
@@ -220,7 +212,7 @@ std::string media_type_for(std::string_view file_name) {
   if (extension.empty()) {
     return std::string(default_media_type);
   }
-  const std::string key = to_lower_ascii(extension);
+  const std::string key = ascii_lower(extension);
   const auto* row = std::lower_bound(media_type_rows.begin(), media_type_rows.end(), key,
                                      [](const MediaTypeMapping& mapping, std::string_view wanted) {
                                        return mapping.extension < wanted;
@@ -242,8 +234,7 @@ bool is_valid_media_type(std::string_view media_type) {
 }
 
 bool is_text_media_type(std::string_view media_type) {
-  const std::string essence =
-      to_lower_ascii(trim_spaces(media_type.substr(0, media_type.find(';'))));
+  const std::string essence = ascii_lower(trim_spaces(media_type.substr(0, media_type.find(';'))));
   const std::size_t slash = essence.find('/');
   if (slash == std::string::npos) {
     return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/message_writer_files.hpp"
 #include "mime/utf8.hpp"
@@ -34,19 +35,11 @@ bool is_dot_atom_text(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || is_atext(c); });
 }
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
-  const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const char lower = ascii_lower(c);
   return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
 }
 
@@ -109,7 +102,7 @@ void validate_content_id(std::string_view id) {
 std::vector<std::string> find_content_id_references(std::string_view html) {
   std::vector<std::string> references;
   for (std::size_t position = 0; position + cid_scheme.size() <= html.size(); ++position) {
-    if (!starts_with_ignoring_case(html.substr(position), cid_scheme)) {
+    if (!starts_with_ignoring_ascii_case(html.substr(position), cid_scheme)) {
       continue;
     }
     // RFC 3986 §3.1: letters, digits, '+', '-' and '.' continue a scheme name.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/media_types.hpp"
 #include "mime/utf8.hpp"
@@ -29,10 +30,7 @@ bool has_type(std::string_view media_type, std::string_view type) {
   if (media_type.size() <= type.size() || media_type[type.size()] != '/') {
     return false;
   }
-  return std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
+  return starts_with_ignoring_ascii_case(media_type, type);
 }
 
 bool needs_own_framing(std::string_view media_type) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
@@ -30,16 +31,9 @@ constexpr std::string_view reserved_header_names[] = {"Date",
                                                       "Content-Disposition",
                                                       "Content-ID"};
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string format_extra_header(std::string_view name, std::string_view value) {
   for (const auto reserved : reserved_header_names) {
-    if (equals_ignoring_case(name, reserved)) {
+    if (equals_ignoring_ascii_case(name, reserved)) {
       throw Failure(ErrorKind::data, "extra header '" + std::string(name) +
                                          "' is written by smtpsend itself; set it through its "
                                          "own option instead");

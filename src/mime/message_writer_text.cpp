@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/quoted_printable.hpp"
 #include "mime/utf8.hpp"
@@ -13,13 +14,6 @@ namespace {
 
 // RFC 2045 §2.7: 7bit data has lines of at most 998 octets, no NUL, and CR and LF only as CRLF.
 constexpr std::size_t maximum_7bit_line_length = 998;
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Every line end (CRLF, LF, lone CR) as CRLF, and a final CRLF after a last unended line.
 std::string normalize_line_ends(std::string_view text) {
@@ -62,7 +56,8 @@ bool is_7bit(std::string_view body) {
 }
 
 void validate_text_charset(std::string_view charset, std::string_view text, std::string_view what) {
-  if (!equals_ignoring_case(charset, "UTF-8") && !equals_ignoring_case(charset, "UTF8")) {
+  if (!equals_ignoring_ascii_case(charset, "UTF-8") &&
+      !equals_ignoring_ascii_case(charset, "UTF8")) {
     return;
   }
   const std::size_t invalid = find_invalid_utf8(text);

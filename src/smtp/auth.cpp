@@ -4,19 +4,12 @@
 
 #include <algorithm>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "smtp/base64.hpp"
 
 namespace smtpsend::smtp {
 namespace {
-
-std::string upper(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(), [](char c) {
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  });
-  return result;
-}
 
 bool offers(const std::vector<std::string>& offered, std::string_view name) {
   return std::find(offered.begin(), offered.end(), name) != offered.end();
@@ -41,7 +34,7 @@ std::string_view mechanism_name(AuthMechanism mechanism) {
 AuthMechanism choose_auth_mechanism(std::string_view configured,
                                     const std::vector<std::string>& offered) {
   if (!configured.empty()) {
-    const std::string wanted = upper(configured);
+    const std::string wanted = ascii_upper(configured);
     AuthMechanism mechanism{};
     if (wanted == "PLAIN") {
       mechanism = AuthMechanism::plain;
@@ -97,7 +90,7 @@ LoginPrompt classify_login_challenge(std::string_view challenge_base64) {
   if (!decoded) {
     return LoginPrompt::unknown;
   }
-  const std::string prompt = upper(*decoded);
+  const std::string prompt = ascii_upper(*decoded);
   if (prompt.find("PASS") != std::string::npos) {
     return LoginPrompt::password;
   }

@@ -6,16 +6,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.hpp"
+
 namespace smtpsend::smtp {
 namespace {
-
-std::string upper(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(), [](char c) {
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  });
-  return result;
-}
 
 std::vector<std::string_view> words(std::string_view text) {
   std::vector<std::string_view> result;
@@ -49,7 +43,7 @@ std::uint64_t size_limit(const std::vector<std::string_view>& params) {
 
 void add_auth_mechanisms(Capabilities& caps, const std::vector<std::string_view>& params) {
   for (std::string_view mechanism : params) {
-    std::string name = upper(mechanism);
+    std::string name = ascii_upper(mechanism);
     if (std::find(caps.auth.begin(), caps.auth.end(), name) == caps.auth.end()) {
       caps.auth.push_back(std::move(name));
     }
@@ -68,7 +62,7 @@ Capabilities parse_capabilities(const Reply& ehlo_reply) {
       continue;
     }
     const std::string_view first = params.front();
-    const std::string keyword = upper(first);
+    const std::string keyword = ascii_upper(first);
     params.erase(params.begin());
     // Servers written before RFC 2554 was final announce "AUTH=LOGIN PLAIN"; read both forms.
     if (keyword.starts_with("AUTH=")) {
