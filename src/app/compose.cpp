@@ -1,5 +1,6 @@
 #include "app/compose.hpp"
 
+#include <fmt/format.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <unistd.h>
@@ -148,9 +149,10 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);
     if (spec.html) {
       for (const auto& id : mime::unresolved_content_ids(*spec.html, spec.inline_parts)) {
-        composed.warnings.push_back("the HTML refers to cid:" + id +
-                                    " but no --inline part has that ID; add --inline FILE,cid=" +
-                                    id + " or the image will be missing");
+        composed.warnings.push_back(
+            fmt::format("the HTML refers to cid:{0} but no --inline part has that ID; add --inline "
+                        "FILE,cid={0} or the image will be missing",
+                        id));
       }
     }
     composed.content = mime::open_message(spec);

@@ -7,7 +7,7 @@ namespace smtpsend::app {
 namespace {
 
 // Large enough to carry a whole flight or several replies in one read.
-constexpr std::size_t read_buffer_size = 16 * 1024;
+constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
 // Body output is written in pieces of about this size: big TLS records, constant memory.
 constexpr std::size_t body_flush_threshold = 64 * 1024;
 

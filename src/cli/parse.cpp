@@ -11,13 +11,20 @@ namespace smtpsend::cli {
 
 namespace {
 
-const std::map<std::string, TlsMode> tls_modes{{"auto", TlsMode::auto_select},
-                                               {"starttls", TlsMode::starttls},
-                                               {"smtps", TlsMode::smtps},
-                                               {"none", TlsMode::none}};
-const std::map<std::string, AuthMechanism> auth_mechanisms{{"auto", AuthMechanism::auto_select},
-                                                           {"plain", AuthMechanism::plain},
-                                                           {"login", AuthMechanism::login}};
+// Built once, on first use: a static map would be constructed before main() could catch.
+const std::map<std::string, TlsMode>& tls_modes() {
+  static const std::map<std::string, TlsMode> modes{{"auto", TlsMode::auto_select},
+                                                    {"starttls", TlsMode::starttls},
+                                                    {"smtps", TlsMode::smtps},
+                                                    {"none", TlsMode::none}};
+  return modes;
+}
+const std::map<std::string, AuthMechanism>& auth_mechanisms() {
+  static const std::map<std::string, AuthMechanism> mechanisms{{"auto", AuthMechanism::auto_select},
+                                                               {"plain", AuthMechanism::plain},
+                                                               {"login", AuthMechanism::login}};
+  return mechanisms;
+}
 
 constexpr const char* description =
     "Send an email message through an SMTP server.\n\n"
@@ -177,7 +184,7 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_option("--tls", tls_mode,
                  "auto: SMTPS on port 465, otherwise STARTTLS (required); "
                  "starttls; smtps; none (no encryption)")
-      ->transform(one_of(tls_modes))
+      ->transform(one_of(tls_modes()))
       ->type_name("MODE")
       ->group(server);
   app.add_option("--tls-trust-file", options.tls_trust_file,
@@ -206,7 +213,7 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->group(auth);
   std::string auth_mechanism = "auto";
   app.add_option("--auth", auth_mechanism, "SASL mechanism: auto, plain or login")
-      ->transform(one_of(auth_mechanisms))
+      ->transform(one_of(auth_mechanisms()))
       ->type_name("MECH")
       ->group(auth);
   app.add_flag("--allow-plaintext-auth", options.allow_plaintext_auth,
@@ -243,8 +250,8 @@ Options parse_command_line(int argc, const char* const* argv) {
     options.headers.push_back(parse_header_argument(argument));
   }
   check_content_options(options);
-  options.tls = tls_modes.at(tls_mode);
-  options.auth = auth_mechanisms.at(auth_mechanism);
+  options.tls = tls_modes().at(tls_mode);
+  options.auth = auth_mechanisms().at(auth_mechanism);
   options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
   if (!options.trace_file.empty()) {
     options.trace = true;

@@ -17,7 +17,7 @@ namespace smtpsend::config {
 namespace {
 
 // A password command printing more than this is not printing a password.
-constexpr std::size_t max_secret_output = 64 * 1024;
+constexpr std::size_t max_secret_output = std::size_t{64} * 1024;
 
 std::string first_line(const std::string& text) {
   const auto end = text.find_first_of("\r\n");

@@ -127,6 +127,7 @@ std::vector<std::string> find_content_id_references(std::string_view html) {
 std::vector<std::string> unresolved_content_ids(const std::string& html,
                                                 const std::vector<FilePart>& inline_parts) {
   std::vector<std::string> provided;
+  provided.reserve(inline_parts.size());
   for (const auto& part : inline_parts) {
     provided.push_back(content_id_of(part));
   }

@@ -17,7 +17,7 @@ namespace smtpsend::mime {
 
 // The largest amount next() appends in one call: a file's base64 may run one line (78 octets)
 // past it at the file's end.
-inline constexpr std::size_t message_chunk_size = 64 * 1024;
+inline constexpr std::size_t message_chunk_size = std::size_t{64} * 1024;
 
 class PieceStream final : public MessageStream {
  public:

@@ -19,7 +19,7 @@ namespace smtpsend::mime {
 namespace {
 
 // Matches the writer's chunks (message_writer_stream.hpp).
-constexpr std::size_t prepared_chunk_size = 64 * 1024;
+constexpr std::size_t prepared_chunk_size = std::size_t{64} * 1024;
 
 class PreparedMessage final : public MessageStream {
  public:

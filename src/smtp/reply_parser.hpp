@@ -20,7 +20,7 @@ inline constexpr std::size_t max_reply_line_length = 2048;
 // The longest legitimate replies are EHLO replies; large providers send about 20 lines.
 inline constexpr std::size_t max_reply_lines = 100;
 // A bound on one reply's text, so a hostile server cannot make us buffer without limit.
-inline constexpr std::size_t max_reply_size = 64 * 1024;
+inline constexpr std::size_t max_reply_size = std::size_t{64} * 1024;
 
 class ReplyParser {
  public:
