@@ -21,10 +21,11 @@ std::string read_file(const std::string& path) {
 
 std::set<std::string> long_options_in(const std::string& text) {
   std::set<std::string> found;
-  const std::regex option(R"(--[a-z][a-z0-9-]*[a-z0-9])");
+  // An option starts a word: "xn--bcher-kva" is a domain, not an option.
+  const std::regex option(R"((^|[^A-Za-z0-9-])(--[a-z][a-z0-9-]*[a-z0-9]))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), option);
        it != std::sregex_iterator(); ++it) {
-    found.insert(it->str());
+    found.insert((*it)[2].str());
   }
   return found;
 }
