@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "smtp/capabilities.hpp"
+#include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
 #include "smtp/session_impl.hpp"
 
@@ -45,18 +46,17 @@ void Session::Impl::connection_lost(std::string_view what) {
   if (state_ == State::finished) {
     return;
   }
-  if (outcome_.delivered) {
-    // The message was accepted; what happens to QUIT does not change that (RFC 5321 §4.1.1.10).
+  if (outcome_.delivered || state_ == State::quit) {
+    // The outcome is decided; what happens to QUIT does not change it (RFC 5321 §4.1.1.10).
     finish();
     return;
   }
-  std::string message = fmt::format("connection lost while {} ({})", state_activity(state_), what);
-  if (state_ == State::dot) {
-    message +=
-        "; the server may or may not have accepted the message (RFC 1047), so sending "
-        "it again may deliver it twice";
+  if (awaiting_final_reply()) {
+    return abandon(lost_before_confirmation_error(what));
   }
-  abandon(Error{ErrorKind::io, std::move(message), std::nullopt});
+  abandon(Error{ErrorKind::io,
+                fmt::format("connection lost while {} ({})", state_activity(state_), what),
+                std::nullopt});
 }
 
 std::string Session::Impl::take_output() {
@@ -137,7 +137,19 @@ void Session::Impl::trace_info(std::string_view text) {
   }
 }
 
+void Session::Impl::require_no_control_bytes(std::string_view line) {
+  for (const char c : line) {
+    if (is_control_byte(c)) {
+      // The callers check what they put into a command; reaching this is a bug. The line itself
+      // is left out of the message, as it may carry a secret.
+      throw Failure(ErrorKind::internal,
+                    "refusing to send a command that contains a control character");
+    }
+  }
+}
+
 void Session::Impl::send_line(std::string_view line, std::string_view traced_as) {
+  require_no_control_bytes(line);
   output_ += line;
   output_ += "\r\n";
   trace_.client(traced_as.empty() ? line : traced_as, in_tls_);
@@ -207,7 +219,24 @@ void Session::Impl::on_greeting_reply(const Reply& reply) {
   refused(reply, "the connection (greeting)");
 }
 
+void Session::Impl::check_ehlo_domain() const {
+  const std::string_view name = config_.ehlo_domain;
+  bool valid = !name.empty();
+  for (const char c : name) {
+    valid = valid && !is_control_byte(c) && c != ' ';
+  }
+  if (!valid) {
+    throw Failure(ErrorKind::usage,
+                  fmt::format("invalid --ehlo name \"{}\": it must be one word without spaces or "
+                              "control characters, a domain name such as mail.example.org or an "
+                              "address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1); nothing "
+                              "was sent",
+                              escape_control_bytes(name)));
+  }
+}
+
 void Session::Impl::send_ehlo() {
+  check_ehlo_domain();
   set_state(State::ehlo);
   send_command("EHLO " + config_.ehlo_domain, {State::ehlo});
 }
@@ -227,6 +256,7 @@ void Session::Impl::on_ehlo_reply(const Reply& reply) {
 }
 
 void Session::Impl::send_helo() {
+  check_ehlo_domain();
   set_state(State::helo);
   send_command("HELO " + config_.ehlo_domain, {State::helo});
 }
@@ -248,7 +278,7 @@ void Session::Impl::after_hello() {
       // Never fall back to plaintext when TLS was asked for.
       throw Failure(ErrorKind::permission,
                     "the server does not offer STARTTLS, so the connection cannot be "
-                    "encrypted; nothing was sent. Use --tls=implicit if the server expects TLS "
+                    "encrypted; nothing was sent. Use --tls=smtps if the server expects TLS "
                     "from the start (port 465), or --tls=none to send in the clear");
     }
     return send_starttls();
@@ -324,6 +354,10 @@ const Outcome& Session::outcome() const {
 
 const Capabilities& Session::capabilities() const {
   return impl_->capabilities();
+}
+
+bool Session::awaiting_final_reply() const {
+  return impl_->awaiting_final_reply();
 }
 
 std::string_view Session::state_name() const {

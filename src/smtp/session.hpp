@@ -45,8 +45,11 @@ struct Envelope {
   std::string mail_from;                // bare address; "" means the null reverse-path <>
   std::vector<std::string> recipients;  // bare addresses, at least one
   bool body_8bit = false;               // ask for BODY=8BITMIME when offered
-  bool smtputf8 = false;                // the envelope or headers need SMTPUTF8
-  std::optional<std::uint64_t> size;    // message size for SIZE=, when known
+  // The body is known to contain 8-bit data: a server without 8BITMIME is refused before MAIL
+  // (RFC 6152 §3), rather than sent data it never agreed to.
+  bool body_8bit_required = false;
+  bool smtputf8 = false;              // the envelope or headers need SMTPUTF8
+  std::optional<std::uint64_t> size;  // message size for SIZE=, when known
 };
 
 struct RecipientResult {
@@ -101,6 +104,9 @@ class Session {
 
   const Outcome& outcome() const;
   const Capabilities& capabilities() const;
+  // True while the reply to the final dot is awaited: RFC 5321 §4.5.3.2.6 gives the server 10
+  // minutes for it, so the driver waits at least that long, whatever the per-reply timeout.
+  bool awaiting_final_reply() const;
   // Name of the current state, for diagnostics ("greeting", "ehlo", "rcpt", ...).
   std::string_view state_name() const;
 

@@ -21,8 +21,8 @@ void Session::Impl::send_auth() {
   if (!in_tls_ && !config_.allow_plaintext_auth) {
     throw Failure(ErrorKind::permission,
                   fmt::format("refusing to send the password for '{}' over an unencrypted "
-                              "connection; use TLS (--tls=starttls or --tls=implicit), or allow "
-                              "plaintext authentication explicitly",
+                              "connection, so it was not sent. Use TLS (--tls=starttls or "
+                              "--tls=smtps), or allow this explicitly with --allow-plaintext-auth",
                               credentials.user));
   }
   mechanism_ = choose_auth_mechanism(config_.auth_mechanism, capabilities_.auth);
@@ -32,8 +32,8 @@ void Session::Impl::send_auth() {
     // RFC 4954 §4: the initial response saves a round trip.
     std::string response = plain_initial_response(credentials);
     std::string line = "AUTH PLAIN " + response;
-    send_command(line, {State::auth},
-                 fmt::format("AUTH PLAIN <redacted, {} bytes>", response.size()));
+    // Not even the length is traced: it gives away the length of the password.
+    send_command(line, {State::auth}, "AUTH PLAIN <redacted>");
     wipe(line);
     wipe(response);
   } else {

@@ -13,9 +13,6 @@ bool transient(const ServerReply& reply) {
   return reply.code / 100 == 4;
 }
 
-// RFC 5321 §4.5.3.1.10: 552 "Requested mail action aborted: exceeded storage allocation".
-constexpr int exceeded_storage = 552;
-
 }  // namespace
 
 Error refusal_error(const ServerReply& reply, std::string_view what) {
@@ -98,14 +95,42 @@ Error message_refused_error(const ServerReply& reply) {
                  reply};
   }
   if (reply.code == exceeded_storage) {
-    return Error{ErrorKind::data,
-                 fmt::format("the server refused the message as too large: {}; make the message "
-                             "smaller",
-                             describe(reply)),
-                 reply};
+    return message_too_large_error(reply, "the end of the message");
   }
   return Error{ErrorKind::unavailable,
                fmt::format("the server refused the message: {}", describe(reply)), reply};
+}
+
+Error message_too_large_error(const ServerReply& reply, std::string_view what) {
+  return Error{ErrorKind::data,
+               fmt::format("the server says the message is too large (it refused {}): {}; the "
+                           "message was not delivered. Make the message (or its attachments) "
+                           "smaller",
+                           what, describe(reply)),
+               reply};
+}
+
+Error unconfirmed_message_error(const ServerReply& reply) {
+  return Error{ErrorKind::protocol,
+               fmt::format("the server did not confirm the message with 250 but replied {}; the "
+                           "message may or may not have been delivered — check before sending "
+                           "it again",
+                           describe(reply)),
+               reply};
+}
+
+Error lost_before_confirmation_error(std::string_view what) {
+  return Error{ErrorKind::io,
+               fmt::format("the connection was lost after the message was sent, before the "
+                           "server confirmed it ({}); it may have been delivered — check before "
+                           "sending it again (RFC 1047)",
+                           what),
+               std::nullopt};
+}
+
+std::string_view unconfirmed_delivery_note() {
+  return "; this happened after the message was sent, before the server confirmed it, so it may "
+         "have been delivered — check before sending it again";
 }
 
 }  // namespace smtpsend::smtp

@@ -10,6 +10,10 @@
 
 namespace smtpsend::smtp {
 
+// RFC 5321 §4.5.3.1.10: 552 "Requested mail action aborted: exceeded storage allocation"; to MAIL
+// FROM it means the declared SIZE is over the server's limit (RFC 1870 §6.1).
+inline constexpr int exceeded_storage = 552;
+
 // The server refused `what` ("DATA", "the sender <a@b> (MAIL FROM)"): 4xx is temporary, 5xx
 // permanent (unavailable).
 Error refusal_error(const ServerReply& reply, std::string_view what);
@@ -30,8 +34,23 @@ Error authentication_error(const ServerReply& reply, std::string_view user,
 // One or more recipients refused, so nothing was sent; temporary when every refusal was 4xx.
 Error recipients_refused_error(const std::vector<RecipientResult>& recipients);
 
-// The reply to the final dot was not 250: 4xx temporary, 552 (too big) data, other 5xx
+// The reply to the final dot was a refusal: 4xx temporary, 552 (too big) data, other 5xx
 // unavailable.
 Error message_refused_error(const ServerReply& reply);
+
+// 552 to MAIL FROM (RFC 1870 §6.1: the declared SIZE exceeds the server's limit) or to the final
+// dot (RFC 5321 §4.5.3.1.10: exceeded storage allocation); `what` names the command refused.
+Error message_too_large_error(const ServerReply& reply, std::string_view what);
+
+// A reply to the final dot that is neither 250 nor a refusal (e.g. "221 closing"): the server
+// did not confirm the message, and may or may not have delivered it.
+Error unconfirmed_message_error(const ServerReply& reply);
+
+// The connection broke after the final dot went out and before its reply came: the outcome is
+// unknown (RFC 1047), never "not sent".
+Error lost_before_confirmation_error(std::string_view what);
+
+// Appended to any other error that ends the session while the reply to the final dot is awaited.
+std::string_view unconfirmed_delivery_note();
 
 }  // namespace smtpsend::smtp

@@ -16,6 +16,7 @@
 #include "smtp/dot_stuffer.hpp"
 #include "smtp/reply_parser.hpp"
 #include "smtp/session.hpp"
+#include "smtp/session_errors.hpp"
 #include "smtp/session_state.hpp"
 
 namespace smtpsend::smtp {
@@ -36,19 +37,23 @@ class Session::Impl {
     awaiting_.push_back({State::greeting});
   }
 
-  // Runs `step`, turning a Failure from inside the module into the outcome's error.
-  template <typename Step>
-  void guarded(Step&& step) {
+  // Runs `operation`, turning a Failure from inside the module into the outcome's error.
+  template <typename Operation>
+  void guarded(Operation&& operation) {
     try {
-      step();
+      operation();
     } catch (const Failure& failure) {
-      const ErrorKind kind = failure.error().kind;
+      Error error = failure.error();
       // After a protocol or I/O failure the reply boundaries are unknown; anything else happened
       // between commands, so the connection is still usable for a polite QUIT.
-      if (kind == ErrorKind::protocol || kind == ErrorKind::io) {
-        abandon(failure.error());
+      if (error.kind == ErrorKind::protocol || error.kind == ErrorKind::io) {
+        if (awaiting_final_reply()) {
+          // The whole message went out: whatever broke, the server may have taken it.
+          error.message += unconfirmed_delivery_note();
+        }
+        abandon(std::move(error));
       } else {
-        quit_with(failure.error());
+        quit_with(std::move(error));
       }
     }
   }
@@ -64,6 +69,7 @@ class Session::Impl {
   const Outcome& outcome() const { return outcome_; }
   const Capabilities& capabilities() const { return capabilities_; }
   State state() const { return state_; }
+  bool awaiting_final_reply() const { return state_ == State::dot; }
 
  private:
   // ---- the one place the state changes, and the ways a session ends --------------------------
@@ -80,6 +86,9 @@ class Session::Impl {
   void send_line(std::string_view line, std::string_view traced_as = {});
   // Queues a command line whose reply will be handled in `expected.state`.
   void send_command(std::string_view line, Expected expected, std::string_view traced_as = {});
+  // The session's own commands never carry a line end or other control byte (RFC 5321 §2.3.8):
+  // one inside an argument would end the command early and smuggle in another.
+  static void require_no_control_bytes(std::string_view line);
 
   // ---- replies --------------------------------------------------------------------------------
   void on_reply(const Reply& reply);
@@ -90,6 +99,8 @@ class Session::Impl {
 
   // ---- greeting, EHLO, HELO (session.cpp) -----------------------------------------------------
   void on_greeting_reply(const Reply& reply);
+  // Refuses an --ehlo name that is not one word of printable ASCII (RFC 5321 §4.1.1.1).
+  void check_ehlo_domain() const;
   void send_ehlo();
   void on_ehlo_reply(const Reply& reply);
   void send_helo();

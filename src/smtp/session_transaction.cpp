@@ -3,30 +3,29 @@
 
 #include <fmt/format.h>
 
+#include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
 #include "smtp/session_impl.hpp"
 
 namespace smtpsend::smtp {
 namespace {
 
+// RFC 5321 §4.1.1.4: after the final dot only 250 means the server took responsibility for the
+// message; any other success or intermediate code leaves the outcome unknown.
+constexpr int message_accepted = 250;
+
+// Addresses reach MAIL and RCPT verbatim between angle brackets; a control byte or a bracket in
+// one would change the command (see command_text.hpp).
 void check_address_is_one_line(std::string_view address) {
   bool bad = false;
-  std::string shown;
-  for (char c : address) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      shown += fmt::format("\\x{:02x}", byte);
-      bad = true;
-    } else {
-      bad = bad || c == '<' || c == '>';
-      shown += c;
-    }
+  for (const char c : address) {
+    bad = bad || is_control_byte(c) || c == '<' || c == '>';
   }
   if (bad) {
     throw Failure(ErrorKind::data,
                   fmt::format("the address \"{}\" contains a control character or an angle "
                               "bracket; nothing was sent. Check the addresses given",
-                              shown));
+                              escape_control_bytes(address)));
   }
 }
 
@@ -53,6 +52,13 @@ void Session::Impl::check_envelope() const {
   for (const auto& recipient : envelope_.recipients) {
     check_address_is_one_line(recipient);
   }
+  if (envelope_.body_8bit_required && !capabilities_.eightbitmime) {
+    // RFC 6152 §3: 8-bit data may be sent only to a server that announced 8BITMIME.
+    throw Failure(ErrorKind::data,
+                  "the message contains 8-bit data, but the server does not offer 8BITMIME "
+                  "(RFC 6152); nothing was sent. Send the message as 7-bit (e.g. encode its "
+                  "text as quoted-printable or base64), or use another server");
+  }
   if (envelope_.smtputf8 && !capabilities_.smtputf8) {
     throw Failure(ErrorKind::data,
                   "the message needs SMTPUTF8 (non-ASCII addresses or headers), but the server "
@@ -74,7 +80,7 @@ void Session::Impl::send_mail() {
   if (capabilities_.size && envelope_.size) {
     line += fmt::format(" SIZE={}", *envelope_.size);  // RFC 1870 §6
   }
-  if (envelope_.body_8bit && capabilities_.eightbitmime) {
+  if ((envelope_.body_8bit || envelope_.body_8bit_required) && capabilities_.eightbitmime) {
     line += " BODY=8BITMIME";  // RFC 6152 §3
   }
   if (envelope_.smtputf8 && capabilities_.smtputf8) {
@@ -94,8 +100,10 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
   if (reply.intermediate()) {
     unexpected(reply, "MAIL FROM");
   }
-  mail_error_ = refusal_error(to_server_reply(reply),
-                              fmt::format("the sender <{}> (MAIL FROM)", envelope_.mail_from));
+  const std::string what = fmt::format("the sender <{}> (MAIL FROM)", envelope_.mail_from);
+  mail_error_ = reply.code == exceeded_storage
+                    ? message_too_large_error(to_server_reply(reply), what)
+                    : refusal_error(to_server_reply(reply), what);
   if (!capabilities_.pipelining) {
     return quit_with(*mail_error_);
   }
@@ -194,6 +202,11 @@ void Session::Impl::end_of_body() {
   trace_.client(".", in_tls_);
   output_ += tail;
   queued_.push_back({State::dot});
+  if (capabilities_.pipelining) {
+    // RFC 2920 §3.1: QUIT may follow the end of data in the same group, which saves the round
+    // trip after the reply to the dot; that reply is still read first.
+    send_command("QUIT", {State::quit});
+  }
 }
 
 void Session::Impl::require_body_state(std::string_view call) const {
@@ -205,16 +218,24 @@ void Session::Impl::require_body_state(std::string_view call) const {
 }
 
 void Session::Impl::on_dot_reply(const Reply& reply) {
-  if (reply.positive()) {
+  const bool quit_sent = capabilities_.pipelining;  // in the flight of the dot (end_of_body)
+  if (reply.code == message_accepted) {
     outcome_.delivered = true;
     trace_info("the server accepted the message");
     set_state(State::quit);
-    return send_line("QUIT");
+    if (!quit_sent) {
+      send_line("QUIT");
+    }
+    return;
   }
-  if (reply.intermediate()) {
-    unexpected(reply, "the end of the message");
+  if (reply.positive() || reply.intermediate()) {
+    return abandon(unconfirmed_message_error(to_server_reply(reply)));
   }
-  quit_with(message_refused_error(to_server_reply(reply)));
+  Error error = message_refused_error(to_server_reply(reply));
+  if (quit_sent) {
+    return abandon(std::move(error));  // QUIT went with the dot; its reply changes nothing
+  }
+  quit_with(std::move(error));
 }
 
 }  // namespace smtpsend::smtp

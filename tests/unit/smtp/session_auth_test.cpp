@@ -59,7 +59,8 @@ S: 235 2.7.0 Authentication successful
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
   EXPECT_TRUE(runs.whole.outcome.delivered);
-  EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH PLAIN <redacted, 24 bytes>\n"))
+  // Not even the length: it would give away the length of the password.
+  EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH PLAIN <redacted>\n"))
       << runs.whole.trace.text();
   expect_no_secret_in_trace(runs);
 }
@@ -315,8 +316,8 @@ C: Subject: hi
 C:
 C: Hello.
 C: .
-S: 250 2.0.0 Ok: queued as 4XYZ
 C: QUIT
+S: 250 2.0.0 Ok: queued as 4XYZ
 S: 221 2.0.0 Bye
 -- closed
 )",

@@ -86,6 +86,16 @@ const FailureCase failure_cases[] = {
      "504 5.5.4 unrecognized mechanism"},
     {"Mail4xx", Setup::cleartext, MAIL_SENT "S: 451 4.3.0 try later\nC: QUIT\n-- closed\n",
      ErrorKind::temporary, "<alice@example.org>"},
+    // RFC 1870 §6.1: 552 to MAIL FROM is the SIZE limit, the same as 552 at the final dot.
+    {"Mail552", Setup::cleartext,
+     MAIL_SENT "S: 552 5.3.4 message size exceeds fixed limit\nC: QUIT\n-- closed\n",
+     ErrorKind::data,
+     "the server says the message is too large (it refused the sender <alice@example.org> (MAIL "
+     "FROM)): 552 5.3.4 message size exceeds fixed limit"},
+    {"PipelinedMail552", Setup::pipelining,
+     PIPELINED "S: 552 5.3.4 too big\nS: 503 5.5.1 need MAIL\nS: 503 5.5.1 need RCPT\n"
+               "C: QUIT\n-- closed\n",
+     ErrorKind::data, "the server says the message is too large"},
     {"Mail5xx", Setup::cleartext, MAIL_SENT "S: 553 5.7.1 sender rejected\nC: QUIT\n-- closed\n",
      ErrorKind::unavailable, "553 5.7.1 sender rejected"},
     {"Rcpt4xx", Setup::cleartext, RCPT_SENT "S: 450 4.2.0 greylisted\nC: QUIT\n-- closed\n",
@@ -100,7 +110,9 @@ const FailureCase failure_cases[] = {
     {"Dot4xx", Setup::cleartext, DOT_SENT "S: 451 4.3.0 queue full\nC: QUIT\n-- closed\n",
      ErrorKind::temporary, "451 4.3.0 queue full"},
     {"Dot552", Setup::cleartext, DOT_SENT "S: 552 5.3.4 message too big\nC: QUIT\n-- closed\n",
-     ErrorKind::data, "552 5.3.4 message too big"},
+     ErrorKind::data,
+     "the server says the message is too large (it refused the end of the message): 552 5.3.4 "
+     "message too big"},
     {"Dot554", Setup::cleartext, DOT_SENT "S: 554 5.7.1 spam\nC: QUIT\n-- closed\n",
      ErrorKind::unavailable, "554 5.7.1 spam"},
     {"PipelinedMail5xx", Setup::pipelining,
@@ -147,7 +159,9 @@ const FailureCase failure_cases[] = {
     {"LostAtData", Setup::cleartext, DATA_SENT "-- lost\n-- closed\n", ErrorKind::io,
      "reply to DATA"},
     {"LostAtDot", Setup::cleartext, DOT_SENT "-- lost\n-- closed\n", ErrorKind::io,
-     "may or may not have accepted the message"},
+     "the connection was lost after the message was sent, before the server confirmed it (the "
+     "server closed the connection); it may have been delivered — check before sending it "
+     "again"},
     {"LostInPipelinedData", Setup::pipelining,
      PIPELINED "S: 250 Ok\nS: 250 Ok\n-- lost\n-- closed\n", ErrorKind::io, "reply to DATA"},
 };

@@ -177,8 +177,8 @@ C: Subject: hi
 C:
 C: Hello.
 C: .
-S: 250 2.0.0 Ok
 C: QUIT
+S: 250 2.0.0 Ok
 S: 221 2.0.0 Bye
 -- closed
 )",

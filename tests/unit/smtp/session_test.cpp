@@ -102,8 +102,8 @@ C: Subject: hi
 C:
 C: Hello.
 C: .
-S: 250 2.0.0 Ok: queued
 C: QUIT
+S: 250 2.0.0 Ok: queued
 S: 221 2.0.0 Bye
 -- closed
 )";

@@ -1,0 +1,20 @@
+#include "smtp/command_text.hpp"
+
+#include <fmt/format.h>
+
+namespace smtpsend::smtp {
+
+std::string escape_control_bytes(std::string_view text) {
+  std::string shown;
+  shown.reserve(text.size());
+  for (const char c : text) {
+    if (is_control_byte(c)) {
+      shown += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      shown += c;
+    }
+  }
+  return shown;
+}
+
+}  // namespace smtpsend::smtp
