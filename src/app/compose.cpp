@@ -127,6 +127,10 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     spec.to = to;
     spec.cc = cc;
     spec.reply_to = parse_all(options.reply_to);
+    for (const auto& mailbox : spec.reply_to) {
+      // Not an envelope address, but a UTF-8 one in the header needs SMTPUTF8 all the same.
+      envelope.smtputf8 = envelope.smtputf8 || mime::needs_smtputf8(mailbox);
+    }
     spec.subject = options.subject.value_or("");
     spec.extra_headers = options.headers;
     if (options.text_file) {

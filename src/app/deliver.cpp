@@ -1,5 +1,6 @@
 #include "app/deliver.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace smtpsend::app {
@@ -9,7 +10,11 @@ namespace {
 // Large enough to carry a whole flight or several replies in one read.
 constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
 // Body output is written in pieces of about this size: big TLS records, constant memory.
-constexpr std::size_t body_flush_threshold = 64 * 1024;
+constexpr std::size_t body_flush_threshold = std::size_t{64} * 1024;
+// RFC 5321 §4.5.3.2.6: the server may take 10 minutes to answer the final dot (content scanning,
+// delivery to slow backends). Giving up sooner would turn a delivered message into a "failure"
+// that the user then sends again.
+constexpr std::chrono::minutes final_reply_timeout{10};
 
 void write_pending(net::Transport& transport, smtp::Session& session) {
   if (std::string flight = session.take_output(); !flight.empty()) {
@@ -37,17 +42,29 @@ void send_body(net::Transport& transport, smtp::Session& session, const MessageC
   transport.write(pending);
 }
 
+// Closing is best effort once the outcome is decided: a failed TLS close_notify changes nothing.
+void close_quietly(net::Transport& transport) {
+  try {
+    transport.close();
+  } catch (const Failure&) {
+  }
+}
+
 }  // namespace
 
 smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
-                      const MessageChunks& message) {
+                      const MessageChunks& message, std::chrono::milliseconds reply_timeout) {
   std::array<char, read_buffer_size> buffer{};
   try {
     while (true) {
       switch (session.next_step()) {
         case smtp::Step::write_then_read: {
           write_pending(transport, session);
-          const std::size_t got = transport.read(buffer.data(), buffer.size());
+          const std::size_t got = session.awaiting_final_reply()
+                                      ? transport.read(buffer.data(), buffer.size(),
+                                                       std::max<std::chrono::milliseconds>(
+                                                           final_reply_timeout, reply_timeout))
+                                      : transport.read(buffer.data(), buffer.size());
           if (got == 0) {
             session.connection_lost("the server closed the connection");
           } else {
@@ -69,12 +86,16 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
           } catch (const Failure&) {
             // A failed QUIT changes nothing: the outcome is already decided.
           }
-          transport.close();
+          close_quietly(transport);
           return session.outcome();
       }
     }
   } catch (const Failure& failure) {
-    transport.close();
+    if (session.awaiting_final_reply()) {
+      // Sent but not confirmed: only the session can word that outcome (it may be delivered).
+      session.connection_lost(failure.error().message);
+    }
+    close_quietly(transport);
     smtp::Outcome outcome = session.outcome();
     if (outcome.delivered) {
       return outcome;  // the server accepted the message; losing the connection after is harmless

@@ -2,6 +2,7 @@
 // The driver that pumps bytes between an SMTP session and a transport. The only place where the
 // protocol and the network meet.
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -16,7 +17,8 @@ using MessageChunks = std::function<bool(std::string& chunk)>;
 
 // Runs the dialog to its end. Never throws for network or protocol failures: they end up in the
 // returned outcome's error, with the state the dialog was in.
+// `reply_timeout` is the usual wait for a reply; the final dot's reply gets at least 10 minutes.
 smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
-                      const MessageChunks& message);
+                      const MessageChunks& message, std::chrono::milliseconds reply_timeout);
 
 }  // namespace smtpsend::app

@@ -97,12 +97,26 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
     transport->start_tls();
   }
   smtp::Session session(session_config(account), message.envelope, trace);
-  return deliver(*transport, session,
-                 [&content = *message.content](std::string& chunk) { return content.next(chunk); });
+  return deliver(
+      *transport, session,
+      [&content = *message.content](std::string& chunk) { return content.next(chunk); },
+      account.timeout);
 }
 
 int fail(const Error& error) {
-  std::cerr << "smtpsend: error: " << error.message << "\n";
+  // The message may quote the server or a certificate: each line is escaped like the trace.
+  std::string shown;
+  std::string_view rest = error.message;
+  while (true) {
+    const auto end = rest.find('\n');
+    shown += trace::escape_for_terminal(rest.substr(0, end));
+    if (end == std::string_view::npos) {
+      break;
+    }
+    shown += "\n  ";
+    rest.remove_prefix(end + 1);
+  }
+  std::cerr << "smtpsend: error: " << shown << "\n";
   return exit_code_for(error.kind);
 }
 

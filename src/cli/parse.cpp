@@ -194,7 +194,8 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--tls-insecure", options.tls_insecure,
                "Do not verify the server's certificate (unsafe: allows interception)")
       ->group(server);
-  app.add_option("--ehlo", options.ehlo, "Name to announce in EHLO (default: this host's name)")
+  app.add_option("--ehlo", options.ehlo,
+                 "Name to announce in EHLO (default: this host's qualified name)")
       ->type_name("NAME")
       ->group(server);
   app.add_option("--timeout", options.timeout_seconds,

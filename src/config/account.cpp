@@ -1,8 +1,12 @@
 #include "config/account.hpp"
 
+#include <netdb.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/error.hpp"
 #include "config/secret_source.hpp"
@@ -16,12 +20,46 @@ constexpr std::uint16_t smtps_port = 465;
 constexpr std::uint16_t submission_port = 587;
 constexpr std::uint16_t smtp_port = 25;
 
+// RFC 5321 §4.1.1.1 asks EHLO for a fully qualified name, and strict servers refuse a bare
+// "myhost"; so: the host name if it is qualified, else its canonical name from the resolver (as
+// /etc/hosts usually gives it), else "localhost".
 std::string host_name() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
     return "localhost";
   }
-  return name;
+  if (std::strchr(name, '.') != nullptr) {
+    return name;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(name, nullptr, &hints, &found) == 0 && found != nullptr) {
+    const std::string canonical = found->ai_canonname != nullptr ? found->ai_canonname : "";
+    ::freeaddrinfo(found);
+    if (canonical.find('.') != std::string::npos) {
+      return canonical;
+    }
+  }
+  return "localhost";
+}
+
+// A domain (letters, digits, '-', '_', '.') or an address literal ("[192.0.2.1]",
+// "[IPv6:2001:db8::1]"): nothing that could end the EHLO line or start another command.
+bool is_valid_ehlo_name(std::string_view name) {
+  if (name.empty() || name.size() > 255) {
+    return false;
+  }
+  if (name.front() == '[') {
+    return name.size() > 2 && name.back() == ']' &&
+           std::all_of(name.begin() + 1, name.end() - 1, [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+           });
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 std::string first_set(const std::string& flag, const Environment& environment,
@@ -88,6 +126,11 @@ Account resolve_account(const cli::Options& options, const Environment& environm
 
   account.tls_trust_file = options.tls_trust_file;
   account.tls_insecure = options.tls_insecure;
+  if (!options.ehlo.empty() && !is_valid_ehlo_name(options.ehlo)) {
+    throw Failure(ErrorKind::usage, "invalid --ehlo name '" + options.ehlo +
+                                        "': give a domain name (mail.example.org) or an address "
+                                        "literal ([192.0.2.1])");
+  }
   account.ehlo_domain = options.ehlo.empty() ? host_name() : options.ehlo;
   account.timeout = std::chrono::milliseconds(static_cast<long>(options.timeout_seconds * 1000));
 
@@ -120,16 +163,24 @@ void resolve_password(Account& account, const cli::Options& options,
   if (account.user.empty()) {
     return;
   }
+  std::string source;
   if (!options.password_cmd.empty()) {
     account.password = password_from_command(options.password_cmd);
-    return;
-  }
-  if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
+    source = "--password-cmd";
+  } else if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
     account.password = *from_environment;
-    return;
+    source = "SMTPSEND_PASSWORD";
+  } else {
+    account.password =
+        password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
+    source = "the terminal";
   }
-  account.password =
-      password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
+  // An empty password is never what was meant; sending it only earns a confusing 535.
+  if (account.password.empty()) {
+    throw Failure(ErrorKind::config, "the password from " + source +
+                                         " is empty; nothing was sent. Give the password for '" +
+                                         account.user + "'");
+  }
 }
 
 }  // namespace smtpsend::config

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <optional>
 
 #include "common/error.hpp"
 
@@ -23,6 +26,52 @@ std::string first_line(const std::string& text) {
   const auto end = text.find_first_of("\r\n");
   return end == std::string::npos ? text : text.substr(0, end);
 }
+
+// While echo is off, a signal that ends the program must not leave the user's terminal silent:
+// these handlers put it back, then let the signal do what it would have done.
+struct TerminalRestore {
+  int fd = -1;
+  struct termios settings {};
+};
+TerminalRestore terminal_to_restore;  // NOLINT: reached from signal handlers, so it must be global
+constexpr int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+extern "C" void restore_terminal_and_reraise(int signal_number) {
+  if (terminal_to_restore.fd >= 0) {
+    ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.settings);
+  }
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+class EchoOff {
+ public:
+  EchoOff(int tty, const struct termios& saved) {
+    terminal_to_restore = TerminalRestore{tty, saved};
+    struct sigaction action {};
+    action.sa_handler = restore_terminal_and_reraise;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < std::size(ending_signals); ++i) {
+      ::sigaction(ending_signals[i], &action, &previous_[i]);
+    }
+    struct termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  ~EchoOff() {
+    ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.settings);
+    for (std::size_t i = 0; i < std::size(ending_signals); ++i) {
+      ::sigaction(ending_signals[i], &previous_[i], nullptr);
+    }
+    terminal_to_restore.fd = -1;
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  struct sigaction previous_[std::size(ending_signals)]{};
+};
 
 }  // namespace
 
@@ -62,22 +111,18 @@ std::string password_from_terminal(const std::string& prompt) {
                   "a password is needed but there is no terminal to ask on; set "
                   "SMTPSEND_PASSWORD or use --password-cmd CMD");
   }
-  struct termios saved {};
-  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
-  if (is_terminal) {
-    struct termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    quiet.c_lflag |= ECHONL;
-    ::tcsetattr(tty, TCSAFLUSH, &quiet);
-  }
-  [[maybe_unused]] auto ignored = ::write(tty, prompt.data(), prompt.size());
   std::string line;
-  char c = 0;
-  while (line.size() < max_secret_output && ::read(tty, &c, 1) == 1 && c != '\n') {
-    line.push_back(c);
-  }
-  if (is_terminal) {
-    ::tcsetattr(tty, TCSAFLUSH, &saved);
+  {
+    struct termios saved {};
+    std::optional<EchoOff> echo_off;
+    if (::tcgetattr(tty, &saved) == 0) {
+      echo_off.emplace(tty, saved);
+    }
+    [[maybe_unused]] auto ignored = ::write(tty, prompt.data(), prompt.size());
+    char c = 0;
+    while (line.size() < max_secret_output && ::read(tty, &c, 1) == 1 && c != '\n') {
+      line.push_back(c);
+    }
   }
   ::close(tty);
   return first_line(line);

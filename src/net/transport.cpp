@@ -48,8 +48,12 @@ class SocketTransport final : public Transport {
   }
 
   std::size_t read(char* buffer, std::size_t size) override {
+    return read(buffer, size, options_.timeout);
+  }
+
+  std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) override {
     int fd = open_fd();
-    Deadline deadline(options_.timeout);
+    Deadline deadline(timeout);
     if (tls_) {
       return tls_->receive_some(buffer, size, deadline);
     }

@@ -35,6 +35,9 @@ class Transport {
   virtual void write(std::string_view bytes) = 0;
   // Reads what is available (blocking up to the timeout); returns 0 when the peer closed.
   virtual std::size_t read(char* buffer, std::size_t size) = 0;
+  // The same with a timeout of the caller's choosing, for replies the protocol lets the server
+  // take longer over than the usual timeout.
+  virtual std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) = 0;
   // Performs the TLS handshake and verification (implicit TLS or after STARTTLS's 220).
   virtual void start_tls() = 0;
   virtual bool tls_active() const = 0;

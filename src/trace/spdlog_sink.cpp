@@ -1,12 +1,34 @@
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::trace {
 
 namespace {
+
+// The trace holds addresses and message text: the file is made readable by its owner only, and
+// is never created through a symbolic link or in a directory that does not exist (spdlog's own
+// file sink would create missing directories and use the umask's permissions).
+void create_private_file(const std::string& file_path) {
+  const int fd =
+      ::open(file_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    throw Failure(ErrorKind::io, "cannot write the trace to --trace-file '" + file_path +
+                                     "': " + std::strerror(errno));
+  }
+  ::fchmod(fd, 0600);  // an existing file keeps its mode through O_CREAT; make it private
+  ::close(fd);
+}
 
 // A logger of its own, so the trace never mixes with the default logger's pattern.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& file_path) {
@@ -14,7 +36,8 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& file_path) {
   if (file_path.empty()) {
     sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
   } else {
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(file_path, /*truncate=*/true);
+    create_private_file(file_path);
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(file_path, /*truncate=*/false);
   }
   auto logger = std::make_shared<spdlog::logger>("trace", std::move(sink));
   logger->set_pattern("%v");
@@ -82,6 +105,29 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return (code < min_code || code > 0x10FFFF || surrogate) ? 0 : length;
 }
 
+unsigned int decode_code_point(std::string_view sequence) {
+  const auto lead = static_cast<unsigned char>(sequence[0]);
+  unsigned int code = sequence.size() == 2   ? lead & 0x1Fu
+                      : sequence.size() == 3 ? lead & 0x0Fu
+                                             : lead & 0x07u;
+  for (std::size_t k = 1; k < sequence.size(); ++k) {
+    code = (code << 6) | (static_cast<unsigned char>(sequence[k]) & 0x3Fu);
+  }
+  return code;
+}
+
+// C1 controls (U+0080-U+009F: U+009B is CSI on some terminals) and the bidirectional overrides
+// and isolates (U+202A-U+202E, U+2066-U+2069), which can make shown text lie about its order.
+bool is_terminal_control(std::string_view sequence) {
+  const unsigned int code = decode_code_point(sequence);
+  return (code >= 0x80 && code <= 0x9F) || (code >= 0x202A && code <= 0x202E) ||
+         (code >= 0x2066 && code <= 0x2069);
+}
+
+std::string code_point_hex(std::string_view sequence) {
+  return fmt::format("{:04x}", decode_code_point(sequence));
+}
+
 }  // namespace
 
 std::string escape_for_terminal(std::string_view text) {
@@ -97,7 +143,13 @@ std::string escape_for_terminal(std::string_view text) {
     }
     if (byte >= 0x80) {
       if (const auto length = utf8_sequence_length(text, i); length > 0) {
-        out.append(text.substr(i, length));
+        if (is_terminal_control(text.substr(i, length))) {
+          out += "\\u{";
+          out += code_point_hex(text.substr(i, length));
+          out += "}";
+        } else {
+          out.append(text.substr(i, length));
+        }
         i += length;
         continue;
       }

@@ -55,7 +55,9 @@ class SpdlogSink final : public Sink {
   std::chrono::steady_clock::time_point start_;
 };
 
-// Replaces control bytes (other than TAB) and bytes >= 0x7f outside valid UTF-8 by \xNN escapes.
+// Replaces control bytes (other than TAB) and bytes >= 0x7f outside valid UTF-8 by \xNN escapes,
+// and C1 controls and bidirectional overrides by \u{NNNN}: what a server or a certificate says
+// must not drive or disguise the user's terminal.
 std::string escape_for_terminal(std::string_view text);
 
 // A marker for the prefix shown for `direction` (exposed for tests).

@@ -87,6 +87,39 @@ TEST(ResolveAccount, CredentialsOverPlaintextAreRefusedUnlessAllowed) {
   EXPECT_EQ(resolve_account(options, environment_of({})).user, "me");
 }
 
+TEST(ResolveAccount, EhloNameMustBeADomainOrAnAddressLiteral) {
+  auto options = base_options();
+  for (const char* good :
+       {"mail.example.org", "host_1.example", "[192.0.2.1]", "[IPv6:2001:db8::1]"}) {
+    options.ehlo = good;
+    EXPECT_EQ(resolve_account(options, environment_of({})).ehlo_domain, good);
+  }
+  for (const char* bad : {"foo\r\nMAIL FROM:<x@y>", "two words", "[]", "a\tb", "bad>"}) {
+    options.ehlo = bad;
+    EXPECT_EQ(kind_of_failure(options, environment_of({})), ErrorKind::usage) << bad;
+  }
+}
+
+TEST(ResolveAccount, DefaultEhloNameIsQualifiedOrLocalhost) {
+  const auto account = resolve_account(base_options(), environment_of({}));
+  EXPECT_TRUE(account.ehlo_domain == "localhost" ||
+              account.ehlo_domain.find('.') != std::string::npos)
+      << account.ehlo_domain;
+}
+
+TEST(ResolvePassword, EmptyPasswordIsAConfigErrorNamingItsSource) {
+  auto options = base_options();
+  options.user = "me";
+  auto account = resolve_account(options, environment_of({}));
+  try {
+    resolve_password(account, options, environment_of({{"SMTPSEND_PASSWORD", ""}}));
+    FAIL() << "no failure";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    EXPECT_NE(failure.error().message.find("SMTPSEND_PASSWORD"), std::string::npos);
+  }
+}
+
 TEST(ResolvePassword, CommandWinsOverEnvironment) {
   auto options = base_options();
   options.user = "me";

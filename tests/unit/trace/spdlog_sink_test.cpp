@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/error.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::trace {
@@ -25,6 +26,15 @@ TEST(EscapeForTerminal, KeepsValidUtf8AndEscapesInvalidBytes) {
   EXPECT_EQ(escape_for_terminal("\xc3"), "\\xc3");                    // truncated sequence
   EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf");           // overlong form
   EXPECT_EQ(escape_for_terminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+}
+
+TEST(EscapeForTerminal, EscapesC1ControlsAndBidiOverrides) {
+  EXPECT_EQ(escape_for_terminal("a\xc2\x9b"
+                                "2Jb"),
+            "a\\u{009b}2Jb");                                                          // CSI
+  EXPECT_EQ(escape_for_terminal("x\xe2\x80\xaey"), "x\\u{202e}y");                     // RLO
+  EXPECT_EQ(escape_for_terminal("\xe2\x81\xa6z\xe2\x81\xa9"), "\\u{2066}z\\u{2069}");  // isolates
+  EXPECT_EQ(escape_for_terminal("\xc2\xa0\xe2\x80\x94"), "\xc2\xa0\xe2\x80\x94");  // NBSP, em dash
 }
 
 TEST(Marker, ShowsDirectionAndWhetherTheLineTravelledInsideTls) {
@@ -54,6 +64,29 @@ TEST(SpdlogSink, WritesTimestampedMarkedEscapedLinesToTheFile) {
   EXPECT_NE(text.find("] ~> EHLO host\\x0d\n"), std::string::npos) << text;
   EXPECT_NE(text.find("] ** TLS 1.3\n"), std::string::npos) << text;
   EXPECT_EQ(text.rfind("[   0.", 0), 0u) << text;
+}
+
+TEST(SpdlogSink, TraceFileIsPrivateToItsOwner) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("smtpsend-trace-mode-" + std::to_string(::getpid()) + ".log");
+  std::ofstream(path) << "old";
+  std::filesystem::permissions(path, std::filesystem::perms::all);
+  { SpdlogSink sink(path.string()); }
+  const auto permissions = std::filesystem::status(path).permissions();
+  std::filesystem::remove(path);
+  EXPECT_EQ(permissions, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST(SpdlogSink, MissingDirectoryIsAnIoErrorNamingTheFile) {
+  const std::string path = "/nonexistent-smtpsend-dir/trace.log";
+  try {
+    SpdlogSink sink(path);
+    FAIL() << "no failure";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::io);
+    EXPECT_NE(failure.error().message.find(path), std::string::npos);
+  }
+  EXPECT_FALSE(std::filesystem::exists("/nonexistent-smtpsend-dir"));
 }
 
 }  // namespace
