@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "mime/address_syntax.hpp"
 #include "mime/header_encoding.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -26,18 +27,6 @@ using address_syntax::TokenKind;
 // keep their line within RFC 2047 §2's 76 characters.
 constexpr std::size_t max_display_name_word_length =
     encoded_word_line_length - std::string_view("Reply-To: ").size();
-
-// A quoted-string (§3.2.4); only '"' and '\\' need a backslash.
-std::string quote(std::string_view text) {
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-    }
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 // The text with control bytes and bytes that are not UTF-8 replaced, for quoting in a message.
 std::string printable(std::string_view text) {
@@ -263,7 +252,7 @@ class Parser {
     if (is_dot_atom_text(local_part)) {
       return local_part;
     }
-    return quote(local_part);
+    return syntax::quoted_string(local_part);
   }
 
   // display-name = phrase, obs-phrase also allows dots (§3.2.5, §4.1). Words are joined by one
@@ -349,7 +338,7 @@ std::string format_mailbox(const Mailbox& mailbox) {
   } else if (is_atom_phrase(name)) {
     phrase = name;
   } else {
-    phrase = quote(name);
+    phrase = syntax::quoted_string(name);
   }
   return phrase + " <" + mailbox.address + ">";
 }

@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "mime/syntax_helpers.hpp"
+
 namespace smtpsend::mime::address_syntax {
 
 namespace {
-
-bool is_non_ascii(char c) {
-  return static_cast<unsigned char>(c) >= 0x80;
-}
 
 // Splits the input into tokens, dropping CFWS; one pass, no backtracking.
 class Lexer {
@@ -193,26 +191,19 @@ class Lexer {
 }  // namespace
 
 bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
+  return syntax::is_wsp(c);
 }
 
 bool is_atext(char c) {
-  static constexpr std::string_view symbols = "!#$%&'*+-/=?^_`{|}~";
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         symbols.find(c) != std::string_view::npos || is_non_ascii(c);
+  return syntax::is_ascii_atext(c) || syntax::is_non_ascii(c);
 }
 
 bool is_control(char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  return (byte < 0x20 && c != '\t') || byte == 0x7F;
+  return syntax::is_control(c);
 }
 
 bool is_dot_atom_text(std::string_view text) {
-  if (text.empty() || text.front() == '.' || text.back() == '.' ||
-      text.find("..") != std::string_view::npos) {
-    return false;
-  }
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || is_atext(c); });
+  return syntax::is_dot_atom_text(text, is_atext);
 }
 
 std::vector<Token> tokenize(std::string_view input) {

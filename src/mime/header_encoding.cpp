@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "mime/base64.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -20,9 +21,7 @@ constexpr std::size_t word_overhead = 2 + word_charset.size() + 3 + 2;  // "=?UT
 // The longest character (4 bytes) as Q is 12 characters; B needs 8.
 constexpr std::size_t shortest_useful_word = word_overhead + 12;
 
-bool is_whitespace(char c) {
-  return c == ' ' || c == '\t';
-}
+using syntax::is_wsp;
 
 // RFC 2047 §5(3): in a phrase only these may stand for themselves in Q-encoded text. Using the
 // strictest set everywhere keeps one encoder valid in every place an encoded word may appear.
@@ -46,7 +45,6 @@ std::size_t q_length(std::string_view bytes) {
 }
 
 void append_q(std::string_view bytes, std::string& output) {
-  constexpr std::string_view hex_digits = "0123456789ABCDEF";
   for (const char c : bytes) {
     const auto byte = static_cast<unsigned char>(c);
     if (is_q_literal(byte)) {
@@ -55,8 +53,7 @@ void append_q(std::string_view bytes, std::string& output) {
       output += '_';
     } else {
       output += '=';
-      output += hex_digits[byte >> 4];
-      output += hex_digits[byte & 0x0F];
+      syntax::append_hex_octet(byte, output);
     }
   }
 }
@@ -138,9 +135,9 @@ std::vector<Piece> split_at_whitespace(std::string_view value) {
   std::size_t position = 0;
   while (position < value.size()) {
     const std::size_t word_start =
-        std::find_if_not(value.begin() + position, value.end(), is_whitespace) - value.begin();
+        std::find_if_not(value.begin() + position, value.end(), is_wsp) - value.begin();
     const std::size_t word_end =
-        std::find_if(value.begin() + word_start, value.end(), is_whitespace) - value.begin();
+        std::find_if(value.begin() + word_start, value.end(), is_wsp) - value.begin();
     pieces.push_back({std::string(value.substr(position, word_start - position)),
                       value.substr(word_start, word_end - word_start)});
     position = word_end;

@@ -61,11 +61,21 @@ class MessageStream {
   // Appends the next piece (at most about 64 KiB) to `chunk`; returns false at the end.
   // Throws Failure(io) when a file cannot be read.
   virtual bool next(std::string& chunk) = 0;
-  // The exact size in octets of the whole message, computed without reading the files' contents.
+  // The exact size in octets of the whole message, computed without reading the files' contents;
+  // 0 when it cannot be known (a prepared message on standard input).
   virtual std::uint64_t size() const = 0;
-  // True when the message contains 8-bit data (never, for messages this module writes: every
-  // part is 7bit, quoted-printable or base64). For --message streams this reflects the file.
+  // True when the message may contain 8-bit data, so that BODY=8BITMIME should be asked for
+  // (RFC 6152). For messages this module writes it is false: every part is 7bit,
+  // quoted-printable or base64, and header text is ASCII or RFC 2047 encoded words. It does not
+  // cover addresses: a header with a UTF-8 address (RFC 6532) is 8-bit too, and the caller, which
+  // has the addresses, decides SMTPUTF8 from them (needs_smtputf8() in address.hpp) and asks for
+  // 8BITMIME with it. For prepared messages it reflects their content (see
+  // open_prepared_message), and is true when that is unknown.
   virtual bool has_8bit() const = 0;
+  // True only when the content is known to contain 8-bit bytes (a prepared message in a regular
+  // file that has some), so that a server without 8BITMIME must be refused; false when the
+  // content is 7-bit or unknown.
+  virtual bool is_known_8bit() const { return false; }
 };
 
 // Validates everything (addresses, headers, charset, media-type overrides, content IDs unique)
@@ -77,11 +87,16 @@ std::unique_ptr<MessageStream> open_message(const MessageSpec& spec);
 std::vector<std::string> unresolved_content_ids(const std::string& html,
                                                 const std::vector<FilePart>& inline_parts);
 
-// A complete message prepared elsewhere (--message FILE|-), sent unchanged: the session
-// normalizes line ends and dot-stuffs. `path` "-" is standard input. size() is the file's size
-// when known (0 for a pipe). has_8bit(): a regular file is scanned once when opened (in chunks);
-// standard input cannot be read twice and is taken to be 8-bit. A missing file or a directory is
-// Failure(no_input); a regular file that changes size while it is sent is Failure(io).
+// A complete message prepared elsewhere (--message FILE|-), passed through in chunks with two
+// changes (prepared_message_filter.hpp): the Bcc field is removed from its top-level header
+// section, so that Bcc recipients stay hidden from the others, and every line end (CRLF, bare LF,
+// bare CR) is written as CRLF, with one added after a last line that has none. The stream is thus
+// exactly what the SMTP session sends before dot-stuffing. `path` "-" is standard input.
+// A regular file is read once when opened (in chunks) through the same filter: size() is then
+// the exact number of octets the stream produces, has_8bit() and is_known_8bit() say whether
+// they include 8-bit bytes. Standard input cannot be read twice: size() is 0 (unknown),
+// has_8bit() true and is_known_8bit() false. A missing file or a directory is Failure(no_input);
+// a regular file that is found to have changed size while it is sent is Failure(io).
 std::unique_ptr<MessageStream> open_prepared_message(const std::string& path);
 
 }  // namespace smtpsend::mime

@@ -8,16 +8,11 @@
 #include <ctime>
 
 #include "common/error.hpp"
+#include "mime/syntax_helpers.hpp"
 
 namespace smtpsend::mime {
 
 namespace {
-
-bool is_atext(char c) {
-  static constexpr std::string_view symbols = "!#$%&'*+-/=?^_`{|}~";
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         symbols.find(c) != std::string_view::npos;
-}
 
 // id-right = dot-atom-text / no-fold-literal (RFC 5322 §3.6.4), ASCII only so that the header
 // stays 7-bit whatever the envelope needs.
@@ -28,11 +23,7 @@ bool is_id_right(std::string_view domain) {
       return c >= 33 && c <= 126 && c != '[' && c != ']' && c != '\\';
     });
   }
-  if (domain.empty() || domain.front() == '.' || domain.back() == '.' ||
-      domain.find("..") != std::string_view::npos) {
-    return false;
-  }
-  return std::all_of(domain.begin(), domain.end(), [](char c) { return c == '.' || is_atext(c); });
+  return syntax::is_dot_atom_text(domain, syntax::is_ascii_atext);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "mime/message_writer_content_ids.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/message_writer_files.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -16,31 +16,12 @@ constexpr std::string_view cid_scheme = "cid:";
 constexpr std::string_view reference_terminators = " \t\r\n\"'()<>#";
 constexpr std::string_view default_content_id = "part";
 
-bool is_ascii_alphanumeric(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+using syntax::hex_value;
+using syntax::is_ascii_alphanumeric;
 
-// RFC 5322 §3.2.3 atext.
-bool is_atext(char c) {
-  return is_ascii_alphanumeric(c) ||
-         std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
-}
-
-// RFC 5322 §3.2.3: dot-atom-text = 1*atext *("." 1*atext)
+// RFC 5322 §3.2.3 dot-atom-text, ASCII only.
 bool is_dot_atom_text(std::string_view text) {
-  if (text.empty() || text.front() == '.' || text.back() == '.' ||
-      text.find("..") != std::string_view::npos) {
-    return false;
-  }
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || is_atext(c); });
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  const char lower = ascii_lower(c);
-  return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+  return syntax::is_dot_atom_text(text, syntax::is_ascii_atext);
 }
 
 // RFC 2392 §2: "%" hex hex stands for one octet; a '%' not followed by two hex digits is kept.

@@ -1,13 +1,19 @@
 #include "mime/message_writer_headers.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cctype>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
 #include "mime/mime_parameters.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -31,6 +37,86 @@ constexpr std::string_view reserved_header_names[] = {"Date",
                                                       "Content-Disposition",
                                                       "Content-ID"};
 
+// Structured fields (RFC 5322 §3.6) whose value is a list of mailboxes. A value that is not ASCII
+// is parsed and written again, so that a display name becomes encoded words (RFC 2047 §5(3))
+// while the addresses stay intact.
+constexpr std::string_view address_header_names[] = {
+    "Sender",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+    "Resent-Reply-To",
+    "Disposition-Notification-To",  // RFC 8098 §2.1
+};
+
+// Structured fields that hold message IDs, dates, paths or URLs: there is no text in them that
+// encoded words could stand for (RFC 2047 §5 lists where they may appear), so a value that is
+// not ASCII cannot be written correctly. Names ending in "Message-ID" count too
+// (Resent-Message-ID, Original-Message-ID), and so do all "List-" fields (RFC 2369, RFC 2919).
+constexpr std::string_view ascii_only_header_names[] = {
+    "In-Reply-To", "References", "Return-Path", "Received", "Resent-Date",
+};
+constexpr std::string_view message_id_suffix = "Message-ID";
+constexpr std::string_view list_header_prefix = "List-";
+
+enum class ExtraHeaderKind { addresses, ascii_only, unstructured };
+
+bool is_one_of(std::string_view name, std::span<const std::string_view> names) {
+  return std::any_of(names.begin(), names.end(), [name](std::string_view listed) {
+    return equals_ignoring_ascii_case(name, listed);
+  });
+}
+
+ExtraHeaderKind kind_of(std::string_view name) {
+  if (is_one_of(name, address_header_names)) {
+    return ExtraHeaderKind::addresses;
+  }
+  const bool ends_with_message_id =
+      name.size() >= message_id_suffix.size() &&
+      equals_ignoring_ascii_case(name.substr(name.size() - message_id_suffix.size()),
+                                 message_id_suffix);
+  if (is_one_of(name, ascii_only_header_names) || ends_with_message_id ||
+      starts_with_ignoring_ascii_case(name, list_header_prefix)) {
+    return ExtraHeaderKind::ascii_only;
+  }
+  // Subject-like text, Comments, Keywords, Organization, X- fields and every other optional
+  // field (RFC 5322 §3.6.8 gives them unstructured values).
+  return ExtraHeaderKind::unstructured;
+}
+
+// Control characters would reach the reader raw (an ESC can drive a terminal) or be taken apart
+// by the transport; RFC 5322 §3.2.5 allows none but TAB in header text.
+void require_no_control_characters(std::string_view name, std::string_view value) {
+  const auto control = std::find_if(value.begin(), value.end(), syntax::is_control);
+  if (control != value.end()) {
+    throw Failure(ErrorKind::data,
+                  fmt::format("extra header '{}' contains the control character 0x{:02X}; remove "
+                              "it (only TAB is allowed in a header value)",
+                              name, static_cast<unsigned char>(*control)));
+  }
+}
+
+std::string format_address_header(std::string_view name, std::string_view value) {
+  const std::vector<Mailbox> mailboxes = parse_address_list(value);
+  if (mailboxes.empty()) {
+    throw Failure(ErrorKind::data,
+                  "extra header '" + std::string(name) + "' names no address; give one or more");
+  }
+  for (const auto& mailbox : mailboxes) {
+    // Such an address needs SMTPUTF8 (RFC 6531), which is chosen from the sender and recipients
+    // only; here it would reach a server that never agreed to it.
+    if (needs_smtputf8(mailbox)) {
+      throw Failure(ErrorKind::data, "extra header '" + std::string(name) + "' has the address '" +
+                                         mailbox.address +
+                                         "', which is not ASCII; only display names may be "
+                                         "non-ASCII in an extra header");
+    }
+  }
+  return format_header(name, format_mailbox_list(mailboxes));
+}
+
 std::string format_extra_header(std::string_view name, std::string_view value) {
   for (const auto reserved : reserved_header_names) {
     if (equals_ignoring_ascii_case(name, reserved)) {
@@ -39,7 +125,23 @@ std::string format_extra_header(std::string_view name, std::string_view value) {
                                          "own option instead");
     }
   }
-  return is_ascii(value) ? format_header(name, value) : format_unstructured_header(name, value);
+  validate_header(name, value);
+  require_no_control_characters(name, value);
+  if (is_ascii(value)) {
+    // Used as given: it may be structured, or text the caller has already encoded.
+    return format_header(name, value);
+  }
+  switch (kind_of(name)) {
+    case ExtraHeaderKind::addresses:
+      return format_address_header(name, value);
+    case ExtraHeaderKind::ascii_only:
+      throw Failure(ErrorKind::data, "extra header '" + std::string(name) +
+                                         "' must be ASCII: its value is structured (message IDs, "
+                                         "paths or URLs), which encoded words cannot stand for");
+    case ExtraHeaderKind::unstructured:
+      break;
+  }
+  return format_unstructured_header(name, value);
 }
 
 }  // namespace

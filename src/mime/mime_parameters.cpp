@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "mime/header_encoding.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -24,19 +25,6 @@ bool is_printable_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
-// RFC 2045 §5.1 quoted-string: '"' and '\' escaped with a backslash.
-std::string quoted(std::string_view text) {
-  std::string result = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      result += '\\';
-    }
-    result += c;
-  }
-  result += '"';
-  return result;
-}
-
 // RFC 2231 §7: attribute-char := <any (US-ASCII) CHAR except SPACE, CTLs, "*", "'", "%", or
 // tspecials>.
 bool is_attribute_char(unsigned char byte) {
@@ -45,15 +33,13 @@ bool is_attribute_char(unsigned char byte) {
 }
 
 void append_percent_encoded(std::string_view bytes, std::string& output) {
-  constexpr std::string_view hex_digits = "0123456789ABCDEF";
   for (const char c : bytes) {
     const auto byte = static_cast<unsigned char>(c);
     if (is_attribute_char(byte)) {
       output += c;
     } else {
       output += '%';
-      output += hex_digits[byte >> 4];
-      output += hex_digits[byte & 0x0F];
+      syntax::append_hex_octet(byte, output);
     }
   }
 }
@@ -92,7 +78,7 @@ ParameterizedField& ParameterizedField::add(std::string_view attribute, std::str
   }
   std::string parameter(attribute);
   parameter += '=';
-  parameter += is_mime_token(value) ? std::string(value) : quoted(value);
+  parameter += is_mime_token(value) ? std::string(value) : syntax::quoted_string(value);
   parameters_.push_back({std::move(parameter)});
   return *this;
 }
@@ -100,7 +86,7 @@ ParameterizedField& ParameterizedField::add(std::string_view attribute, std::str
 ParameterizedField& ParameterizedField::add_file_name(std::string_view attribute,
                                                       std::string_view file_name) {
   require_valid_attribute(attribute);
-  const std::string plain = std::string(attribute) + "=" + quoted(file_name);
+  const std::string plain = std::string(attribute) + "=" + syntax::quoted_string(file_name);
   if (is_printable_ascii(file_name) && !looks_like_encoded_word(file_name) &&
       plain.size() <= parameter_room) {
     parameters_.push_back({plain});
@@ -114,7 +100,7 @@ ParameterizedField& ParameterizedField::add_file_name(std::string_view attribute
 ParameterizedField& ParameterizedField::add_legacy_file_name(std::string_view attribute,
                                                              std::string_view file_name) {
   require_valid_attribute(attribute);
-  const std::string plain = std::string(attribute) + "=" + quoted(file_name);
+  const std::string plain = std::string(attribute) + "=" + syntax::quoted_string(file_name);
   if (is_printable_ascii(file_name) && !looks_like_encoded_word(file_name) &&
       plain.size() <= parameter_room) {
     parameters_.push_back({plain});

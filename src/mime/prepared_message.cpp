@@ -1,5 +1,5 @@
-// open_prepared_message(): a complete message from a file or standard input, passed through in
-// chunks without being held whole.
+// open_prepared_message(): a complete message from a file or standard input, passed through
+// PreparedMessageFilter (Bcc removed, line ends made CRLF) in chunks without being held whole.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,21 +10,30 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "mime/message.hpp"
+#include "mime/prepared_message_filter.hpp"
+#include "mime/syntax_helpers.hpp"
 
 namespace smtpsend::mime {
 
 namespace {
 
-// Matches the writer's chunks (message_writer_stream.hpp).
-constexpr std::size_t prepared_chunk_size = std::size_t{64} * 1024;
+// Read in pieces this large: the filter may turn every bare LF into CRLF, so a piece of output
+// stays within the writer's 64 KiB chunks (message_writer_stream.hpp).
+constexpr std::size_t prepared_read_size = std::size_t{32} * 1024;
+
+bool is_8bit(std::string_view bytes) {
+  return std::any_of(bytes.begin(), bytes.end(), syntax::is_non_ascii);
+}
 
 class PreparedMessage final : public MessageStream {
  public:
   explicit PreparedMessage(const std::string& path)
-      : name_(path == "-" ? std::string("standard input") : "message file '" + path + "'") {
+      : name_(path == "-" ? std::string("standard input") : "message file '" + path + "'"),
+        buffer_(prepared_read_size, '\0') {
     if (path == "-") {
       descriptor_ = STDIN_FILENO;
     } else {
@@ -51,30 +60,36 @@ class PreparedMessage final : public MessageStream {
       return false;
     }
     const std::size_t start = chunk.size();
-    chunk.resize(start + prepared_chunk_size);
-    const std::size_t got = read_some(chunk.data() + start, prepared_chunk_size);
-    chunk.resize(start + got);
-    bytes_read_ += got;
-    if (got == 0) {
-      finished_ = true;
-      close_descriptor();
-      if (size_known_ && bytes_read_ != size_) {
-        throw Failure(ErrorKind::io, "the " + name_ +
-                                         " changed size while it was being sent; send it again "
-                                         "once it is no longer being written");
+    // A piece of input may produce nothing (a Bcc field); read on until something comes or the
+    // input ends. Each pass reads the file further, so this ends.
+    while (chunk.size() == start && !finished_) {
+      const std::size_t got = read_some(buffer_.data(), buffer_.size());
+      if (got == 0) {
+        filter_.finish(chunk);
+        finished_ = true;
+        close_descriptor();
+      } else {
+        filter_.add(std::string_view(buffer_.data(), got), chunk);
       }
-      return false;
     }
-    return true;
+    produced_ += chunk.size() - start;
+    if (finished_ && size_known_ && produced_ != size_) {
+      throw Failure(ErrorKind::io, "the " + name_ +
+                                       " changed while it was being sent; send it again once it "
+                                       "is no longer being written");
+    }
+    return chunk.size() > start;
   }
 
   std::uint64_t size() const override { return size_known_ ? size_ : 0; }
   bool has_8bit() const override { return has_8bit_; }
+  bool is_known_8bit() const override { return size_known_ && has_8bit_; }
 
  private:
-  // The size of a regular file, and whether it holds 8-bit bytes, found by reading it once now
-  // (in chunks, in constant memory). A pipe can be read only once: its size is unknown and it is
-  // taken to hold 8-bit data, the safe assumption for the SMTP session.
+  // A regular file is read once now (in pieces, in constant memory) through the same filter the
+  // stream uses, to learn the exact size of what will be sent and whether it holds 8-bit bytes.
+  // Standard input can be read only once: its size is unknown and it is taken to hold 8-bit data,
+  // the safe assumption for the SMTP session.
   void inspect(bool is_standard_input) {
     struct stat status {};
     if (::fstat(descriptor_, &status) != 0) {
@@ -83,30 +98,37 @@ class PreparedMessage final : public MessageStream {
     if (S_ISDIR(status.st_mode)) {
       throw Failure(ErrorKind::no_input, "cannot open the " + name_ + ": it is a directory");
     }
-    if (!S_ISREG(status.st_mode)) {
+    if (is_standard_input || !S_ISREG(status.st_mode)) {
       return;
     }
     const off_t start = ::lseek(descriptor_, 0, SEEK_CUR);
-    if (start < 0 || start > status.st_size) {
+    if (start < 0) {
       return;
     }
-    size_known_ = true;
-    size_ = static_cast<std::uint64_t>(status.st_size - start);
-    if (is_standard_input) {
-      return;
-    }
-    has_8bit_ = false;
-    std::string buffer(prepared_chunk_size, '\0');
-    for (std::size_t got; (got = read_some(buffer.data(), buffer.size())) > 0;) {
-      if (std::any_of(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got),
-                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-        has_8bit_ = true;
+    PreparedMessageFilter filter;
+    std::string output;
+    std::uint64_t size = 0;
+    bool eight_bit = false;
+    for (;;) {
+      output.clear();
+      const std::size_t got = read_some(buffer_.data(), buffer_.size());
+      if (got == 0) {
+        filter.finish(output);
+      } else {
+        filter.add(std::string_view(buffer_.data(), got), output);
+      }
+      size += output.size();
+      eight_bit = eight_bit || is_8bit(output);
+      if (got == 0) {
         break;
       }
     }
     if (::lseek(descriptor_, start, SEEK_SET) != start) {
       throw Failure(ErrorKind::io, "cannot rewind the " + name_ + ": " + std::strerror(errno));
     }
+    size_known_ = true;
+    size_ = size;
+    has_8bit_ = eight_bit;
   }
 
   std::size_t read_some(char* buffer, std::size_t count) {
@@ -133,9 +155,11 @@ class PreparedMessage final : public MessageStream {
   bool owns_descriptor_ = false;
   bool size_known_ = false;
   std::uint64_t size_ = 0;
-  std::uint64_t bytes_read_ = 0;
+  std::uint64_t produced_ = 0;  // octets the stream has given out
   bool has_8bit_ = true;
   bool finished_ = false;
+  std::string buffer_;  // one piece of input
+  PreparedMessageFilter filter_;
 };
 
 }  // namespace

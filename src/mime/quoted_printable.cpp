@@ -1,10 +1,11 @@
 #include "mime/quoted_printable.hpp"
 
+#include "mime/syntax_helpers.hpp"
+
 namespace smtpsend::mime {
 
 namespace {
 
-constexpr std::string_view hex_digits = "0123456789ABCDEF";
 constexpr std::string_view from_line_start = "From ";
 
 // RFC 2045 §6.7 rule 2: printable ASCII 33..126 except '=' may stand for itself.
@@ -13,13 +14,8 @@ bool is_literal(unsigned char byte) {
   return (byte >= 33 && byte <= 126 && byte != '=') || byte == ' ' || byte == '\t';
 }
 
-bool is_whitespace(char c) {
-  return c == ' ' || c == '\t';
-}
-
-int hex_value(char digit) {
-  return digit <= '9' ? digit - '0' : digit - 'A' + 10;
-}
+using syntax::hex_value;
+using syntax::is_wsp;
 
 // The last token of a non-empty encoded line: "=XX" (3 characters) or one literal character. A
 // literal '=' never occurs in the output, so any '=' starts an escape.
@@ -43,8 +39,7 @@ unsigned char pop_last_token(std::string& line) {
 
 void append_escape(unsigned char byte, std::string& text) {
   text += '=';
-  text += hex_digits[byte >> 4];
-  text += hex_digits[byte & 0x0F];
+  syntax::append_hex_octet(byte, text);
 }
 
 }  // namespace
@@ -91,7 +86,7 @@ void QuotedPrintableEncoder::soft_line_break(std::string& output) {
 // RFC 2045 §6.7 rule 3: whitespace at the end of an encoded line must be encoded, since
 // transports may strip it.
 void QuotedPrintableEncoder::encode_trailing_whitespace(std::string& output) {
-  if (!line_.empty() && is_whitespace(line_.back())) {
+  if (!line_.empty() && is_wsp(line_.back())) {
     const unsigned char whitespace = pop_last_token(line_);
     append_byte(whitespace, true, output);
   }
