@@ -163,6 +163,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   }
   // RFC 6531 §3.4: a message with UTF-8 addresses in its headers is 8-bit as a whole.
   envelope.body_8bit = envelope.smtputf8 || composed.content->has_8bit();
+  envelope.body_8bit_required = composed.content->is_known_8bit();
   if (const auto size = composed.content->size(); size > 0) {
     envelope.size = size;
   }

@@ -36,7 +36,7 @@ std::string host_name() {
   hints.ai_flags = AI_CANONNAME;
   addrinfo* found = nullptr;
   if (::getaddrinfo(name, nullptr, &hints, &found) == 0 && found != nullptr) {
-    const std::string canonical = found->ai_canonname != nullptr ? found->ai_canonname : "";
+    std::string canonical = found->ai_canonname != nullptr ? found->ai_canonname : "";
     ::freeaddrinfo(found);
     if (canonical.find('.') != std::string::npos) {
       return canonical;

@@ -281,3 +281,28 @@ def test_prepared_message_arrives_unchanged_with_crlf(smtpsend, start_server, pk
         f"received:\n{received.raw!r}\n{run.describe()}")
     assert received.mail_from == SENDER
     assert sorted(received.rcpt_tos) == sorted([RECIPIENT, BCC_ADDRESS])
+
+
+def test_prepared_message_loses_its_bcc_header_but_keeps_the_rest(smtpsend, start_server,
+                                                                  tmp_path):
+    server = start_server("plain")
+    prepared = tmp_path / "with-bcc.eml"
+    prepared.write_bytes(b"From: alice@example.test\n"
+                         b"To: bob@example.test\n"
+                         b"Bcc: secret@example.test,\n"
+                         b"  other-secret@example.test\n"
+                         b"Subject: has a Bcc\n"
+                         b"\n"
+                         b"Bcc: this line is body text and stays.\n")
+
+    run = smtpsend.run(*connect_args(server, "none", host="127.0.0.1"), "-f", SENDER,
+                       "-t", RECIPIENT, "-b", "secret@example.test", "--message", str(prepared))
+
+    assert_exit(run, 0)
+    [received] = server.messages
+    assert received.raw == (b"From: alice@example.test\r\n"
+                            b"To: bob@example.test\r\n"
+                            b"Subject: has a Bcc\r\n"
+                            b"\r\n"
+                            b"Bcc: this line is body text and stays.\r\n"), received.raw
+    assert "secret@example.test" in received.rcpt_tos

@@ -23,8 +23,11 @@ def scripted():
 
 
 def send(smtpsend, server, *extra):
+    envelope = ["-f", "alice@example.test", "-t", "bob@example.test"]
+    if "--message" not in extra:
+        envelope = envelope_args()
     return smtpsend.run("--server", "127.0.0.1", "--port", str(server.port), "--tls", "none",
-                        *envelope_args(), *extra)
+                        *envelope, *extra)
 
 
 def test_a_slow_reply_to_the_final_dot_is_waited_for_beyond_the_timeout(smtpsend, scripted):
@@ -81,3 +84,20 @@ def test_an_ehlo_name_that_would_inject_a_command_is_refused_before_connecting(s
     assert_exit(run, 64)
     assert "--ehlo" in run.stderr
     assert not server.connected.is_set(), "it connected with an invalid EHLO name"
+
+
+def test_an_8bit_prepared_message_is_refused_by_a_server_without_8bitmime(smtpsend, scripted,
+                                                                         tmp_path):
+    server = scripted([
+        ("", reply("220 scripted.test ESMTP")),
+        ("EHLO", reply("250-scripted.test", "250 SIZE 100000")),
+        ("QUIT", reply("221 Bye")),
+    ])
+    prepared = tmp_path / "latin.eml"
+    prepared.write_bytes("Subject: Grüße\n\nÄrger mit Umlauten.\n".encode())
+
+    run = send(smtpsend, server, "--message", str(prepared))
+
+    assert_exit(run, 65)
+    assert "8BITMIME" in run.stderr, run.describe()
+    assert not any(line.upper().startswith(b"MAIL") for line in server.client_lines)
