@@ -15,6 +15,20 @@ constexpr std::size_t body_flush_threshold = std::size_t{64} * 1024;
 // delivery to slow backends). Giving up sooner would turn a delivered message into a "failure"
 // that the user then sends again.
 constexpr std::chrono::minutes final_reply_timeout{10};
+// Once the message is accepted, the reply to QUIT is a courtesy: a server that never sends it
+// must not hold the program up for the whole reply timeout.
+constexpr std::chrono::seconds courtesy_reply_timeout{5};
+
+std::chrono::milliseconds timeout_for_next_reply(const smtp::Session& session,
+                                                 std::chrono::milliseconds reply_timeout) {
+  if (session.awaiting_final_reply()) {
+    return std::max<std::chrono::milliseconds>(final_reply_timeout, reply_timeout);
+  }
+  if (session.outcome().delivered) {
+    return std::min<std::chrono::milliseconds>(courtesy_reply_timeout, reply_timeout);
+  }
+  return reply_timeout;
+}
 
 void write_pending(net::Transport& transport, smtp::Session& session) {
   if (std::string flight = session.take_output(); !flight.empty()) {
@@ -60,11 +74,8 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
       switch (session.next_step()) {
         case smtp::Step::write_then_read: {
           write_pending(transport, session);
-          const std::size_t got = session.awaiting_final_reply()
-                                      ? transport.read(buffer.data(), buffer.size(),
-                                                       std::max<std::chrono::milliseconds>(
-                                                           final_reply_timeout, reply_timeout))
-                                      : transport.read(buffer.data(), buffer.size());
+          const std::size_t got = transport.read(buffer.data(), buffer.size(),
+                                                 timeout_for_next_reply(session, reply_timeout));
           if (got == 0) {
             session.connection_lost("the server closed the connection");
           } else {
