@@ -86,28 +86,31 @@ ParameterizedField& ParameterizedField::add(std::string_view attribute, std::str
 ParameterizedField& ParameterizedField::add_file_name(std::string_view attribute,
                                                       std::string_view file_name) {
   require_valid_attribute(attribute);
-  const std::string plain = std::string(attribute) + "=" + syntax::quoted_string(file_name);
-  if (is_printable_ascii(file_name) && !looks_like_encoded_word(file_name) &&
-      plain.size() <= parameter_room) {
-    parameters_.push_back({plain});
-    return *this;
+  if (!add_plain_file_name(attribute, file_name)) {
+    add_encoded_words_fallback(attribute, file_name);
+    add_extended(attribute, file_name);
   }
-  add_encoded_words_fallback(attribute, file_name);
-  add_extended(attribute, file_name);
   return *this;
 }
 
 ParameterizedField& ParameterizedField::add_legacy_file_name(std::string_view attribute,
                                                              std::string_view file_name) {
   require_valid_attribute(attribute);
-  const std::string plain = std::string(attribute) + "=" + syntax::quoted_string(file_name);
-  if (is_printable_ascii(file_name) && !looks_like_encoded_word(file_name) &&
-      plain.size() <= parameter_room) {
-    parameters_.push_back({plain});
-  } else {
+  if (!add_plain_file_name(attribute, file_name)) {
     add_encoded_words_fallback(attribute, file_name);
   }
   return *this;
+}
+
+bool ParameterizedField::add_plain_file_name(std::string_view attribute,
+                                             std::string_view file_name) {
+  std::string plain = std::string(attribute) + "=" + syntax::quoted_string(file_name);
+  if (!is_printable_ascii(file_name) || looks_like_encoded_word(file_name) ||
+      plain.size() > parameter_room) {
+    return false;
+  }
+  parameters_.push_back({std::move(plain)});
+  return true;
 }
 
 // attribute="=?UTF-8?Q?...?= =?UTF-8?Q?...?=", each word short enough that it fits on a line

@@ -50,6 +50,9 @@ class ParameterizedField {
   using Parameter = std::vector<std::string>;
 
   void add_encoded_words_fallback(std::string_view attribute, std::string_view file_name);
+  // Adds attribute="file name" when the name is printable ASCII that fits on a line and cannot be
+  // mistaken for an encoded word; returns whether it did.
+  bool add_plain_file_name(std::string_view attribute, std::string_view file_name);
   void add_extended(std::string_view attribute, std::string_view file_name);
 
   std::string name_;

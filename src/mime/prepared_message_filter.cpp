@@ -60,16 +60,10 @@ void PreparedMessageFilter::add(std::string_view chunk, std::string& out) {
 }
 
 void PreparedMessageFilter::finish(std::string& out) {
-  if (at_line_start_) {
-    return;
+  // A last line without its line end gets one, as the SMTP session would give it.
+  if (!at_line_start_) {
+    end_line(out);
   }
-  if (line_ == Line::deciding) {
-    decide(false, out);
-  }
-  if (line_ == Line::kept) {
-    out += crlf;
-  }
-  at_line_start_ = true;
 }
 
 void PreparedMessageFilter::end_line(std::string& out) {
