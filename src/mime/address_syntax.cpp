@@ -151,7 +151,7 @@ class Lexer {
     }
   }
 
-  // domain-literal (§3.4.1): "[" dtext "]" with whitespace dropped; obs-dtext allows quoted-pairs.
+  // domain-literal (§3.4.1): "[" dtext "]", kept strictly to what SMTP can carry (see below).
   std::string read_domain_literal() {
     const std::size_t start = position_++;
     std::string content;
@@ -164,14 +164,23 @@ class Lexer {
         ++position_;
         break;
       }
-      if (is_wsp(c)) {
-        ++position_;
-      } else if (at_fold()) {
-        position_ += 2;
-      } else if (c == '\\' && position_ + 1 < input_.size() && !is_control(input_[position_ + 1])) {
-        content += input_[position_ + 1];
-        position_ += 2;
-      } else if (c >= 33 && c <= 126 && c != '[' && c != '\\') {
+      // RFC 5321 §4.1.3: an address literal is what MAIL and RCPT carry as it is, so of RFC
+      // 5322's latitude only white space next to the brackets is taken (and dropped); inside it,
+      // or a quoted-pair, would change what the literal says.
+      if (is_wsp(c) || at_fold()) {
+        const std::size_t space = position_;
+        while (!at_end() && (is_wsp(input_[position_]) || at_fold())) {
+          position_ += is_wsp(input_[position_]) ? 1 : 2;
+        }
+        if (!content.empty() && !at_end() && input_[position_] != ']') {
+          throw SyntaxError{space, "white space inside a domain literal"};
+        }
+        continue;
+      }
+      if (c == '\\') {
+        throw SyntaxError{position_, "backslash inside a domain literal"};
+      }
+      if (c >= 33 && c <= 126 && c != '[') {
         content += c;
         ++position_;
       } else {

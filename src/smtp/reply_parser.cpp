@@ -36,6 +36,14 @@ void ReplyParser::feed(std::string_view bytes) {
   if (failed_) {
     throw Failure(ErrorKind::protocol, "the server sent more data after a malformed reply");
   }
+  try {
+    consume(bytes);
+  } catch (const Failure& failure) {
+    failure_ = failure.error();
+  }
+}
+
+void ReplyParser::consume(std::string_view bytes) {
   while (!bytes.empty()) {
     const auto newline = bytes.find('\n');
     const auto piece = bytes.substr(0, newline);
@@ -109,6 +117,9 @@ void ReplyParser::take_line(std::string_view line) {
 
 std::optional<Reply> ReplyParser::next() {
   if (complete_.empty()) {
+    if (failure_) {
+      throw Failure(*std::exchange(failure_, std::nullopt));
+    }
     return std::nullopt;
   }
   Reply reply = std::move(complete_.front());

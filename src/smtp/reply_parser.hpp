@@ -1,7 +1,9 @@
 #pragma once
 // Turns the bytes a server sends into complete replies (RFC 5321 §4.2). Bytes may arrive in any
 // split: one at a time, or several replies coalesced into one read (PIPELINING, RFC 2920).
-// Everything malformed or oversized is a protocol error (a Failure of kind protocol); after one,
+// Everything malformed or oversized is a protocol error (a Failure of kind protocol). It is
+// raised by next() once the complete replies received before it have been taken, so a good reply
+// that arrived in the same read as garbage still counts (a 250 to the final dot must). After one,
 // the parser refuses further input, because the reply boundaries are no longer known.
 
 #include <cstddef>
@@ -24,15 +26,18 @@ inline constexpr std::size_t max_reply_size = std::size_t{64} * 1024;
 
 class ReplyParser {
  public:
-  // Consumes `bytes`; throws Failure (protocol) at the first malformed or oversized line.
+  // Consumes `bytes` up to the first malformed or oversized line, if any. Throws Failure
+  // (protocol) only when called again after such a line.
   void feed(std::string_view bytes);
-  // The oldest complete reply not yet taken, if any.
+  // The oldest complete reply not yet taken, if any; once they are all taken, throws the protocol
+  // error that a malformed line caused, if one did.
   std::optional<Reply> next();
   // True when bytes were received that do not yet form a complete reply, or complete replies
   // wait to be taken.
   bool has_pending_input() const;
 
  private:
+  void consume(std::string_view bytes);
   void take_line(std::string_view line);
   [[noreturn]] void fail(std::string message);
 
@@ -41,6 +46,7 @@ class ReplyParser {
   std::size_t reply_bytes_ = 0;  // text bytes in reply_
   std::deque<Reply> complete_;
   bool failed_ = false;
+  std::optional<Error> failure_;  // raised by next() after the replies that came before it
 };
 
 }  // namespace smtpsend::smtp

@@ -43,6 +43,13 @@ class Session::Impl {
     try {
       operation();
     } catch (const Failure& failure) {
+      if (outcome_.delivered) {
+        // The server accepted the message; whatever goes wrong around QUIT changes nothing.
+        trace_info("after delivery: " + failure.error().message);
+        output_.clear();
+        finish();
+        return;
+      }
       Error error = failure.error();
       // After a protocol or I/O failure the reply boundaries are unknown; anything else happened
       // between commands, so the connection is still usable for a polite QUIT.

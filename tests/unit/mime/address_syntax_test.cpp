@@ -49,8 +49,15 @@ TEST(AddressSyntax, QuotedStringIsUnescapedAndUnfolded) {
   EXPECT_EQ(describe("\"a\r\n b\""), (std::vector<std::string>{"quoted:a b"}));
 }
 
-TEST(AddressSyntax, DomainLiteralDropsWhitespace) {
+TEST(AddressSyntax, DomainLiteralDropsWhitespaceNextToItsBrackets) {
   EXPECT_EQ(describe("[ IPv6:::1 ]"), (std::vector<std::string>{"literal:IPv6:::1"}));
+}
+
+// Found by tests/fuzz/address_fuzz: "[1\\2]" came back as "[1\2]", which re-parsed as "[12]".
+TEST(AddressSyntax, DomainLiteralRefusesInnerWhitespaceAndQuotedPairs) {
+  EXPECT_EQ(error_for("[1 2]").why, "white space inside a domain literal");
+  EXPECT_EQ(error_for("[1\\\\2]").why, "backslash inside a domain literal");
+  EXPECT_EQ(error_for("[1\\]2]").why, "backslash inside a domain literal");
 }
 
 TEST(AddressSyntax, Utf8IsAtext) {

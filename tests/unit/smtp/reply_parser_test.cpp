@@ -36,6 +36,7 @@ ErrorKind failure_kind(std::string_view bytes) {
   ReplyParser parser;
   try {
     parser.feed(bytes);
+    parse_all(parser);
   } catch (const Failure& failure) {
     return failure.error().kind;
   }
@@ -206,14 +207,27 @@ TEST(ReplyParser, ReplyLargerThanTheLimitIsAProtocolError) {
 
 TEST(ReplyParser, RefusesInputAfterAProtocolError) {
   ReplyParser parser;
-  EXPECT_THROW(parser.feed("garbage\r\n"), Failure);
+  parser.feed("garbage\r\n");
+  EXPECT_THROW(parser.next(), Failure);
   EXPECT_THROW(parser.feed("250 ok\r\n"), Failure);
+}
+
+// Found by tests/fuzz/session_fuzz: a 250 to the final dot and garbage in one read lost the 250.
+TEST(ReplyParser, RepliesBeforeAMalformedLineInTheSameReadAreStillDelivered) {
+  ReplyParser parser;
+  parser.feed("250 2.0.0 queued\r\n221-bye\r\ngarbage\r\n");
+  const auto first = parser.next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->code, 250);
+  EXPECT_THROW(parser.next(), Failure);
+  EXPECT_FALSE(parser.next().has_value());
 }
 
 TEST(ReplyParser, ErrorMessageQuotesTheOffendingLineEscaped) {
   ReplyParser parser;
   try {
     parser.feed("oops\x1b[2J\r\n");
+    parser.next();
     FAIL() << "no failure";
   } catch (const Failure& failure) {
     EXPECT_NE(std::string::npos, failure.error().message.find("\"oops\\x1b[2J\""))

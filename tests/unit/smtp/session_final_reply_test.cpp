@@ -236,6 +236,14 @@ TEST(SessionFinalReply, PipelinedQuitAnsweredWith421ChangesNothing) {
   expect_delivered(runs);
 }
 
+// Found by tests/fuzz/session_fuzz: a malformed QUIT reply used to set an error beside delivered.
+TEST(SessionFinalReply, MalformedQuitReplyAfterDeliveryChangesNothing) {
+  DialogRuns runs;
+  expect_dialog(TO_THE_DOT_PIPELINED "S: 250 Ok\nS: garbage\n-- closed\n", cleartext_config(),
+                envelope_to({"bob@example.net"}), short_body, runs);
+  expect_delivered(runs);
+}
+
 TEST(SessionFinalReply, PipelinedDotRefusedSendsNoSecondQuit) {
   DialogRuns runs;
   expect_dialog(TO_THE_DOT_PIPELINED "S: 554 5.7.1 spam\nS: 221 Bye\n-- closed\n",
