@@ -182,18 +182,7 @@ class FoldedLines {
 
   std::string finish() {
     lines_.push_back(std::move(line_));
-    std::string header;
-    for (const auto& line : lines_) {
-      if (line.size() > maximum_line_length) {
-        throw Failure(ErrorKind::data, "header '" + name_ +
-                                           "' has a word too long to fold into lines of " +
-                                           std::to_string(maximum_line_length) +
-                                           " characters (RFC 5322 §2.1.1); shorten it");
-      }
-      header += line;
-      header += "\r\n";
-    }
-    return header;
+    return join_folded_lines(name_, lines_, "a word");
   }
 
  private:
@@ -232,6 +221,22 @@ bool needs_encoding(std::string_view word, std::size_t longest_plain_word) {
 }
 
 }  // namespace
+
+std::string join_folded_lines(std::string_view name, const std::vector<std::string>& lines,
+                              std::string_view what) {
+  std::string header;
+  for (const auto& line : lines) {
+    if (line.size() > maximum_line_length) {
+      throw Failure(ErrorKind::data, "header '" + std::string(name) + "' has " + std::string(what) +
+                                         " too long to fold into lines of " +
+                                         std::to_string(maximum_line_length) +
+                                         " characters (RFC 5322 §2.1.1); shorten it");
+    }
+    header += line;
+    header += "\r\n";
+  }
+  return header;
+}
 
 bool looks_like_encoded_word(std::string_view text) {
   const std::size_t start = text.find("=?");

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smtpsend::mime {
 
@@ -47,6 +48,11 @@ std::string format_unstructured_header(std::string_view name, std::string_view t
 // characters RFC 2047 §5(3) allows in a phrase, so the result may stand as a display name.
 std::string encode_phrase(std::string_view text,
                           std::size_t max_word_length = maximum_encoded_word_length);
+
+// The folded lines of header `name` joined, each ended by CRLF. Throws Failure(data) naming the
+// header and `what` (the part that would not fold) when a line still exceeds 998 characters.
+std::string join_folded_lines(std::string_view name, const std::vector<std::string>& lines,
+                              std::string_view what);
 
 // True when `text` holds something that an RFC 2047 decoder could take for an encoded word.
 bool looks_like_encoded_word(std::string_view text);

@@ -190,18 +190,7 @@ std::string ParameterizedField::format() const {
     }
   }
   lines.push_back(std::move(line));
-  std::string field;
-  for (const auto& folded : lines) {
-    if (folded.size() > maximum_line_length) {
-      throw Failure(ErrorKind::data, "header '" + name_ +
-                                         "' has a parameter too long for a line of " +
-                                         std::to_string(maximum_line_length) +
-                                         " characters (RFC 5322 §2.1.1); shorten it");
-    }
-    field += folded;
-    field += "\r\n";
-  }
-  return field;
+  return join_folded_lines(name_, lines, "a parameter");
 }
 
 }  // namespace smtpsend::mime
