@@ -1,5 +1,3 @@
-#include "mime/text_message.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,10 +6,18 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "mime/message.hpp"
 #include "mime_test_decoders.hpp"
+#include "mime_test_entities.hpp"
 
 namespace smtpsend::mime {
 namespace {
+
+// A message with only a text body: a single text/plain part, needing no random source.
+std::string render(const MessageSpec& spec) {
+  const auto stream = open_message(spec);
+  return testing::drain(*stream);
+}
 
 // The Date header depends on TZ; pin it for the test and restore it afterwards.
 class TextMessageTest : public ::testing::Test {
@@ -32,20 +38,20 @@ class TextMessageTest : public ::testing::Test {
     tzset();
   }
 
-  static TextMessageSpec base_spec() {
-    TextMessageSpec spec;
+  static MessageSpec base_spec() {
+    MessageSpec spec;
     spec.from = {"Ann Example", "ann@example.com"};
     spec.to = {{"Bob", "bob@example.org"}};
     spec.subject = "Hello";
-    spec.body = "Hi Bob.\n";
+    spec.text = "Hi Bob.\n";
     spec.date = std::chrono::system_clock::time_point(std::chrono::seconds(1795387510));
     spec.message_id = "<20261122224510.3f9a1c2b7e4d5a60@example.com>";
     return spec;
   }
 
-  static std::string data_error_message(const TextMessageSpec& spec) {
+  static std::string data_error_message(const MessageSpec& spec) {
     try {
-      render_text_message(spec);
+      render(spec);
     } catch (const Failure& failure) {
       EXPECT_EQ(failure.error().kind, ErrorKind::data);
       return failure.error().message;
@@ -59,14 +65,14 @@ class TextMessageTest : public ::testing::Test {
 };
 
 TEST_F(TextMessageTest, AsciiMessageWithEveryHeader) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.to.push_back({"Doe, Jane", "jane@example.org"});
   spec.cc = {{"", "carol@example.net"}};
   spec.reply_to = {{"", "replies@example.com"}};
   spec.subject = "Quarterly report";
   spec.extra_headers = {{"X-Mailer", "smtpsend 0.1"}};
-  spec.body = "Hi Bob,\n\n.the numbers are below.\nFrom Ann\n";
-  EXPECT_EQ(render_text_message(spec),
+  spec.text = "Hi Bob,\n\n.the numbers are below.\nFrom Ann\n";
+  EXPECT_EQ(render(spec),
             "Date: Sun, 22 Nov 2026 23:45:10 +0100\r\n"
             "From: Ann Example <ann@example.com>\r\n"
             "To: Bob <bob@example.org>, \"Doe, Jane\" <jane@example.org>\r\n"
@@ -86,16 +92,16 @@ TEST_F(TextMessageTest, AsciiMessageWithEveryHeader) {
 }
 
 TEST_F(TextMessageTest, NonAsciiMessageIsQuotedPrintableWithEncodedHeaders) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.from = {"J\xC3\xBCrgen", "j@example.com"};
   spec.subject =
       "Gr\xC3\xBC\xC3\x9F"
       "e";
   spec.extra_headers = {{"X-Note", "f\xC3\xBCr dich"}};
-  spec.body =
+  spec.text =
       "Gr\xC3\xBC\xC3\x9F"
       "e aus K\xC3\xB6ln\nLine two = fine \n";
-  EXPECT_EQ(render_text_message(spec),
+  EXPECT_EQ(render(spec),
             "Date: Sun, 22 Nov 2026 23:45:10 +0100\r\n"
             "From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.com>\r\n"
             "To: Bob <bob@example.org>\r\n"
@@ -111,77 +117,75 @@ TEST_F(TextMessageTest, NonAsciiMessageIsQuotedPrintableWithEncodedHeaders) {
 }
 
 TEST_F(TextMessageTest, LineEndsAreNormalizedAndTheBodyEndsWithCrlf) {
-  TextMessageSpec spec = base_spec();
-  spec.body = "a\rb\r\nc\nd";
-  const std::string message = render_text_message(spec);
+  MessageSpec spec = base_spec();
+  spec.text = "a\rb\r\nc\nd";
+  const std::string message = render(spec);
   EXPECT_TRUE(message.ends_with("\r\n\r\na\r\nb\r\nc\r\nd\r\n")) << message;
 }
 
 TEST_F(TextMessageTest, EmptyBodyEndsAfterTheBlankLine) {
-  TextMessageSpec spec = base_spec();
-  spec.body = "";
-  EXPECT_TRUE(render_text_message(spec).ends_with("Content-Transfer-Encoding: 7bit\r\n\r\n"));
+  MessageSpec spec = base_spec();
+  spec.text = "";
+  EXPECT_TRUE(render(spec).ends_with("Content-Transfer-Encoding: 7bit\r\n\r\n"));
 }
 
 TEST_F(TextMessageTest, LineLongerThan998OctetsMakesItQuotedPrintable) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   const std::string long_line(999, 'x');
-  spec.body = long_line + "\n";
-  const std::string message = render_text_message(spec);
+  spec.text = long_line + "\n";
+  const std::string message = render(spec);
   ASSERT_NE(message.find("Content-Transfer-Encoding: quoted-printable\r\n"), std::string::npos);
   const std::string body = message.substr(message.find("\r\n\r\n") + 4);
   EXPECT_EQ(testing::decode_quoted_printable(body), long_line + "\r\n");
 }
 
 TEST_F(TextMessageTest, LineOf998OctetsStays7bit) {
-  TextMessageSpec spec = base_spec();
-  spec.body = std::string(998, 'x');
-  EXPECT_NE(render_text_message(spec).find("Content-Transfer-Encoding: 7bit\r\n"),
-            std::string::npos);
+  MessageSpec spec = base_spec();
+  spec.text = std::string(998, 'x');
+  EXPECT_NE(render(spec).find("Content-Transfer-Encoding: 7bit\r\n"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, NulInBodyMakesItQuotedPrintable) {
-  TextMessageSpec spec = base_spec();
-  spec.body = std::string("a\0b\n", 4);
-  const std::string message = render_text_message(spec);
+  MessageSpec spec = base_spec();
+  spec.text = std::string("a\0b\n", 4);
+  const std::string message = render(spec);
   EXPECT_TRUE(message.ends_with("quoted-printable\r\n\r\na=00b\r\n")) << message;
 }
 
 TEST_F(TextMessageTest, EmptySubjectIsLeftOut) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.subject = "";
-  EXPECT_EQ(render_text_message(spec).find("Subject:"), std::string::npos);
+  EXPECT_EQ(render(spec).find("Subject:"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, EmptyMessageIdIsLeftOut) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.message_id = "";
-  EXPECT_EQ(render_text_message(spec).find("Message-ID:"), std::string::npos);
+  EXPECT_EQ(render(spec).find("Message-ID:"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, NoToAndNoCcGivesUndisclosedRecipients) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.to.clear();
-  EXPECT_NE(render_text_message(spec).find("\r\nTo: undisclosed-recipients:;\r\n"),
-            std::string::npos);
+  EXPECT_NE(render(spec).find("\r\nTo: undisclosed-recipients:;\r\n"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, CcWithoutToHasNoToHeader) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.to.clear();
   spec.cc = {{"", "carol@example.net"}};
-  const std::string message = render_text_message(spec);
+  const std::string message = render(spec);
   EXPECT_EQ(message.find("\r\nTo:"), std::string::npos);
   EXPECT_NE(message.find("\r\nCc: carol@example.net\r\n"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, ManyRecipientsAreFolded) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.to.clear();
   for (int i = 0; i < 20; ++i) {
     spec.to.push_back({"Person " + std::to_string(i), "p" + std::to_string(i) + "@example.org"});
   }
-  const std::string message = render_text_message(spec);
+  const std::string message = render(spec);
   const std::string header_block = message.substr(0, message.find("\r\n\r\n") + 2);
   for (const auto& line : testing::split_crlf_lines(header_block)) {
     EXPECT_LE(line.size(), 78U) << line;
@@ -189,43 +193,43 @@ TEST_F(TextMessageTest, ManyRecipientsAreFolded) {
 }
 
 TEST_F(TextMessageTest, OtherCharsetIsDeclaredAndNotCheckedAsUtf8) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.charset = "ISO-8859-1";
-  spec.body = "caf\xE9\n";
-  const std::string message = render_text_message(spec);
+  spec.text = "caf\xE9\n";
+  const std::string message = render(spec);
   EXPECT_NE(message.find("Content-Type: text/plain; charset=ISO-8859-1\r\n"), std::string::npos);
   EXPECT_TRUE(message.ends_with("\r\n\r\ncaf=E9\r\n"));
 }
 
 TEST_F(TextMessageTest, InvalidUtf8BodyIsADataError) {
-  TextMessageSpec spec = base_spec();
-  spec.body = "caf\xE9\n";
+  MessageSpec spec = base_spec();
+  spec.text = "caf\xE9\n";
   EXPECT_EQ(data_error_message(spec),
             "the message body is not valid UTF-8 (at byte 3); convert it to UTF-8 or declare its "
             "real charset");
 }
 
 TEST_F(TextMessageTest, InvalidCharsetNameIsADataError) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.charset = "utf-8; x=y";
   EXPECT_NE(data_error_message(spec).find("invalid charset name"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, MissingSenderIsADataError) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.from = {};
   EXPECT_NE(data_error_message(spec).find("no sender"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, SubjectWithLineBreakCannotInjectHeaders) {
-  TextMessageSpec spec = base_spec();
+  MessageSpec spec = base_spec();
   spec.subject = "hi\r\nBcc: victim@example.com";
   EXPECT_NE(data_error_message(spec).find("'Subject'"), std::string::npos);
 }
 
 TEST_F(TextMessageTest, ExtraHeadersCannotDuplicateOursOrAddBcc) {
   for (const char* name : {"subject", "Bcc", "Content-Type", "MIME-Version", "Message-Id"}) {
-    TextMessageSpec spec = base_spec();
+    MessageSpec spec = base_spec();
     spec.extra_headers = {{name, "x"}};
     EXPECT_NE(data_error_message(spec).find(std::string("'") + name + "'"), std::string::npos)
         << name;
