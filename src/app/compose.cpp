@@ -147,7 +147,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     for (const auto& argument : options.attachments) {
       spec.attachments.push_back(file_part(argument));
     }
-    spec.charset = options.charset;
+    spec.charset = options.charset.value_or("UTF-8");
     spec.date = std::chrono::system_clock::now();
     spec.random = random_64;
     spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);

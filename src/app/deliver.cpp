@@ -1,39 +1,88 @@
 #include "app/deliver.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
+
+#include "net/deadline.hpp"
 
 namespace smtpsend::app {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
 // Large enough to carry a whole flight or several replies in one read.
 constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
 // Body output is written in pieces of about this size: big TLS records, constant memory.
 constexpr std::size_t body_flush_threshold = std::size_t{64} * 1024;
-// RFC 5321 §4.5.3.2.6: the server may take 10 minutes to answer the final dot (content scanning,
-// delivery to slow backends). Giving up sooner would turn a delivered message into a "failure"
-// that the user then sends again.
-constexpr std::chrono::minutes final_reply_timeout{10};
-// Once the message is accepted, the reply to QUIT is a courtesy: a server that never sends it
-// must not hold the program up for the whole reply timeout.
-constexpr std::chrono::seconds courtesy_reply_timeout{5};
+// Once the outcome is decided (the message accepted, or an error), QUIT is a courtesy: a server
+// that never answers it, or never reads it, must not hold the program up.
+constexpr milliseconds courtesy_time_limit{2000};
 
-std::chrono::milliseconds timeout_for_next_reply(const smtp::Session& session,
-                                                 std::chrono::milliseconds reply_timeout) {
-  if (session.awaiting_final_reply()) {
-    return std::max<std::chrono::milliseconds>(final_reply_timeout, reply_timeout);
-  }
-  if (session.outcome().delivered) {
-    return std::min<std::chrono::milliseconds>(courtesy_reply_timeout, reply_timeout);
-  }
-  return reply_timeout;
-}
+// The reply awaited now, and the point by which all of it must have arrived.
+class ReplyClock {
+ public:
+  ReplyClock(const smtp::Session& session, const DeliveryLimits& limits)
+      : session_(session), limits_(limits) {}
 
-void write_pending(net::Transport& transport, smtp::Session& session) {
-  if (std::string flight = session.take_output(); !flight.empty()) {
-    transport.write(flight);
+  // A command went out, or a reply came in: the next reply's time starts now.
+  void restart() {
+    started_ = Clock::now();
+    seen_ = session_.replies_received();
   }
+  void restart_if_a_reply_completed() {
+    if (session_.replies_received() != seen_) {
+      restart();
+    }
+  }
+
+  milliseconds limit() const {
+    milliseconds limit = session_.reply_time_limit();
+    if (session_.outcome().delivered) {
+      limit = courtesy_time_limit;
+    }
+    if (limits_.reply_timeout) {
+      limit = std::min(limit, *limits_.reply_timeout);
+    }
+    return limit;
+  }
+
+  // What is left for the reply, never more than --max-time leaves.
+  milliseconds remaining() const {
+    const auto left = std::chrono::ceil<milliseconds>(started_ + limit() - Clock::now());
+    return net::within_give_up(std::max(left, milliseconds(0)), limits_.give_up_at);
+  }
+
+  // The error for a reply that did not arrive in time, saying which limit ran out. The caller adds
+  // the state the dialog was in.
+  Failure timeout() const {
+    if (limits_.give_up_at && Clock::now() >= *limits_.give_up_at) {
+      return Failure(ErrorKind::temporary, fmt::format("gave up after --max-time {} in all",
+                                                       net::describe_duration(limits_.max_time)));
+    }
+    return Failure(ErrorKind::temporary,
+                   fmt::format("the server's reply did not arrive complete within {}; it may be "
+                               "overloaded, try again later",
+                               net::describe_duration(limit())));
+  }
+
+ private:
+  const smtp::Session& session_;
+  const DeliveryLimits& limits_;
+  Clock::time_point started_ = Clock::now();
+  std::size_t seen_ = 0;
+};
+
+bool write_pending(net::Transport& transport, smtp::Session& session) {
+  std::string flight = session.take_output();
+  if (flight.empty()) {
+    return false;
+  }
+  transport.write(flight);
+  return true;
 }
 
 void send_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message) {
@@ -56,48 +105,73 @@ void send_body(net::Transport& transport, smtp::Session& session, const MessageC
   transport.write(pending);
 }
 
-// Closing is best effort once the outcome is decided: a failed TLS close_notify changes nothing.
-void close_quietly(net::Transport& transport) {
+// Reads the next piece of a reply, within what is left of its time.
+void receive(net::Transport& transport, smtp::Session& session, ReplyClock& clock,
+             std::array<char, read_buffer_size>& buffer) {
+  const milliseconds left = clock.remaining();
+  if (left <= milliseconds(0)) {
+    throw clock.timeout();
+  }
+  std::size_t got = 0;
+  try {
+    got = transport.read(buffer.data(), buffer.size(), left);
+  } catch (const Failure& failure) {
+    if (failure.error().kind == ErrorKind::temporary && clock.remaining() <= milliseconds(0)) {
+      throw clock.timeout();  // says which limit it was, rather than the last read's share of it
+    }
+    throw;
+  }
+  if (got == 0) {
+    session.connection_lost("the server closed the connection");
+  } else {
+    session.receive(std::string_view(buffer.data(), got));
+  }
+  clock.restart_if_a_reply_completed();
+}
+
+// The outcome is decided: QUIT (if the session queued one) goes out briefly, then the close.
+void finish(net::Transport& transport, smtp::Session& session, const DeliveryLimits& limits) {
+  try {
+    if (std::string quit = session.take_output(); !quit.empty()) {
+      transport.write(quit, net::within_give_up(courtesy_time_limit, limits.give_up_at));
+    }
+  } catch (const Failure&) {
+    // A failed QUIT changes nothing.
+  }
   try {
     transport.close();
   } catch (const Failure&) {
+    // Nor does a failed TLS close_notify.
   }
 }
 
 }  // namespace
 
 smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
-                      const MessageChunks& message, std::chrono::milliseconds reply_timeout) {
+                      const MessageChunks& message, const DeliveryLimits& limits) {
   std::array<char, read_buffer_size> buffer{};
+  ReplyClock clock(session, limits);
   try {
     while (true) {
       switch (session.next_step()) {
-        case smtp::Step::write_then_read: {
-          write_pending(transport, session);
-          const std::size_t got = transport.read(buffer.data(), buffer.size(),
-                                                 timeout_for_next_reply(session, reply_timeout));
-          if (got == 0) {
-            session.connection_lost("the server closed the connection");
-          } else {
-            session.receive(std::string_view(buffer.data(), got));
+        case smtp::Step::write_then_read:
+          if (write_pending(transport, session)) {
+            clock.restart();
           }
+          receive(transport, session, clock, buffer);
           break;
-        }
         case smtp::Step::start_tls:
           write_pending(transport, session);
           transport.start_tls();
           session.tls_started();
+          clock.restart();
           break;
         case smtp::Step::send_body:
           send_body(transport, session, message);
+          clock.restart();
           break;
         case smtp::Step::finished:
-          try {
-            write_pending(transport, session);
-          } catch (const Failure&) {
-            // A failed QUIT changes nothing: the outcome is already decided.
-          }
-          close_quietly(transport);
+          finish(transport, session, limits);
           return session.outcome();
       }
     }
@@ -106,7 +180,10 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
       // Sent but not confirmed: only the session can word that outcome (it may be delivered).
       session.connection_lost(failure.error().message);
     }
-    close_quietly(transport);
+    try {
+      transport.close();
+    } catch (const Failure&) {
+    }
     smtp::Outcome outcome = session.outcome();
     if (outcome.delivered) {
       return outcome;  // the server accepted the message; losing the connection after is harmless

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
 
@@ -21,6 +22,19 @@
 namespace smtpsend::app {
 
 namespace {
+
+extern "C" void do_nothing_on_signal(int /*signal_number*/) {}
+
+// A write to a socket or pipe whose reader has gone (the server, or `| head` after --dry-run) must
+// fail with EPIPE and be reported, never end the program by signal. A handler that does nothing
+// rather than SIG_IGN: an ignored signal stays ignored in the commands we start (--password-cmd),
+// a caught one is reset to the default there.
+void survive_broken_pipes() {
+  struct sigaction action {};
+  action.sa_handler = do_nothing_on_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGPIPE, &action, nullptr);
+}
 
 smtp::SessionConfig session_config(const config::Account& account) {
   smtp::SessionConfig config;
@@ -53,13 +67,29 @@ smtp::SessionConfig session_config(const config::Account& account) {
   return config;
 }
 
-net::ConnectOptions connect_options(const config::Account& account) {
+// Without --timeout: a minute to connect or finish the TLS handshake, and RFC 5321 §4.5.3.2.5's
+// 3 minutes for each write. --timeout lowers them all, never raises them.
+constexpr std::chrono::milliseconds default_connect_timeout{60000};
+constexpr std::chrono::milliseconds default_write_timeout{180000};
+
+std::chrono::milliseconds lowered(std::chrono::milliseconds limit,
+                                  const std::optional<std::chrono::milliseconds>& timeout) {
+  return timeout ? std::min(limit, *timeout) : limit;
+}
+
+net::ConnectOptions connect_options(const config::Account& account, const DeliveryLimits& limits) {
   net::ConnectOptions options;
   options.host = account.host;
   options.port = account.port;
-  options.timeout = account.timeout;
+  options.connect_timeout = lowered(default_connect_timeout, account.timeout);
+  options.timeout = lowered(default_write_timeout, account.timeout);
+  options.give_up_at = limits.give_up_at;
   options.tls.trust_file = account.tls_trust_file;
   options.tls.insecure = account.tls_insecure;
+  options.tls.priorities = account.tls_priorities;
+  options.tls.fingerprint = account.tls_fingerprint;
+  options.tls.cert_file = account.tls_cert_file;
+  options.tls.key_file = account.tls_key_file;
   return options;
 }
 
@@ -89,18 +119,28 @@ void print_message(mime::MessageStream& content) {
   }
 }
 
+DeliveryLimits delivery_limits(const config::Account& account) {
+  DeliveryLimits limits;
+  limits.reply_timeout = account.timeout;
+  if (account.max_time) {
+    limits.max_time = *account.max_time;
+    limits.give_up_at = std::chrono::steady_clock::now() + *account.max_time;
+  }
+  return limits;
+}
+
 smtp::Outcome send(const config::Account& account, const ComposedMessage& message,
                    trace::Sink& trace) {
+  const DeliveryLimits limits = delivery_limits(account);
   // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
-  auto transport = net::connect(connect_options(account), trace);
+  auto transport = net::connect(connect_options(account, limits), trace);
   if (account.security == config::Security::smtps) {
     transport->start_tls();
   }
   smtp::Session session(session_config(account), message.envelope, trace);
   return deliver(
       *transport, session,
-      [&content = *message.content](std::string& chunk) { return content.next(chunk); },
-      account.timeout);
+      [&content = *message.content](std::string& chunk) { return content.next(chunk); }, limits);
 }
 
 int fail(const Error& error) {
@@ -123,6 +163,7 @@ int fail(const Error& error) {
 }  // namespace
 
 int run(int argc, const char* const* argv) {
+  survive_broken_pipes();
   set_up_diagnostics();
   try {
     const cli::Options options = cli::parse_command_line(argc, argv);

@@ -26,23 +26,43 @@ struct Options {
   std::vector<FileArgument> inline_parts;
   std::vector<FileArgument> attachments;
   std::vector<std::pair<std::string, std::string>> headers;  // -H "Name: value", split
-  std::string charset = "UTF-8";
+  std::optional<std::string> charset;  // of --text and --html; unset = the account's, else UTF-8
   std::optional<std::string> message_file;  // a prepared message, sent as it is
 
   // Server.
   std::string server;
   std::optional<std::uint16_t> port;
-  TlsMode tls = TlsMode::auto_select;
+  std::optional<TlsMode> tls;  // unset = the account's, else auto
   std::string tls_trust_file;
   bool tls_insecure = false;
+  std::string tls_priorities;   // GnuTLS priority string replacing the default
+  std::string tls_fingerprint;  // pin: "sha256:HEX" of the certificate or its public key
+  std::string tls_cert_file;    // client certificate (PEM) ...
+  std::string tls_key_file;     // ... and its private key (PEM)
   std::string ehlo;
-  double timeout_seconds = 30;
+  std::optional<double> timeout_seconds;   // lowers every connect/reply deadline to this
+  std::optional<double> max_time_seconds;  // bound on the whole run
 
   // Authentication.
   std::string user;
   std::string password_cmd;
-  AuthMechanism auth = AuthMechanism::auto_select;
+  std::optional<AuthMechanism> auth;  // unset = the account's, else auto
   bool allow_plaintext_auth = false;
+
+  // Configuration.
+  std::string config_file;   // -C/--config FILE; "" = the usual places
+  std::string account;       // -A/--account NAME; "" = chosen by --from, else "default"
+  bool show_config = false;  // print the effective settings and where each came from
+
+  // Sendmail compatibility: set by the sendmail-mode parser (invoked as "sendmail", or
+  // --sendmail). Standard input is then the whole message, headers included.
+  bool sendmail_mode = false;
+  bool recipients_from_headers = false;  // -t: add To, Cc and Bcc of the message (Bcc removed)
+  bool dot_ends_input = true;            // false with -i/-oi: a lone "." is just a line
+  std::string full_name;                 // -F: display name for an added From field
+  std::string dsn_notify;                // -N: "never", or a list of success, failure, delay
+  std::string dsn_return;                // -R: "full" or "hdrs"
+  std::string dsn_envelope_id;           // -V: ENVID
 
   // Behaviour.
   bool trace = false;

@@ -180,7 +180,7 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::Range(1, 65535).description(""))
       ->type_name("N")
       ->group(server);
-  std::string tls_mode = "auto";
+  std::string tls_mode;
   app.add_option("--tls", tls_mode,
                  "auto: SMTPS on port 465, otherwise STARTTLS (required); "
                  "starttls; smtps; none (no encryption)")
@@ -194,13 +194,34 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--tls-insecure", options.tls_insecure,
                "Do not verify the server's certificate (unsafe: allows interception)")
       ->group(server);
+  app.add_option("--tls-priorities", options.tls_priorities,
+                 "GnuTLS priority string to use instead of the default (TLS 1.2 or later)")
+      ->type_name("STRING")
+      ->group(server);
+  app.add_option("--tls-fingerprint", options.tls_fingerprint,
+                 "Trust only a certificate or public key with this SHA-256 fingerprint")
+      ->type_name("sha256:HEX")
+      ->group(server);
+  app.add_option("--tls-cert", options.tls_cert_file,
+                 "Present this client certificate (PEM) when the server asks for one")
+      ->type_name("FILE")
+      ->group(server);
+  app.add_option("--tls-key", options.tls_key_file,
+                 "Private key (PEM) of --tls-cert, when not in the same file")
+      ->type_name("FILE")
+      ->group(server);
   app.add_option("--ehlo", options.ehlo,
                  "Name to announce in EHLO (default: this host's qualified name)")
       ->type_name("NAME")
       ->group(server);
   app.add_option("--timeout", options.timeout_seconds,
-                 "Seconds to wait for a connection or a reply (default 30)")
+                 "Lower every connect, write and reply time limit to SECONDS")
       ->check(CLI::Range(0.1, 3600.0).description(""))
+      ->type_name("SECONDS")
+      ->group(server);
+  app.add_option("--max-time", options.max_time_seconds,
+                 "Give up after this many seconds in all, whatever the server does")
+      ->check(CLI::Range(0.1, 86400.0).description(""))
       ->type_name("SECONDS")
       ->group(server);
 
@@ -212,7 +233,7 @@ Options parse_command_line(int argc, const char* const* argv) {
                  "Run CMD and use the first line of its output as the password")
       ->type_name("CMD")
       ->group(auth);
-  std::string auth_mechanism = "auto";
+  std::string auth_mechanism;
   app.add_option("--auth", auth_mechanism, "SASL mechanism: auto, plain or login")
       ->transform(one_of(auth_mechanisms()))
       ->type_name("MECH")
@@ -251,8 +272,12 @@ Options parse_command_line(int argc, const char* const* argv) {
     options.headers.push_back(parse_header_argument(argument));
   }
   check_content_options(options);
-  options.tls = tls_modes().at(tls_mode);
-  options.auth = auth_mechanisms().at(auth_mechanism);
+  if (!tls_mode.empty()) {
+    options.tls = tls_modes().at(tls_mode);
+  }
+  if (!auth_mechanism.empty()) {
+    options.auth = auth_mechanisms().at(auth_mechanism);
+  }
   options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
   if (!options.trace_file.empty()) {
     options.trace = true;

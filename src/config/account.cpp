@@ -102,7 +102,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
                   "no SMTP server given; use --server HOST or set SMTPSEND_SERVER");
   }
 
-  switch (options.tls) {
+  switch (options.tls.value_or(cli::TlsMode::auto_select)) {
     case cli::TlsMode::none:
       account.security = Security::none;
       account.port = options.port.value_or(smtp_port);
@@ -126,13 +126,23 @@ Account resolve_account(const cli::Options& options, const Environment& environm
 
   account.tls_trust_file = options.tls_trust_file;
   account.tls_insecure = options.tls_insecure;
+  account.tls_priorities = options.tls_priorities;
+  account.tls_fingerprint = options.tls_fingerprint;
+  account.tls_cert_file = options.tls_cert_file;
+  account.tls_key_file = options.tls_key_file;
   if (!options.ehlo.empty() && !is_valid_ehlo_name(options.ehlo)) {
     throw Failure(ErrorKind::usage, "invalid --ehlo name '" + options.ehlo +
                                         "': give a domain name (mail.example.org) or an address "
                                         "literal ([192.0.2.1])");
   }
   account.ehlo_domain = options.ehlo.empty() ? host_name() : options.ehlo;
-  account.timeout = std::chrono::milliseconds(static_cast<long>(options.timeout_seconds * 1000));
+  if (options.timeout_seconds) {
+    account.timeout = std::chrono::milliseconds(static_cast<long>(*options.timeout_seconds * 1000));
+  }
+  if (options.max_time_seconds) {
+    account.max_time =
+        std::chrono::milliseconds(static_cast<long>(*options.max_time_seconds * 1000));
+  }
 
   account.from = first_set(options.from, environment, "SMTPSEND_FROM");
   if (account.from.empty()) {
@@ -144,7 +154,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
   }
 
   account.user = first_set(options.user, environment, "SMTPSEND_USER");
-  account.auth = options.auth;
+  account.auth = options.auth.value_or(cli::AuthMechanism::auto_select);
   account.allow_plaintext_auth = options.allow_plaintext_auth;
   if (account.user.empty() && !options.password_cmd.empty()) {
     throw Failure(ErrorKind::usage, "--password-cmd needs --user USER");

@@ -24,8 +24,15 @@ struct Account {
   Security security = Security::starttls;
   std::string tls_trust_file;
   bool tls_insecure = false;
+  std::string tls_priorities;
+  std::string tls_fingerprint;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::string ehlo_domain;
-  std::chrono::milliseconds timeout{30000};
+  // --timeout: lowers every connect, handshake, write and reply limit to this.
+  std::optional<std::chrono::milliseconds> timeout;
+  // --max-time: the whole connection and dialog end within this.
+  std::optional<std::chrono::milliseconds> max_time;
   std::string from;  // sender address as given (may carry a display name)
   std::string user;  // "" = no authentication
   std::string password;

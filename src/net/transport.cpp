@@ -37,9 +37,11 @@ class SocketTransport final : public Transport {
     }
   }
 
-  void write(std::string_view bytes) override {
+  void write(std::string_view bytes) override { write(bytes, options_.timeout); }
+
+  void write(std::string_view bytes, std::chrono::milliseconds timeout) override {
     int fd = open_fd();
-    Deadline deadline(options_.timeout);
+    const Deadline deadline = bounded(timeout);
     if (tls_) {
       tls_->send_all(bytes, deadline);
     } else {
@@ -53,7 +55,7 @@ class SocketTransport final : public Transport {
 
   std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) override {
     int fd = open_fd();
-    Deadline deadline(timeout);
+    const Deadline deadline = bounded(timeout);
     if (tls_) {
       return tls_->receive_some(buffer, size, deadline);
     }
@@ -70,7 +72,7 @@ class SocketTransport final : public Transport {
     }
     try {
       auto session = std::make_unique<TlsSession>(fd, options_.tls, options_.host, trace_);
-      session->handshake(Deadline(options_.timeout));
+      session->handshake(bounded(options_.connect_timeout));
       tls_ = std::move(session);
     } catch (...) {
       // A failed handshake leaves the stream in an unknown state; nothing more may travel on it.
@@ -83,7 +85,7 @@ class SocketTransport final : public Transport {
 
   void close() override {
     if (tls_) {
-      tls_->bye(Deadline(std::min(options_.timeout, close_notify_budget)));
+      tls_->bye(bounded(std::min(options_.timeout, close_notify_budget)));
       tls_.reset();
     }
     if (fd_.valid()) {
@@ -95,6 +97,11 @@ class SocketTransport final : public Transport {
   }
 
  private:
+  // A deadline of `budget` from now, cut short by --max-time.
+  Deadline bounded(std::chrono::milliseconds budget) const {
+    return Deadline(within_give_up(budget, options_.give_up_at));
+  }
+
   int open_fd() const {
     if (!fd_.valid()) {
       throw Failure(ErrorKind::io, fmt::format("the connection to {} is closed", peer_));
@@ -111,13 +118,25 @@ class SocketTransport final : public Transport {
 
 }  // namespace
 
+std::chrono::milliseconds within_give_up(
+    std::chrono::milliseconds budget,
+    const std::optional<std::chrono::steady_clock::time_point>& give_up_at) {
+  if (!give_up_at) {
+    return budget;
+  }
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(*give_up_at - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(0), budget);
+}
+
 std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& trace) {
   if (trace.enabled()) {
     trace.info(fmt::format("resolving {}", options.host));
   }
   std::vector<Endpoint> endpoints = resolve(options.host, options.port);
   TcpConnection connection =
-      connect_to_first(endpoints, options.host, options.port, options.timeout, trace);
+      connect_to_first(endpoints, options.host, options.port,
+                       within_give_up(options.connect_timeout, options.give_up_at), trace);
   return std::make_unique<SocketTransport>(std::move(connection), options, trace);
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,12 +20,22 @@ struct TlsOptions {
   std::string trust_file;   // PEM CA bundle; "" = the system trust store
   bool insecure = false;    // skip certificate and host-name verification (loud)
   std::string server_name;  // for SNI and the host-name check; "" = the host connected to
+  std::string priorities;   // GnuTLS priority string; "" = tls_priority (TLS 1.2 or later)
+  // Pins, comma-separated: "sha256:HEX" (colons allowed) of the certificate's DER or of its
+  // SubjectPublicKeyInfo. When set, a matching certificate is trusted without a CA; the host
+  // name and validity dates are still checked unless `insecure`.
+  std::string fingerprint;
+  std::string cert_file;  // client certificate chain (PEM), presented when the server asks
+  std::string key_file;   // its private key (PEM); "" = in cert_file
 };
 
 struct ConnectOptions {
   std::string host;
   std::uint16_t port = 25;
-  std::chrono::milliseconds timeout{30000};  // connect, handshake, and each read/write
+  std::chrono::milliseconds connect_timeout{60000};  // each connect attempt, the TLS handshake
+  std::chrono::milliseconds timeout{180000};         // each write, and a read given no timeout
+  // When set, no operation goes on past this point, whatever its own timeout (--max-time).
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
   TlsOptions tls;
 };
 
@@ -33,6 +44,8 @@ class Transport {
   virtual ~Transport() = default;
   // Writes all of `bytes` (one flight: one TLS record batch / one send where possible).
   virtual void write(std::string_view bytes) = 0;
+  // The same within `timeout`, for writes that must not hold the program up (QUIT after an error).
+  virtual void write(std::string_view bytes, std::chrono::milliseconds timeout) = 0;
   // Reads what is available (blocking up to the timeout); returns 0 when the peer closed.
   virtual std::size_t read(char* buffer, std::size_t size) = 0;
   // The same with a timeout of the caller's choosing, for replies the protocol lets the server
@@ -43,6 +56,11 @@ class Transport {
   virtual bool tls_active() const = 0;
   virtual void close() = 0;
 };
+
+// `budget`, or less when `give_up_at` comes sooner (never negative).
+std::chrono::milliseconds within_give_up(
+    std::chrono::milliseconds budget,
+    const std::optional<std::chrono::steady_clock::time_point>& give_up_at);
 
 // Resolves `options.host` (IPv6 and IPv4), connects to the first address that answers within the
 // timeout and returns a plain-TCP transport. TLS facts and connection steps go to `trace`.

@@ -38,6 +38,7 @@ void Session::Impl::receive(std::string_view bytes) {
     for (const auto& line : wire_lines(*reply)) {
       trace_.server(line, in_tls_);
     }
+    ++replies_received_;
     on_reply(*reply);
   }
 }
@@ -358,6 +359,22 @@ const Capabilities& Session::capabilities() const {
 
 bool Session::awaiting_final_reply() const {
   return impl_->awaiting_final_reply();
+}
+
+std::chrono::seconds Session::reply_time_limit() const {
+  using std::chrono::minutes;
+  switch (impl_->awaited()) {
+    case State::data:
+      return minutes(2);  // §4.5.3.2.4 DATA initiation
+    case State::dot:
+      return minutes(10);  // §4.5.3.2.6 DATA termination: the server may be delivering
+    default:
+      return minutes(5);  // §4.5.3.2.1-3 greeting, MAIL, RCPT; the others as the server's own
+  }
+}
+
+std::size_t Session::replies_received() const {
+  return impl_->replies_received();
 }
 
 std::string_view Session::state_name() const {

@@ -10,6 +10,8 @@
 // the message through body() and then calls end_of_body(). Dot-stuffing and CRLF normalization of
 // the body happen here.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -107,6 +109,12 @@ class Session {
   // True while the reply to the final dot is awaited: RFC 5321 §4.5.3.2.6 gives the server 10
   // minutes for it, so the driver waits at least that long, whatever the per-reply timeout.
   bool awaiting_final_reply() const;
+  // How long the server may take over the reply awaited now: RFC 5321 §4.5.3.2's limits (5 minutes
+  // for the greeting, MAIL and RCPT, 2 for DATA, 10 for the final dot), and its 5-minute server
+  // timeout where it names none (EHLO, STARTTLS, AUTH, QUIT).
+  std::chrono::seconds reply_time_limit() const;
+  // Complete replies received so far: when it grows, the next reply's time limit starts afresh.
+  std::size_t replies_received() const;
   // Name of the current state, for diagnostics ("greeting", "ehlo", "rcpt", ...).
   std::string_view state_name() const;
 

@@ -120,17 +120,19 @@ Error unconfirmed_message_error(const ServerReply& reply) {
 }
 
 Error lost_before_confirmation_error(std::string_view what) {
-  return Error{ErrorKind::io,
-               fmt::format("the connection was lost after the message was sent, before the "
-                           "server confirmed it ({}); it may have been delivered — check before "
-                           "sending it again (RFC 1047)",
+  // Temporary, as for any failure to get the reply; but the message must not simply be sent
+  // again, hence the plain words (RFC 1047).
+  return Error{ErrorKind::temporary,
+               fmt::format("delivery state unknown: the whole message was sent, but no reply to "
+                           "it came ({}); it may have been delivered — check before sending it "
+                           "again",
                            what),
                std::nullopt};
 }
 
 std::string_view unconfirmed_delivery_note() {
-  return "; this happened after the message was sent, before the server confirmed it, so it may "
-         "have been delivered — check before sending it again";
+  return "; delivery state unknown: this happened after the message was sent, before the server "
+         "confirmed it, so it may have been delivered — check before sending it again";
 }
 
 }  // namespace smtpsend::smtp

@@ -77,6 +77,9 @@ class Session::Impl {
   const Capabilities& capabilities() const { return capabilities_; }
   State state() const { return state_; }
   bool awaiting_final_reply() const { return state_ == State::dot; }
+  // The state that will handle the next reply.
+  State awaited() const { return awaiting_.empty() ? state_ : awaiting_.front().state; }
+  std::size_t replies_received() const { return replies_received_; }
 
  private:
   // ---- the one place the state changes, and the ways a session ends --------------------------
@@ -148,8 +151,9 @@ class Session::Impl {
   Outcome outcome_;
   State state_ = State::greeting;
   bool in_tls_ = false;
-  std::string output_;             // the flight being assembled
-  std::vector<Expected> queued_;   // commands in output_, not yet taken by the driver
+  std::string output_;            // the flight being assembled
+  std::vector<Expected> queued_;  // commands in output_, not yet taken by the driver
+  std::size_t replies_received_ = 0;
   std::deque<Expected> awaiting_;  // commands written whose replies have not arrived
   AuthMechanism mechanism_ = AuthMechanism::plain;
   int login_responses_sent_ = 0;

@@ -2,45 +2,55 @@
 
 import pytest
 
-from scripted_server import CLOSE, ScriptedServer, plain_dialog, reply
+from fault_server import Close, Delay, Expect, FaultServers, ReadBody, dialog, reply
 from support import assert_exit, envelope_args
-
-WAIT_SECONDS = 20
 
 
 @pytest.fixture
-def scripted():
-    servers = []
+def fault_server():
+    with FaultServers() as start:
+        yield start
 
-    def start(script):
-        server = ScriptedServer(script).start()
-        servers.append(server)
-        return server
 
-    yield start
-    for server in servers:
-        server.stop()
+def answering_the_dot_with(*steps):
+    """A server without extensions up to the final dot, whose answer to it is `steps`."""
+    good = dialog()
+    return good.before("body") + [ReadBody(), *steps]
 
 
 def send(smtpsend, server, *extra):
     envelope = ["-f", "alice@example.test", "-t", "bob@example.test"]
     if "--message" not in extra:
         envelope = envelope_args()
-    return smtpsend.run("--server", "127.0.0.1", "--port", str(server.port), "--tls", "none",
-                        *envelope, *extra)
+    run = smtpsend.run("--server", "127.0.0.1", "--port", str(server.port), "--tls", "none",
+                       *envelope, *extra)
+    server.settle()
+    return run
 
 
-def test_a_slow_reply_to_the_final_dot_is_waited_for_beyond_the_timeout(smtpsend, scripted):
-    server = scripted(plain_dialog(reply("250 2.0.0 queued as 42", delay=2.5)))
+def test_a_slow_reply_to_the_final_dot_is_waited_for_without_a_timeout(smtpsend, fault_server):
+    server = fault_server(answering_the_dot_with(Delay(2.5), reply("250 2.0.0 queued as 42"),
+                                                 *dialog().stages["quit"]))
 
-    run = send(smtpsend, server, "--timeout", "1")
+    run = send(smtpsend, server)
 
     assert_exit(run, 0)
     assert server.message is not None and b"Hello." in server.message
 
 
-def test_a_2xx_other_than_250_after_the_dot_is_not_a_success(smtpsend, scripted):
-    server = scripted(plain_dialog(reply("221 2.0.0 closing"), after_final=[]))
+def test_the_timeout_lowers_the_wait_for_the_final_reply_too(smtpsend, fault_server):
+    server = fault_server(answering_the_dot_with(Delay(2.5), reply("250 2.0.0 queued as 42"),
+                                                 *dialog().stages["quit"]))
+
+    run = send(smtpsend, server, "--timeout", "1")
+
+    assert_exit(run, 75)
+    assert "delivery state unknown" in run.stderr, run.describe()
+    assert "within 1 s" in run.stderr, run.describe()
+
+
+def test_a_2xx_other_than_250_after_the_dot_is_not_a_success(smtpsend, fault_server):
+    server = fault_server(answering_the_dot_with(reply("221 2.0.0 closing")))
 
     run = send(smtpsend, server)
 
@@ -49,23 +59,24 @@ def test_a_2xx_other_than_250_after_the_dot_is_not_a_success(smtpsend, scripted)
 
 
 def test_connection_lost_after_the_dot_says_the_message_may_have_been_delivered(smtpsend,
-                                                                                  scripted):
-    server = scripted(plain_dialog(CLOSE, after_final=[]))
+                                                                                  fault_server):
+    server = fault_server(answering_the_dot_with(Close()))
 
     run = send(smtpsend, server)
 
-    assert_exit(run, 74)
+    assert_exit(run, 75)
+    assert "delivery state unknown" in run.stderr, run.describe()
     assert "may have been delivered" in run.stderr, run.describe()
     assert "not sent" not in run.stderr, run.describe()
 
 
-def test_control_sequences_in_a_server_reply_do_not_reach_the_terminal(smtpsend, scripted):
-    server = scripted([
-        ("", reply("220 scripted.test ESMTP")),
-        ("EHLO", reply("250 scripted.test")),
-        ("MAIL", reply("250 Ok")),
-        ("RCPT", reply(b"550 5.1.1 \x1b]0;pwned\x07\x1b[2Jno such user \xc2\x9b31m")),
-        ("QUIT", reply("221 Bye")),
+def test_control_sequences_in_a_server_reply_do_not_reach_the_terminal(smtpsend, fault_server):
+    server = fault_server([
+        reply("220 scripted.test ESMTP"),
+        Expect("EHLO"), reply("250 scripted.test"),
+        Expect("MAIL"), reply("250 Ok"),
+        Expect("RCPT"), reply(b"550 5.1.1 \x1b]0;pwned\x07\x1b[2Jno such user \xc2\x9b31m"),
+        Expect("QUIT"), reply("221 Bye"),
     ])
 
     run = send(smtpsend, server)
@@ -76,8 +87,8 @@ def test_control_sequences_in_a_server_reply_do_not_reach_the_terminal(smtpsend,
 
 
 def test_an_ehlo_name_that_would_inject_a_command_is_refused_before_connecting(smtpsend,
-                                                                                 scripted):
-    server = scripted(plain_dialog(reply("250 Ok")))
+                                                                                 fault_server):
+    server = fault_server(dialog().all())
 
     run = send(smtpsend, server, "--ehlo", "foo\r\nMAIL FROM:<injected@example.test>")
 
@@ -86,12 +97,12 @@ def test_an_ehlo_name_that_would_inject_a_command_is_refused_before_connecting(s
     assert not server.connected.is_set(), "it connected with an invalid EHLO name"
 
 
-def test_an_8bit_prepared_message_is_refused_by_a_server_without_8bitmime(smtpsend, scripted,
+def test_an_8bit_prepared_message_is_refused_by_a_server_without_8bitmime(smtpsend, fault_server,
                                                                          tmp_path):
-    server = scripted([
-        ("", reply("220 scripted.test ESMTP")),
-        ("EHLO", reply("250-scripted.test", "250 SIZE 100000")),
-        ("QUIT", reply("221 Bye")),
+    server = fault_server([
+        reply("220 scripted.test ESMTP"),
+        Expect("EHLO"), reply("250-scripted.test", "250 SIZE 100000"),
+        Expect("QUIT"), reply("221 Bye"),
     ])
     prepared = tmp_path / "latin.eml"
     prepared.write_bytes("Subject: Grüße\n\nÄrger mit Umlauten.\n".encode())
@@ -100,4 +111,4 @@ def test_an_8bit_prepared_message_is_refused_by_a_server_without_8bitmime(smtpse
 
     assert_exit(run, 65)
     assert "8BITMIME" in run.stderr, run.describe()
-    assert not any(line.upper().startswith(b"MAIL") for line in server.client_lines)
+    assert "MAIL" not in server.verbs(), server.describe()

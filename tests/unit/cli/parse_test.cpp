@@ -44,13 +44,16 @@ TEST(ParseCommandLine, ReadsServerTlsAndAuthSettings) {
   EXPECT_EQ(options.user, "me");
   EXPECT_EQ(options.auth, AuthMechanism::login);
   EXPECT_EQ(options.tls_trust_file, "/ca.pem");
-  EXPECT_DOUBLE_EQ(options.timeout_seconds, 2.5);
+  EXPECT_DOUBLE_EQ(options.timeout_seconds.value_or(0), 2.5);
   EXPECT_EQ(options.subject, "Hi");
 }
 
-TEST(ParseCommandLine, DefaultsAreSecure) {
+TEST(ParseCommandLine, LeavesUnsetWhatTheConfigurationMayDecide) {
   const auto options = parse({"-t", "a@x.test"});
-  EXPECT_EQ(options.tls, TlsMode::auto_select);
+  EXPECT_FALSE(options.tls.has_value());
+  EXPECT_FALSE(options.auth.has_value());
+  EXPECT_FALSE(options.timeout_seconds.has_value());
+  EXPECT_FALSE(options.charset.has_value());
   EXPECT_FALSE(options.tls_insecure);
   EXPECT_FALSE(options.allow_plaintext_auth);
   EXPECT_FALSE(options.port.has_value());

@@ -257,7 +257,7 @@ TEST_F(TlsSessionTest, SilentServerTimesTheHandshakeOutAsTemporary) {
   ASSERT_TRUE(listener);
   trace::NullSink trace;
   ConnectOptions options = options_for(listener->port());
-  options.timeout = 200ms;
+  options.connect_timeout = 200ms;
   auto transport = connect(options, trace);
 
   auto started = std::chrono::steady_clock::now();

@@ -24,6 +24,7 @@ ConnectOptions options_for(std::string host, std::uint16_t port,
   options.host = std::move(host);
   options.port = port;
   options.timeout = timeout;
+  options.connect_timeout = timeout;
   return options;
 }
 

@@ -31,9 +31,8 @@ using dialog::short_body;
   "250 Ok\nS: 250 Ok\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nC: QUIT\n"
 
 constexpr std::string_view lost_message =
-    "the connection was lost after the message was sent, before the server confirmed it (the "
-    "server closed the connection); it may have been delivered — check before sending it again "
-    "(RFC 1047)";
+    "delivery state unknown: the whole message was sent, but no reply to it came (the server "
+    "closed the connection); it may have been delivered — check before sending it again";
 
 // Both runs ended with an error of `kind` whose message contains each of `parts`.
 void expect_error(const DialogRuns& runs, ErrorKind kind,
@@ -91,7 +90,7 @@ TEST(SessionFinalReply, ConnectionLostAtTheDotLeavesTheOutcomeUnknown) {
   DialogRuns runs;
   expect_dialog(TO_THE_DOT "-- lost\n-- closed\n", cleartext_config(),
                 envelope_to({"bob@example.net"}), short_body, runs);
-  expect_error(runs, ErrorKind::io, {});
+  expect_error(runs, ErrorKind::temporary, {});
   EXPECT_EQ(lost_message, runs.whole.outcome.error->message);
   EXPECT_FALSE(runs.whole.outcome.error->reply.has_value());
 }
@@ -100,7 +99,7 @@ TEST(SessionFinalReply, ConnectionLostAtThePipelinedDotLeavesTheOutcomeUnknown) 
   DialogRuns runs;
   expect_dialog(TO_THE_DOT_PIPELINED "-- lost\n-- closed\n", cleartext_config(),
                 envelope_to({"bob@example.net"}), short_body, runs);
-  expect_error(runs, ErrorKind::io, {});
+  expect_error(runs, ErrorKind::temporary, {});
   EXPECT_EQ(lost_message, runs.whole.outcome.error->message);
 }
 
@@ -108,9 +107,10 @@ TEST(SessionFinalReply, GarbageAtTheDotSaysTheMessageMayHaveBeenDelivered) {
   DialogRuns runs;
   expect_dialog(TO_THE_DOT "S: HTTP/1.1 400 Bad Request\n-- closed\n", cleartext_config(),
                 envelope_to({"bob@example.net"}), short_body, runs);
-  expect_error(runs, ErrorKind::protocol,
-               {"after the message was sent, before the server confirmed it",
-                "may have been delivered — check before sending it again"});
+  expect_error(
+      runs, ErrorKind::protocol,
+      {"delivery state unknown", "after the message was sent, before the server confirmed it",
+       "may have been delivered — check before sending it again"});
 }
 
 TEST(SessionFinalReply, AwaitingFinalReplyOnlyBetweenTheDotAndItsReply) {
