@@ -8,6 +8,8 @@ expire and no private key is ever published. The layout is:
   wrong-name.pem / wrong-name.key  SAN DNS:mail.wrong-name.test only, signed by the same trusted ca
   other-ca.pem / other-ca.key      a second CA that the client is never told to trust
   other-server.pem / .key          "localhost" (same SANs as server.pem) signed by other-ca
+  expired.pem / expired.key        "localhost" signed by the trusted ca, valid only in January 2020
+  self-signed.pem / .key           "localhost" (same SANs as server.pem), its own issuer
 
 Standalone use (scripts/demo): `/usr/bin/python3 certs.py DIR` writes the files into DIR.
 """
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 CERTTOOL_TIMEOUT_SECONDS = 60
 # Short-lived on purpose: the files live only as long as one test run.
@@ -31,6 +34,9 @@ VALIDITY_DAYS = 2
 KEY_ARGS = ("--key-type=rsa", "--bits=2048")
 
 WRONG_HOST_NAME = "mail.wrong-name.test"
+# A validity period long past (certtool template keys), for a certificate that has expired.
+EXPIRED_VALIDITY = ['activation_date = "2020-01-01 00:00:00"',
+                    'expiration_date = "2020-01-31 00:00:00"']
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +53,8 @@ class Pki:
     wrong_name_server: KeyPair
     other_ca: KeyPair
     other_ca_server: KeyPair
+    expired_server: KeyPair
+    self_signed_server: KeyPair
 
 
 class CerttoolMissing(RuntimeError):
@@ -97,8 +105,10 @@ def _make_ca(directory: Path, name: str, common_name: str) -> KeyPair:
     return KeyPair(cert=cert, key=key)
 
 
-def _make_server(directory: Path, name: str, issuer: KeyPair, common_name: str,
-                 dns_names: list[str], ip_addresses: list[str]) -> KeyPair:
+def _make_server(directory: Path, name: str, issuer: Optional[KeyPair], common_name: str,
+                 dns_names: list[str], ip_addresses: list[str],
+                 validity: Optional[list[str]] = None) -> KeyPair:
+    """A server certificate signed by `issuer`, or by its own key when `issuer` is None."""
     key = _private_key(directory / f"{name}.key")
     template = _write_template(directory / f"{name}.tmpl", [
         f'cn = "{common_name}"',
@@ -108,12 +118,16 @@ def _make_server(directory: Path, name: str, issuer: KeyPair, common_name: str,
         "tls_www_server",
         "signing_key",
         "encryption_key",
-        f"expiration_days = {VALIDITY_DAYS}",
+        *(validity or [f"expiration_days = {VALIDITY_DAYS}"]),
     ])
     cert = directory / f"{name}.pem"
-    _run_certtool(["--generate-certificate", "--load-privkey", str(key), "--load-ca-certificate",
-                   str(issuer.cert), "--load-ca-privkey", str(issuer.key), "--template",
-                   str(template), "--outfile", str(cert)])
+    if issuer is None:
+        signing = ["--generate-self-signed"]
+    else:
+        signing = ["--generate-certificate", "--load-ca-certificate", str(issuer.cert),
+                   "--load-ca-privkey", str(issuer.key)]
+    _run_certtool([*signing, "--load-privkey", str(key), "--template", str(template),
+                   "--outfile", str(cert)])
     return KeyPair(cert=cert, key=key)
 
 
@@ -132,6 +146,10 @@ def make_pki(directory: Path) -> Pki:
         other_ca=other_ca,
         other_ca_server=_make_server(directory, "other-server", other_ca, "localhost",
                                      ["localhost"], ["127.0.0.1"]),
+        expired_server=_make_server(directory, "expired", ca, "localhost", ["localhost"],
+                                    ["127.0.0.1"], validity=EXPIRED_VALIDITY),
+        self_signed_server=_make_server(directory, "self-signed", None, "localhost",
+                                        ["localhost"], ["127.0.0.1"]),
     )
 
 
@@ -149,3 +167,74 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# -- Pinning and client certificates (test_tls_pinning.py) ---------------------------------------
+# Kept apart from make_pki(): only the pinning tests pay for these keys.
+
+@dataclasses.dataclass(frozen=True)
+class PinningPki:
+    self_signed: KeyPair  # "localhost", SANs DNS:localhost and IP:127.0.0.1, its own issuer
+    client_ca: KeyPair    # the CA a server that requires client certificates trusts
+    client: KeyPair       # "smtpsend test client", signed by client_ca, for TLS clients
+
+
+def make_pinning_pki(directory: Path) -> PinningPki:
+    """Writes a self-signed server certificate and a client CA and certificate into `directory`."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    self_signed_key = _private_key(directory / "pinned-self-signed.key")
+    self_signed_template = _write_template(directory / "pinned-self-signed.tmpl", [
+        'cn = "localhost"',
+        'organization = "smtpsend tests"',
+        'dns_name = "localhost"',
+        'ip_address = "127.0.0.1"',
+        "tls_www_server",
+        "signing_key",
+        "encryption_key",
+        f"expiration_days = {VALIDITY_DAYS}",
+    ])
+    self_signed_cert = directory / "pinned-self-signed.pem"
+    _run_certtool(["--generate-self-signed", "--load-privkey", str(self_signed_key), "--template",
+                   str(self_signed_template), "--outfile", str(self_signed_cert)])
+
+    client_ca = _make_ca(directory, "client-ca", "smtpsend client CA")
+    client_key = _private_key(directory / "client.key")
+    client_template = _write_template(directory / "client.tmpl", [
+        'cn = "smtpsend test client"',
+        'organization = "smtpsend tests"',
+        "tls_www_client",
+        "signing_key",
+        f"expiration_days = {VALIDITY_DAYS}",
+    ])
+    client_cert = directory / "client.pem"
+    _run_certtool(["--generate-certificate", "--load-privkey", str(client_key),
+                   "--load-ca-certificate", str(client_ca.cert), "--load-ca-privkey",
+                   str(client_ca.key), "--template", str(client_template), "--outfile",
+                   str(client_cert)])
+    return PinningPki(self_signed=KeyPair(cert=self_signed_cert, key=self_signed_key),
+                      client_ca=client_ca, client=KeyPair(cert=client_cert, key=client_key))
+
+
+def certificate_fingerprint(cert: Path) -> str:
+    """"sha256:" and the hex SHA-256 of the certificate's DER, as --tls-fingerprint takes it."""
+    import hashlib
+    import ssl
+
+    der = ssl.PEM_cert_to_DER_cert(Path(cert).read_text(encoding="ascii"))
+    return "sha256:" + hashlib.sha256(der).hexdigest()
+
+
+def public_key_fingerprint(cert: Path) -> str:
+    """The same for the certificate's SubjectPublicKeyInfo, from certtool's RFC 7469 pin."""
+    import base64
+
+    completed = subprocess.run([_certtool(), "--certificate-info", "--infile", str(cert)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=CERTTOOL_TIMEOUT_SECONDS, check=True)
+    for line in completed.stdout.decode("ascii", errors="replace").splitlines():
+        line = line.strip()
+        if line.startswith("pin-sha256:"):
+            return "sha256:" + base64.b64decode(line[len("pin-sha256:"):]).hex()
+    raise RuntimeError(f"certtool printed no pin-sha256 line for {cert}")
