@@ -15,6 +15,8 @@
 #include "app/version.hpp"
 #include "cli/options.hpp"
 #include "config/account.hpp"
+#include "net/tls_pinning.hpp"
+#include "net/tls_session.hpp"
 #include "net/transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
@@ -119,6 +121,16 @@ void print_message(mime::MessageStream& content) {
   }
 }
 
+// Settings GnuTLS would only reject at the handshake, checked before anything is sent.
+void check_tls_settings(const config::Account& account) {
+  if (!account.tls_fingerprint.empty()) {
+    net::parse_pins(account.tls_fingerprint);
+  }
+  if (!account.tls_priorities.empty()) {
+    net::check_priority_string(account.tls_priorities);
+  }
+}
+
 DeliveryLimits delivery_limits(const config::Account& account) {
   DeliveryLimits limits;
   limits.reply_timeout = account.timeout;
@@ -177,6 +189,7 @@ int run(int argc, const char* const* argv) {
     }
     const auto environment = config::process_environment();
     config::Account account = config::resolve_account(options, environment);
+    check_tls_settings(account);
 
     // Everything that can be wrong with the message is found before connecting.
     const ComposedMessage message = compose_message(options, account);

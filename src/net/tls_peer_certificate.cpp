@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "common/error.hpp"
 #include "net/gnutls_handles.hpp"
 
 namespace smtpsend::net {
@@ -70,21 +71,29 @@ std::vector<std::string> alt_names(gnutls_x509_crt_t certificate) {
 
 }  // namespace
 
-std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
+UniqueGnutlsCertificate peer_leaf_certificate(gnutls_session_t session) {
   if (gnutls_certificate_type_get2(session, GNUTLS_CTYPE_PEERS) != GNUTLS_CRT_X509) {
-    return std::nullopt;
+    return nullptr;
   }
   unsigned count = 0;
   const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
   if (chain == nullptr || count == 0) {
-    return std::nullopt;
+    return nullptr;
   }
   gnutls_x509_crt_t raw = nullptr;
   if (gnutls_x509_crt_init(&raw) < 0) {
-    return std::nullopt;
+    return nullptr;
   }
   UniqueGnutlsCertificate certificate(raw);
   if (gnutls_x509_crt_import(certificate.get(), &chain[0], GNUTLS_X509_FMT_DER) < 0) {
+    return nullptr;
+  }
+  return certificate;
+}
+
+std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
+  UniqueGnutlsCertificate certificate = peer_leaf_certificate(session);
+  if (!certificate) {
     return std::nullopt;
   }
   PeerCertificate facts;
@@ -93,6 +102,11 @@ std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
   facts.alt_names = alt_names(certificate.get());
   facts.not_before = gnutls_x509_crt_get_activation_time(certificate.get());
   facts.not_after = gnutls_x509_crt_get_expiration_time(certificate.get());
+  try {
+    facts.fingerprints = fingerprints_of(certificate.get());
+  } catch (const Failure&) {
+    // The other facts still help; a message without fingerprints is better than none.
+  }
   return facts;
 }
 

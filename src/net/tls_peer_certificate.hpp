@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "net/gnutls_handles.hpp"
+#include "net/tls_pinning.hpp"
+
 namespace smtpsend::net {
 
 struct PeerCertificate {
@@ -16,7 +19,14 @@ struct PeerCertificate {
   std::vector<std::string> alt_names;  // subjectAltName DNS names and IP addresses
   std::time_t not_before = 0;
   std::time_t not_after = 0;
+  // Its SHA-256 fingerprints, shown in traces and pin errors; empty only if GnuTLS failed to
+  // export the certificate.
+  std::optional<CertificateFingerprints> fingerprints;
 };
+
+// The server's leaf certificate, parsed; null if it sent no X.509 certificate (yet). Usable inside
+// a verification callback, during the handshake.
+UniqueGnutlsCertificate peer_leaf_certificate(gnutls_session_t session);
 
 // The first (leaf) certificate the server sent in this session, if it sent an X.509 one. Works
 // after a failed handshake too, as long as the server's Certificate message was received.

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <ctime>
+#include <memory>
 
 #include "common/error.hpp"
 #include "net/resolver.hpp"
@@ -21,6 +23,9 @@ namespace {
 
 constexpr std::string_view insecure_warning =
     "TLS certificate verification is disabled (--tls-insecure): the connection can be intercepted";
+constexpr std::string_view insecure_pinned_warning =
+    "TLS host name and validity dates are not checked (--tls-insecure); the certificate must still "
+    "match --tls-fingerprint";
 
 int to_poll_timeout(unsigned int milliseconds) {
   if (milliseconds == GNUTLS_INDEFINITE_TIMEOUT) {
@@ -36,12 +41,64 @@ bool is_record_layer_garbage(int code) {
          code == GNUTLS_E_UNEXPECTED_PACKET || code == GNUTLS_E_RECORD_OVERFLOW;
 }
 
+// The alerts a server sends when it refuses the client certificate we sent (RFC 8446 §6.2,
+// RFC 5246 §7.2.2): one of the certificate alerts, or a general refusal.
+bool is_client_certificate_alert(gnutls_alert_description_t alert) {
+  switch (alert) {
+    case GNUTLS_A_HANDSHAKE_FAILURE:
+    case GNUTLS_A_BAD_CERTIFICATE:
+    case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+    case GNUTLS_A_CERTIFICATE_REVOKED:
+    case GNUTLS_A_CERTIFICATE_EXPIRED:
+    case GNUTLS_A_CERTIFICATE_UNKNOWN:
+    case GNUTLS_A_UNKNOWN_CA:
+    case GNUTLS_A_ACCESS_DENIED:
+    case GNUTLS_A_DECRYPT_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+[[noreturn]] void throw_priority_failure(const std::string& priorities, const char* error_position,
+                                         int code) {
+  std::size_t offset =
+      error_position != nullptr ? static_cast<std::size_t>(error_position - priorities.c_str()) : 0;
+  if (offset > priorities.size()) {
+    offset = 0;
+  }
+  // Quote the element GnuTLS stopped at: elements are separated by colons.
+  std::string_view rest = std::string_view(priorities).substr(offset);
+  std::string_view element = rest.substr(0, rest.find(':'));
+  throw Failure(ErrorKind::config,
+                fmt::format("the TLS priority string '{}' is rejected at character {} ('{}'): {}; "
+                            "check --tls-priorities (the syntax is GnuTLS's, e.g. "
+                            "\"NORMAL:-VERS-ALL:+VERS-TLS1.3\")",
+                            priorities, offset + 1, element, gnutls_strerror(code)));
+}
+
+struct PriorityDeleter {
+  void operator()(gnutls_priority_t priority) const { gnutls_priority_deinit(priority); }
+};
+using UniquePriority = std::unique_ptr<gnutls_priority_st, PriorityDeleter>;
+
 }  // namespace
+
+void check_priority_string(const std::string& priorities) {
+  gnutls_priority_t raw = nullptr;
+  const char* error_position = nullptr;
+  int rc = gnutls_priority_init2(&raw, priorities.c_str(), &error_position, 0);
+  UniquePriority priority(raw);
+  if (rc < 0) {
+    throw_priority_failure(priorities, error_position, rc);
+  }
+}
 
 TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace)
     : fd_(fd),
       insecure_(options.insecure),
       verify_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
+      pins_(parse_pins(options.fingerprint)),
       trace_(trace),
       credentials_(TlsCredentials::load(options, trace)) {
   gnutls_session_t raw = nullptr;
@@ -53,11 +110,21 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
   session_.reset(raw);
 
   const char* error_position = nullptr;
-  rc = gnutls_priority_set_direct(session_.get(), tls_priority, &error_position);
-  if (rc < 0) {
-    throw Failure(ErrorKind::internal,
-                  fmt::format("the TLS priority string is rejected at '{}': {}",
-                              error_position ? error_position : "", gnutls_strerror(rc)));
+  if (options.priorities.empty()) {
+    rc = gnutls_priority_set_direct(session_.get(), tls_priority, &error_position);
+    if (rc < 0) {
+      throw Failure(ErrorKind::internal,
+                    fmt::format("the built-in TLS priority string is rejected at '{}': {}",
+                                error_position ? error_position : "", gnutls_strerror(rc)));
+    }
+  } else {
+    rc = gnutls_priority_set_direct(session_.get(), options.priorities.c_str(), &error_position);
+    if (rc < 0) {
+      throw_priority_failure(options.priorities, error_position, rc);
+    }
+    if (trace_.enabled()) {
+      trace_.info(fmt::format("TLS priorities: {}", options.priorities));
+    }
   }
   rc = gnutls_credentials_set(session_.get(), GNUTLS_CRD_CERTIFICATE, credentials_.get());
   if (rc < 0) {
@@ -74,7 +141,17 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
     }
   }
 
-  if (insecure_) {
+  if (!pins_.empty()) {
+    // Our own check replaces GnuTLS's (gnutls_session_set_verify_cert would refuse a certificate
+    // from an unknown CA before we could look at its fingerprints); it still runs inside the
+    // handshake.
+    gnutls_session_set_ptr(session_.get(), this);
+    gnutls_session_set_verify_function(session_.get(), &TlsSession::verify_with_pins);
+    if (insecure_) {
+      spdlog::warn("{}", insecure_pinned_warning);
+      trace_.info(insecure_pinned_warning);
+    }
+  } else if (insecure_) {
     spdlog::warn("{}", insecure_warning);
     trace_.info(insecure_warning);
   } else {
@@ -89,6 +166,41 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
   gnutls_transport_set_vec_push_function(session_.get(), &TlsSession::push);
   gnutls_transport_set_pull_function(session_.get(), &TlsSession::pull);
   gnutls_transport_set_pull_timeout_function(session_.get(), &TlsSession::pull_timeout);
+}
+
+int TlsSession::verify_with_pins(gnutls_session_t session) {
+  auto* self = static_cast<TlsSession*>(gnutls_session_get_ptr(session));
+  try {
+    return self->check_pinned_certificate() ? 0 : GNUTLS_E_CERTIFICATE_ERROR;
+  } catch (...) {
+    // Called from C: nothing may propagate. What was found so far is in pin_check_.
+    return GNUTLS_E_CERTIFICATE_ERROR;
+  }
+}
+
+bool TlsSession::check_pinned_certificate() {
+  pin_check_ = PinCheck{};
+  UniqueGnutlsCertificate leaf = peer_leaf_certificate(session_.get());
+  if (!leaf) {
+    pin_check_.status = GNUTLS_CERT_INVALID;
+    return false;
+  }
+  pin_check_.fingerprints = fingerprints_of(leaf.get());
+  pin_check_.match = match_pins(pins_, *pin_check_.fingerprints);
+  if (pin_check_.match == PinMatch::none) {
+    return false;
+  }
+  if (insecure_) {
+    return true;
+  }
+  unsigned ca_status = 0;
+  if (gnutls_certificate_verify_peers3(session_.get(), verify_name_.c_str(), &ca_status) < 0) {
+    pin_check_.status = GNUTLS_CERT_INVALID;
+    return false;
+  }
+  pin_check_.status =
+      pinned_certificate_status(ca_status, leaf.get(), verify_name_, std::time(nullptr));
+  return pin_check_.status == 0;
 }
 
 ssize_t TlsSession::push(gnutls_transport_ptr_t self, const giovec_t* iov, int count) {
@@ -160,10 +272,7 @@ void TlsSession::handshake(const Deadline& deadline) {
 
 void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR || code == GNUTLS_E_CERTIFICATE_ERROR) {
-    unsigned status = gnutls_session_get_verify_cert_status(session_.get());
-    std::string message =
-        verification_failure_message(status, verify_name_, read_peer_certificate(session_.get()),
-                                     credentials_.trust_source(), credentials_.trust_store_empty());
+    std::string message = certificate_failure_message();
     // Tell the server why we hang up (RFC 8446 §6.2); best effort on a non-blocking socket.
     gnutls_alert_send_appropriate(session_.get(), code);
     throw Failure(ErrorKind::permission, message);
@@ -176,6 +285,9 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   }
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
     auto alert = gnutls_alert_get(session_.get());
+    if (auto refusal = client_certificate_refusal(alert)) {
+      throw Failure(ErrorKind::permission, *refusal);
+    }
     bool about_versions = alert == GNUTLS_A_PROTOCOL_VERSION ||
                           alert == GNUTLS_A_HANDSHAKE_FAILURE ||
                           alert == GNUTLS_A_INSUFFICIENT_SECURITY;
@@ -187,6 +299,9 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   }
   if (code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR ||
       code == GNUTLS_E_PUSH_ERROR) {
+    if (auto refusal = hang_up_after_certificate_request("during the TLS handshake")) {
+      throw Failure(*refusal);
+    }
     throw Failure(ErrorKind::io,
                   fmt::format("'{}' closed the connection during the TLS handshake ({})",
                               verify_name_, gnutls_strerror(code)));
@@ -199,6 +314,87 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   }
   throw Failure(ErrorKind::protocol, fmt::format("the TLS handshake with '{}' failed: {}",
                                                  verify_name_, gnutls_strerror(code)));
+}
+
+std::string TlsSession::certificate_failure_message() {
+  if (pins_.empty()) {
+    unsigned status = gnutls_session_get_verify_cert_status(session_.get());
+    return verification_failure_message(status, verify_name_, read_peer_certificate(session_.get()),
+                                        credentials_.trust_source(),
+                                        credentials_.trust_store_empty());
+  }
+  if (pin_check_.match != PinMatch::none) {
+    return pinned_verification_failure_message(pin_check_.status, verify_name_,
+                                               read_peer_certificate(session_.get()));
+  }
+  if (pin_check_.fingerprints) {
+    return pin_mismatch_message(verify_name_, *pin_check_.fingerprints);
+  }
+  return fmt::format(
+      "the TLS certificate of '{}' could not be read to compare it with "
+      "--tls-fingerprint",
+      verify_name_);
+}
+
+std::optional<std::string> TlsSession::client_certificate_refusal(
+    gnutls_alert_description_t alert) const {
+  if (gnutls_certificate_client_get_request_status(session_.get()) == 0) {
+    return std::nullopt;
+  }
+  bool sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
+  // Asked for a certificate and given none, servers abort with whatever alert their library
+  // picks (GnuTLS's is decode_error in TLS 1.2); given one, they name a certificate problem.
+  if (sent && !is_client_certificate_alert(alert)) {
+    return std::nullopt;
+  }
+  if (!sent && credentials_.has_client_certificate()) {
+    // RFC 8446 §4.3.2 and RFC 5246 §7.4.4: the request names the CAs the server accepts, and
+    // GnuTLS sends nothing rather than a certificate from another one.
+    return fmt::format(
+        "'{}' asked for a TLS client certificate and ended the connection ({}); "
+        "ours, '{}', was not sent because it is not from a CA the server named; "
+        "use a certificate the server's administrator issued",
+        verify_name_, gnutls_alert_get_name(alert), credentials_.client_certificate_subject());
+  }
+  if (!sent) {
+    return fmt::format(
+        "'{}' asked for a TLS client certificate and ended the connection ({}) "
+        "when none was sent; give one with --tls-cert FILE (and --tls-key FILE)",
+        verify_name_, gnutls_alert_get_name(alert));
+  }
+  return fmt::format(
+      "'{}' did not accept the TLS client certificate '{}' ({}); check that "
+      "--tls-cert names a certificate the server trusts, and that it is still valid",
+      verify_name_, credentials_.client_certificate_subject(), gnutls_alert_get_name(alert));
+}
+
+std::optional<Error> TlsSession::hang_up_after_certificate_request(std::string_view when) const {
+  // A server that hangs up without an alert gives no reason; after it asked for a client
+  // certificate, that certificate is the likeliest one.
+  if (gnutls_certificate_client_get_request_status(session_.get()) == 0) {
+    return std::nullopt;
+  }
+  std::string closed = fmt::format("'{}' closed the TLS connection {}", verify_name_, when);
+  if (gnutls_certificate_get_ours(session_.get()) != nullptr) {
+    // It may have hung up for another reason: not a trust failure we can be sure of.
+    return Error{ErrorKind::io,
+                 fmt::format("{}, after asking for a TLS client certificate; it may not have "
+                             "accepted ours, '{}' (check --tls-cert)",
+                             closed, credentials_.client_certificate_subject()),
+                 {}};
+  }
+  if (credentials_.has_client_certificate()) {
+    return Error{ErrorKind::permission,
+                 fmt::format("{}; it had asked for a TLS client certificate, and ours, '{}', was "
+                             "not sent because it is not from a CA the server named",
+                             closed, credentials_.client_certificate_subject()),
+                 {}};
+  }
+  return Error{ErrorKind::permission,
+               fmt::format("{}; it had asked for a TLS client certificate and none was sent (give "
+                           "one with --tls-cert FILE)",
+                           closed),
+               {}};
 }
 
 void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
@@ -226,6 +422,29 @@ void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
     trace_.info(fmt::format("TLS certificate valid from {} to {}",
                             format_utc(certificate->not_before),
                             format_utc(certificate->not_after)));
+    // Both, always: what a user copies into --tls-fingerprint.
+    if (certificate->fingerprints) {
+      trace_.info(fmt::format("TLS certificate fingerprint: {}",
+                              format_pin(certificate->fingerprints->certificate)));
+      trace_.info(fmt::format("TLS public key fingerprint: {}",
+                              format_pin(certificate->fingerprints->public_key)));
+    }
+  }
+  trace_verification();
+  trace_client_certificate();
+}
+
+void TlsSession::trace_verification() {
+  if (!pins_.empty()) {
+    trace_.info(
+        fmt::format("TLS certificate's {} matches --tls-fingerprint", describe(pin_check_.match)));
+    if (!insecure_) {
+      trace_.info(
+          fmt::format("TLS certificate trusted for '{}' by its pin (no CA needed); name "
+                      "and dates checked",
+                      verify_name_));
+      return;
+    }
   }
   if (!insecure_) {
     trace_.info(fmt::format("TLS certificate verified for '{}' against {}", verify_name_,
@@ -235,7 +454,7 @@ void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
   // Say what verification would have found, so a user who reached for --tls-insecure learns
   // what the real problem is.
   unsigned status = 0;
-  int rc = gnutls_certificate_verify_peers3(session, verify_name_.c_str(), &status);
+  int rc = gnutls_certificate_verify_peers3(session_.get(), verify_name_.c_str(), &status);
   if (rc < 0) {
     trace_.info(
         fmt::format("TLS certificate NOT verified (--tls-insecure): {}", gnutls_strerror(rc)));
@@ -244,6 +463,22 @@ void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
         fmt::format("TLS certificate NOT verified (--tls-insecure); verification would "
                     "have {}: {}",
                     status == 0 ? "passed" : "failed", verification_status_text(status)));
+  }
+}
+
+void TlsSession::trace_client_certificate() {
+  bool requested = gnutls_certificate_client_get_request_status(session_.get()) != 0;
+  bool sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
+  if (sent) {
+    trace_.info(fmt::format("TLS client certificate sent: '{}' (the server asked for one)",
+                            credentials_.client_certificate_subject()));
+  } else if (requested) {
+    trace_.info(credentials_.has_client_certificate()
+                    ? "the server asked for a TLS client certificate; ours was not sent: it is "
+                      "not from a CA the server named"
+                    : "the server asked for a TLS client certificate; none sent (see --tls-cert)");
+  } else if (credentials_.has_client_certificate()) {
+    trace_.info("TLS client certificate not sent: the server did not ask for one");
   }
 }
 
@@ -279,6 +514,7 @@ std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadl
     // when it says the socket is empty.
     ssize_t n = gnutls_record_recv(session_.get(), buffer, size);
     if (n >= 0) {
+      received_application_data_ = received_application_data_ || n > 0;
       return static_cast<std::size_t>(n);  // 0: the server sent close_notify
     }
     int code = static_cast<int>(n);
@@ -287,6 +523,14 @@ std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadl
         throw Failure(ErrorKind::temporary, read_timeout_message(deadline));
       }
       continue;
+    }
+    // A server that asked for a client certificate, got none, and hangs up before its first byte
+    // refused us; some TLS stacks do so without an alert (Python's asyncio among them).
+    if ((code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR) &&
+        !received_application_data_) {
+      if (auto refusal = hang_up_after_certificate_request("before its first reply")) {
+        throw Failure(*refusal);
+      }
     }
     if (code == GNUTLS_E_PREMATURE_TERMINATION) {
       // Many SMTP servers close after QUIT without close_notify. SMTP's own framing (replies end
@@ -305,6 +549,11 @@ std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadl
       continue;
     }
     if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+      // TLS 1.3 servers judge the client certificate after our side of the handshake is done
+      // (RFC 8446 §4.4.2.4), so their refusal arrives as the first record we read.
+      if (auto refusal = client_certificate_refusal(gnutls_alert_get(session_.get()))) {
+        throw Failure(ErrorKind::permission, *refusal);
+      }
       throw Failure(ErrorKind::io,
                     fmt::format("the server ended the TLS connection: {}",
                                 gnutls_alert_get_name(gnutls_alert_get(session_.get()))));

@@ -1,14 +1,19 @@
 #pragma once
 // A GnuTLS client session over an already connected, non-blocking TCP socket: the handshake with
-// certificate and host-name verification, then record reads and writes under deadlines.
+// certificate and host-name verification (against CAs, or against pinned fingerprints), the
+// client certificate when the server asks for one, then record reads and writes under deadlines.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/error.hpp"
 #include "net/deadline.hpp"
 #include "net/gnutls_handles.hpp"
 #include "net/tls_credentials.hpp"
+#include "net/tls_pinning.hpp"
 #include "net/transport.hpp"
 #include "trace/trace.hpp"
 
@@ -17,19 +22,27 @@ namespace smtpsend::net {
 // GnuTLS's defaults minus everything older than TLS 1.2: RFC 8996 deprecates TLS 1.0 and 1.1, and
 // RFC 8314 §4.1 asks mail clients for TLS 1.2 or later. SSL 3.0 is listed for older GnuTLS
 // builds that still know it.
+// TlsOptions::priorities replaces it whole: a user who gives a priority string chooses the
+// versions too.
 inline constexpr const char* tls_priority = "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1";
+
+// Checks a GnuTLS priority string (--tls-priorities) without connecting, so a caller can refuse it
+// early. Throws smtpsend::Failure(config) quoting the part GnuTLS rejected and its position.
+void check_priority_string(const std::string& priorities);
 
 class TlsSession {
  public:
   // Prepares a client session on `fd` (still owned by the caller, who must keep it open for the
   // session's life). `host` is what was connected to; options.server_name overrides it for SNI
-  // and verification. Throws smtpsend::Failure for unusable trust files (see TlsCredentials).
+  // and verification. Throws smtpsend::Failure: usage for a bad pin list (see parse_pins), config
+  // for a bad priority string, and what TlsCredentials::load throws for the files it reads.
   TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace);
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
 
-  // Runs the handshake; the certificate is verified inside it, so a bad certificate fails here
-  // (permission) before any byte of ours travels. Timeouts are temporary, a lost connection io,
+  // Runs the handshake; the certificate is verified inside it, so a bad certificate (or one
+  // that matches no pin) fails here (permission) before any byte of ours travels. Timeouts are
+  // temporary, a lost connection io, a server refusing our client certificate permission,
   // anything else the server did wrong protocol.
   void handshake(const Deadline& deadline);
 
@@ -48,14 +61,40 @@ class TlsSession {
   static ssize_t pull(gnutls_transport_ptr_t self, void* buffer, std::size_t size);
   static int pull_timeout(gnutls_transport_ptr_t self, unsigned int milliseconds);
 
+  // GnuTLS's verification callback when pins are set (gnutls_session_set_verify_function):
+  // runs inside the handshake, after the server's Certificate message.
+  static int verify_with_pins(gnutls_session_t session);
+  // Fills pin_check_; true when the certificate matches a pin and passes the leaf's own checks.
+  bool check_pinned_certificate();
+
   // Waits for the socket in the direction GnuTLS last needed; false on timeout.
   bool wait_for_transport(const Deadline& deadline) const;
   [[noreturn]] void throw_handshake_failure(int code, const Deadline& deadline);
+  std::string certificate_failure_message();
+  // A message when `alert` reads as the server refusing our client certificate (or its absence)
+  // after asking for one; nothing otherwise.
+  std::optional<std::string> client_certificate_refusal(gnutls_alert_description_t alert) const;
+  // What to say when the server hangs up `when` ("before its first reply") without an alert after
+  // asking for a client certificate: permission when none was sent, io when ours was sent (it may
+  // have been refused); nothing when it did not ask.
+  std::optional<Error> hang_up_after_certificate_request(std::string_view when) const;
   void trace_session_facts(std::chrono::milliseconds took);
+  void trace_verification();
+  void trace_client_certificate();
+
+  // What the pin check found during the handshake, for the error message and the trace.
+  struct PinCheck {
+    PinMatch match = PinMatch::none;
+    unsigned status = 0;  // gnutls_certificate_status_t bits of the pinned certificate; 0 = good
+    std::optional<CertificateFingerprints> fingerprints;
+  };
 
   int fd_;
   bool insecure_;
-  std::string verify_name_;  // the name the certificate must carry (DNS name or IP address)
+  std::string verify_name_;         // the name the certificate must carry (DNS name or IP address)
+  std::vector<Sha256Digest> pins_;  // empty: the certificate must chain to a trusted CA
+  PinCheck pin_check_;
+  bool received_application_data_ = false;  // any byte after the handshake
   trace::Sink& trace_;
   TlsCredentials credentials_;  // must outlive session_, which points at it
   UniqueGnutlsSession session_;

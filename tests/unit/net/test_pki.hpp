@@ -1,7 +1,7 @@
 #pragma once
-// A throwaway certificate authority and server certificates, made with GnuTLS's X.509 API at test
-// time (no subprocess, no files checked in that could expire), plus a temporary directory for the
-// PEM files a TlsOptions::trust_file needs.
+// A throwaway certificate authority, server and client certificates, made with GnuTLS's X.509 API
+// at test time (no subprocess, no files checked in that could expire), plus a temporary directory
+// for the PEM files a TlsOptions::trust_file or cert_file needs.
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -55,6 +55,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Lowercase hex, written here rather than with the code under test's formatter.
+inline std::string hex(const unsigned char* bytes, std::size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < size; ++i) {
+    text += digits[bytes[i] >> 4];
+    text += digits[bytes[i] & 0x0f];
+  }
+  return text;
+}
+
 struct KeyAndCertificate {
   UniqueGnutlsPrivateKey key;
   UniqueGnutlsCertificate certificate;
@@ -64,6 +75,32 @@ struct KeyAndCertificate {
     check_gnutls(gnutls_x509_crt_export2(certificate.get(), GNUTLS_X509_FMT_PEM, &pem),
                  "export certificate");
     return take_datum(pem);
+  }
+
+  std::string key_pem() const {
+    gnutls_datum_t pem{};
+    check_gnutls(gnutls_x509_privkey_export2(key.get(), GNUTLS_X509_FMT_PEM, &pem), "export key");
+    return take_datum(pem);
+  }
+
+  // The certificate's SHA-256 fingerprint and its key's, as "sha256:" + lowercase hex, computed
+  // with other GnuTLS calls than the code under test uses (a fingerprint of the DER, and the
+  // SHA-256 key ID, which GnuTLS computes over the SubjectPublicKeyInfo).
+  std::string certificate_pin() const {
+    std::array<unsigned char, 32> digest{};
+    std::size_t size = digest.size();
+    check_gnutls(
+        gnutls_x509_crt_get_fingerprint(certificate.get(), GNUTLS_DIG_SHA256, digest.data(), &size),
+        "fingerprint");
+    return "sha256:" + hex(digest.data(), size);
+  }
+  std::string public_key_pin() const {
+    std::array<unsigned char, 32> digest{};
+    std::size_t size = digest.size();
+    check_gnutls(gnutls_x509_crt_get_key_id(certificate.get(), GNUTLS_KEYID_USE_SHA256,
+                                            digest.data(), &size),
+                 "key id");
+    return "sha256:" + hex(digest.data(), size);
   }
 };
 
@@ -170,6 +207,46 @@ inline KeyAndCertificate make_server_certificate(const KeyAndCertificate& ca,
   check_gnutls(gnutls_x509_crt_sign2(crt, ca.certificate.get(), ca.key.get(), GNUTLS_DIG_SHA256, 0),
                "sign");
   return server;
+}
+
+// A self-signed TLS server certificate (its own issuer, not a CA): what a small server often has,
+// and what pinning is for.
+inline KeyAndCertificate make_self_signed_server_certificate(const CertificateSpec& spec) {
+  KeyAndCertificate server{detail::generate_key(), nullptr};
+  server.certificate = detail::new_certificate(spec, server.key.get(), 2);
+  gnutls_x509_crt_t crt = server.certificate.get();
+  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
+  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
+  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0),
+               "set key purpose");
+  check_gnutls(gnutls_x509_crt_sign2(crt, crt, server.key.get(), GNUTLS_DIG_SHA256, 0),
+               "self-sign");
+  return server;
+}
+
+// A TLS client certificate issued by `ca` for `distinguished_name`.
+inline KeyAndCertificate make_client_certificate(const KeyAndCertificate& ca,
+                                                 const std::string& distinguished_name) {
+  static unsigned next_serial = 500;
+  CertificateSpec spec;
+  spec.distinguished_name = distinguished_name;
+  KeyAndCertificate client{detail::generate_key(), nullptr};
+  client.certificate = detail::new_certificate(spec, client.key.get(), next_serial++);
+  gnutls_x509_crt_t crt = client.certificate.get();
+  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
+  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
+  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_CLIENT, 0),
+               "set key purpose");
+  std::array<unsigned char, 64> ca_key_id{};
+  std::size_t ca_key_id_size = ca_key_id.size();
+  check_gnutls(gnutls_x509_crt_get_subject_key_id(ca.certificate.get(), ca_key_id.data(),
+                                                  &ca_key_id_size, nullptr),
+               "get CA key id");
+  check_gnutls(gnutls_x509_crt_set_authority_key_id(crt, ca_key_id.data(), ca_key_id_size),
+               "set authority key id");
+  check_gnutls(gnutls_x509_crt_sign2(crt, ca.certificate.get(), ca.key.get(), GNUTLS_DIG_SHA256, 0),
+               "sign");
+  return client;
 }
 
 // The usual test server: "CN=localhost" for localhost, 127.0.0.1 and ::1.

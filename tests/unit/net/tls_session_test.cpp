@@ -127,7 +127,7 @@ TEST_F(TlsSessionTest, IpLiteralIsVerifiedAgainstTheCertificateAddressAndSendsNo
 }
 
 TEST_F(TlsSessionTest, DataRoundTripsAfterTheHandshake) {
-  constexpr std::size_t large_flight = 300 * 1000;  // many full-size TLS records
+  constexpr std::size_t large_flight = std::size_t{300} * 1000;  // many full-size TLS records
   TlsServerScript script;
   script.expect_bytes = large_flight;
   TlsTestServer server(server_identity_, script);
@@ -186,7 +186,7 @@ TEST_F(TlsSessionTest, ServerNameMismatchIsAPermissionErrorNamingBothNames) {
 
 TEST_F(TlsSessionTest, ExpiredCertificateIsAPermissionErrorWithTheDate) {
   testing::CertificateSpec spec = testing::localhost_spec();
-  spec.not_before = std::time(nullptr) - 10 * 86400;
+  spec.not_before = std::time(nullptr) - std::time_t{10} * 86400;
   spec.not_after = std::time(nullptr) - 86400;
   TlsTestServer server(testing::make_server_certificate(ca_, spec), {});
   trace::NullSink trace;
@@ -266,6 +266,247 @@ TEST_F(TlsSessionTest, SilentServerTimesTheHandshakeOutAsTemporary) {
   EXPECT_EQ(error.kind, ErrorKind::temporary);
   EXPECT_NE(error.message.find("did not finish within 0.2 s"), std::string::npos) << error.message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+// --- Priorities (--tls-priorities) --------------------------------------------------------------
+
+TEST_F(TlsSessionTest, BadPriorityStringIsAConfigErrorGivingThePosition) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL:+BOGUS-THING:-VERS-TLS1.0";
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::config);
+  EXPECT_NE(error.message.find("the TLS priority string 'NORMAL:+BOGUS-THING:-VERS-TLS1.0' is "
+                               "rejected at character 8 ('+BOGUS-THING')"),
+            std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("--tls-priorities"), std::string::npos) << error.message;
+}
+
+TEST(TlsPriorities, CheckedWithoutConnecting) {
+  EXPECT_NO_THROW(check_priority_string("NORMAL:-VERS-ALL:+VERS-TLS1.3"));
+  try {
+    check_priority_string("SECURE256:%NONSENSE");
+    ADD_FAILURE() << "accepted";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    EXPECT_NE(failure.error().message.find("at character 11 ('%NONSENSE')"), std::string::npos)
+        << failure.error().message;
+  }
+}
+
+TEST_F(TlsSessionTest, PriorityStringForcingTls13Works) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  EXPECT_TRUE(trace.contains("TLS handshake done in ")) << trace.joined();
+  EXPECT_TRUE(trace.contains(": TLS1.3")) << trace.joined();
+  transport->close();
+  EXPECT_EQ(server.wait().version, "TLS1.3");
+}
+
+TEST_F(TlsSessionTest, PriorityStringIsHonouredAgainstAServerThatCannotMeetIt) {
+  TlsServerScript script;
+  script.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::protocol);
+  EXPECT_FALSE(server.wait().handshake_done);
+}
+
+// --- Client certificates (--tls-cert, --tls-key) ------------------------------------------------
+
+class TlsClientCertificateTest : public TlsSessionTest,
+                                 public ::testing::WithParamInterface<const char*> {
+ protected:
+  TlsClientCertificateTest()
+      : client_ca_(testing::make_test_ca("CN=smtpsend client CA")),
+        client_(testing::make_client_certificate(client_ca_, "CN=alice")),
+        cert_file_(dir_.write("client.pem", client_.certificate_pem())),
+        key_file_(dir_.write("client.key", client_.key_pem())) {}
+
+  // The server requires a certificate from client_ca_; the client speaks the version under test.
+  TlsServerScript requiring_script() const {
+    TlsServerScript script;
+    script.client_ca_pem = client_ca_.certificate_pem();
+    return script;
+  }
+  ConnectOptions client_options(std::uint16_t port) const {
+    ConnectOptions options = options_for(port);
+    options.tls.priorities = GetParam();
+    return options;
+  }
+
+  // Handshake and first read: TLS 1.3 servers refuse a client only after the client's side of
+  // the handshake is done (RFC 8446 §4.4.2.4).
+  static Error failure_of_first_read(const ConnectOptions& options, trace::Sink& trace) {
+    try {
+      auto transport = connect(options, trace);
+      transport->start_tls();
+      read_line(*transport);
+    } catch (const Failure& failure) {
+      return failure.error();
+    }
+    ADD_FAILURE() << "the server accepted the client";
+    return {};
+  }
+
+  KeyAndCertificate client_ca_;
+  KeyAndCertificate client_;
+  std::string cert_file_;
+  std::string key_file_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Versions, TlsClientCertificateTest,
+                         ::testing::Values("NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                                           "NORMAL:-VERS-ALL:+VERS-TLS1.2"));
+
+TEST_P(TlsClientCertificateTest, IsSentWhenTheServerAsksAndTheServerVerifiesIt) {
+  TlsTestServer server(server_identity_, requiring_script());
+  RecordingSink trace;
+  ConnectOptions options = client_options(server.port());
+  options.tls.cert_file = cert_file_;
+  options.tls.key_file = key_file_;
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  EXPECT_TRUE(trace.contains("TLS client certificate sent: 'CN=alice' (the server asked for one)"))
+      << trace.joined();
+  transport->close();
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.handshake_done) << report.failure;
+  EXPECT_TRUE(report.client_certificate_verified);
+  EXPECT_EQ(report.client_certificate_subject, "CN=alice");
+}
+
+TEST_P(TlsClientCertificateTest, WithoutOneTheServersRefusalIsAPermissionError) {
+  TlsTestServer server(server_identity_, requiring_script());
+  trace::NullSink trace;
+
+  Error error = failure_of_first_read(client_options(server.port()), trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission) << error.message;
+  EXPECT_NE(error.message.find("'localhost' asked for a TLS client certificate"), std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("--tls-cert FILE"), std::string::npos) << error.message;
+  EXPECT_FALSE(server.wait().handshake_done);
+}
+
+TEST_F(TlsSessionTest, ServerHangingUpWithoutAnAlertForWantOfAClientCertificateIsNamed) {
+  auto client_ca = testing::make_test_ca("CN=smtpsend client CA");
+  TlsServerScript script;
+  script.client_ca_pem = client_ca.certificate_pem();
+  script.alert_on_failure = false;
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  // TLS 1.3: our side of the handshake ends before the server judges it (RFC 8446 §4.4.2.4).
+  options.tls.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  char buffer[64];
+
+  try {
+    transport->read(buffer, sizeof buffer);
+    ADD_FAILURE() << "read succeeded";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::permission);
+    EXPECT_EQ(failure.error().message,
+              "'localhost' closed the TLS connection before its first reply; it had asked for a "
+              "TLS client certificate and none was sent (give one with --tls-cert FILE)");
+  }
+}
+
+TEST_F(TlsSessionTest, ServerHangingUpAfterOurClientCertificateIsAnIoErrorThatNamesIt) {
+  auto client_ca = testing::make_test_ca("CN=smtpsend client CA");
+  // Same name, other key: GnuTLS sends the certificate (the name matches what the server asks
+  // for), and the server finds that it does not verify.
+  auto impostor_ca = testing::make_test_ca("CN=smtpsend client CA");
+  auto client = testing::make_client_certificate(impostor_ca, "CN=mallory");
+  TlsServerScript script;
+  script.client_ca_pem = client_ca.certificate_pem();
+  script.hang_up_on_unverified_client = true;
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.cert_file = dir_.write("both.pem", client.certificate_pem() + client.key_pem());
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  server.wait();
+  char buffer[64];
+
+  try {
+    transport->read(buffer, sizeof buffer);
+    ADD_FAILURE() << "read succeeded";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::io);
+    EXPECT_EQ(failure.error().message,
+              "'localhost' closed the TLS connection before its first reply, after asking for a "
+              "TLS client certificate; it may not have accepted ours, 'CN=mallory' (check "
+              "--tls-cert)");
+  }
+}
+
+TEST_P(TlsClientCertificateTest, OneFromACaTheServerDoesNotNameIsNotSentAndTheRefusalSaysSo) {
+  TlsTestServer server(server_identity_, requiring_script());
+  trace::NullSink trace;
+  auto stranger = testing::make_client_certificate(ca_, "CN=mallory");
+  ConnectOptions options = client_options(server.port());
+  options.tls.cert_file = dir_.write("both.pem", stranger.certificate_pem() + stranger.key_pem());
+
+  Error error = failure_of_first_read(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission) << error.message;
+  EXPECT_NE(error.message.find("ours, 'CN=mallory', was not sent"), std::string::npos)
+      << error.message;
+  EXPECT_FALSE(server.wait().handshake_done);
+}
+
+TEST_F(TlsSessionTest, ClientCertificateIsNotSentUnasked) {
+  auto client_ca = testing::make_test_ca("CN=smtpsend client CA");
+  auto client = testing::make_client_certificate(client_ca, "CN=alice");
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.cert_file = dir_.write("client.pem", client.certificate_pem());
+  options.tls.key_file = dir_.write("client.key", client.key_pem());
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+
+  EXPECT_TRUE(trace.contains("TLS client certificate not sent: the server did not ask for one"))
+      << trace.joined();
+}
+
+TEST_F(TlsSessionTest, MissingClientKeyIsNoInput) {
+  auto client_ca = testing::make_test_ca("CN=smtpsend client CA");
+  auto client = testing::make_client_certificate(client_ca, "CN=alice");
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.cert_file = dir_.write("client.pem", client.certificate_pem());
+  options.tls.key_file = (dir_.path() / "missing.key").string();
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::no_input);
+  EXPECT_NE(error.message.find("missing.key"), std::string::npos) << error.message;
 }
 
 }  // namespace

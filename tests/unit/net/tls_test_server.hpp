@@ -23,6 +23,10 @@ namespace smtpsend::net::testing {
 
 // What the server does after a successful handshake, in order.
 struct TlsServerScript {
+  std::string priorities;        // GnuTLS priority string; "" = GnuTLS's defaults
+  std::string client_ca_pem;     // when set, a client certificate from this CA is required
+  bool alert_on_failure = true;  // false: a failed handshake just closes, as some servers do
+  bool hang_up_on_unverified_client = false;         // after the handshake, close without a word
   std::string greeting = "220 localhost ready\r\n";  // sent at once
   std::size_t expect_bytes = 0;    // then read this many bytes and answer "got N bytes\r\n"
   bool close_without_bye = false;  // then drop the TCP connection without close_notify
@@ -31,9 +35,12 @@ struct TlsServerScript {
 // What the server saw; read it after finish().
 struct TlsServerReport {
   bool handshake_done = false;
-  std::string failure;      // why the server stopped early, "" if it did not
-  std::string server_name;  // the SNI the client sent, "" if none
-  std::string received;     // application bytes received
+  std::string failure;                       // why the server stopped early, "" if it did not
+  std::string server_name;                   // the SNI the client sent, "" if none
+  std::string version;                       // the TLS version agreed, "TLS1.3"
+  bool client_certificate_verified = false;  // one came and chains to client_ca_pem
+  std::string client_certificate_subject;    // its subject, "" if none came
+  std::string received;                      // application bytes received
   bool client_sent_close_notify = false;
 };
 
@@ -50,6 +57,13 @@ class TlsTestServer {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
       throw std::runtime_error("pipe2 failed");
+    }
+    if (!script_.client_ca_pem.empty()) {
+      gnutls_datum_t ca{reinterpret_cast<unsigned char*>(script_.client_ca_pem.data()),
+                        static_cast<unsigned>(script_.client_ca_pem.size())};
+      check_gnutls(
+          gnutls_certificate_set_x509_trust_mem(credentials_.get(), &ca, GNUTLS_X509_FMT_PEM),
+          "server trust");
     }
     stop_read_.reset(pipe_fds[0]);
     stop_write_.reset(pipe_fds[1]);
@@ -101,10 +115,16 @@ class TlsTestServer {
     gnutls_session_t raw = nullptr;
     check_gnutls(gnutls_init(&raw, GNUTLS_SERVER | GNUTLS_NO_SIGNAL), "server session");
     UniqueGnutlsSession session(raw);
-    check_gnutls(gnutls_set_default_priority(session.get()), "server priority");
+    if (script_.priorities.empty()) {
+      check_gnutls(gnutls_set_default_priority(session.get()), "server priority");
+    } else {
+      check_gnutls(gnutls_priority_set_direct(session.get(), script_.priorities.c_str(), nullptr),
+                   "server priority");
+    }
     check_gnutls(gnutls_credentials_set(session.get(), GNUTLS_CRD_CERTIFICATE, credentials_.get()),
                  "server credentials");
-    gnutls_certificate_server_set_request(session.get(), GNUTLS_CERT_IGNORE);
+    gnutls_certificate_server_set_request(
+        session.get(), script_.client_ca_pem.empty() ? GNUTLS_CERT_IGNORE : GNUTLS_CERT_REQUIRE);
     gnutls_transport_set_int(session.get(), connection.get());
     gnutls_handshake_set_timeout(session.get(), test_wait_ms);
 
@@ -115,10 +135,22 @@ class TlsTestServer {
     } while (rc < 0 && gnutls_error_is_fatal(rc) == 0 && ++attempts < 100);
     if (rc < 0) {
       report_.failure = std::string("handshake: ") + gnutls_strerror(rc);
+      // As real servers do, say why (RFC 8446 §6.2), so the client's message can be checked.
+      if (script_.alert_on_failure) {
+        gnutls_alert_send_appropriate(session.get(), rc);
+      }
       return;
     }
     report_.handshake_done = true;
     report_.server_name = sent_server_name(session.get());
+    const char* version = gnutls_protocol_get_name(gnutls_protocol_get_version(session.get()));
+    report_.version = version != nullptr ? version : "";
+    if (!script_.client_ca_pem.empty()) {
+      check_client_certificate(session.get());
+      if (script_.hang_up_on_unverified_client && !report_.client_certificate_verified) {
+        return;  // the session and socket go without an alert or close_notify
+      }
+    }
 
     send(session.get(), script_.greeting);
     if (script_.expect_bytes > 0) {
@@ -142,6 +174,25 @@ class TlsTestServer {
       report_.received.append(buffer, static_cast<std::size_t>(n));
     }
     gnutls_bye(session.get(), GNUTLS_SHUT_WR);
+  }
+
+  void check_client_certificate(gnutls_session_t session) {
+    unsigned status = 0;
+    report_.client_certificate_verified =
+        gnutls_certificate_verify_peers3(session, nullptr, &status) == 0 && status == 0;
+    unsigned count = 0;
+    const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
+    if (chain == nullptr || count == 0) {
+      return;
+    }
+    gnutls_x509_crt_t raw = nullptr;
+    check_gnutls(gnutls_x509_crt_init(&raw), "client crt init");
+    UniqueGnutlsCertificate certificate(raw);
+    check_gnutls(gnutls_x509_crt_import(certificate.get(), &chain[0], GNUTLS_X509_FMT_DER),
+                 "client crt import");
+    gnutls_datum_t subject{};
+    check_gnutls(gnutls_x509_crt_get_dn3(certificate.get(), &subject, 0), "client dn");
+    report_.client_certificate_subject = take_datum(subject);
   }
 
   static std::string sent_server_name(gnutls_session_t session) {

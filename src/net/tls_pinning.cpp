@@ -1,0 +1,248 @@
+#include "net/tls_pinning.hpp"
+
+#include <fmt/format.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "common/ascii.hpp"
+#include "common/error.hpp"
+#include "net/gnutls_handles.hpp"
+
+namespace smtpsend::net {
+namespace {
+
+constexpr std::size_t sha256_hex_digits = 2 * sha256_size;
+// The lengths of the fingerprints older tools print (msmtp accepted them until 1.8.x): SHA-1
+// (FIPS 180-4, 160 bits) and MD5 (RFC 1321, 128 bits). Both are refused: collisions are practical.
+constexpr std::size_t sha1_hex_digits = 40;
+constexpr std::size_t md5_hex_digits = 32;
+
+// What every usage message ends with: where a user finds the right value.
+constexpr std::string_view pin_advice =
+    "give \"sha256:\" and the 64 hex digits of the SHA-256 fingerprint of the server's "
+    "certificate or of its public key (smtpsend --trace prints both)";
+
+struct PublicKeyDeleter {
+  void operator()(gnutls_pubkey_t key) const { gnutls_pubkey_deinit(key); }
+};
+using UniquePublicKey = std::unique_ptr<gnutls_pubkey_st, PublicKeyDeleter>;
+
+std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::optional<unsigned char> hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return static_cast<unsigned char>(c - '0');
+  }
+  char lower = ascii_lower(c);
+  if (lower >= 'a' && lower <= 'f') {
+    return static_cast<unsigned char>(lower - 'a' + 10);
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void refuse_pin(std::string_view pin, std::string_view why) {
+  throw Failure(ErrorKind::usage,
+                fmt::format("invalid TLS fingerprint pin '{}' (--tls-fingerprint): {}; {}", pin,
+                            why, pin_advice));
+}
+
+// Names of other hashes a user may have copied from another tool's output.
+void refuse_other_hash_prefix(std::string_view pin) {
+  constexpr std::string_view weak_prefixes[] = {"sha1:", "sha-1:", "md5:"};
+  for (std::string_view prefix : weak_prefixes) {
+    if (starts_with_ignoring_ascii_case(pin, prefix)) {
+      refuse_pin(pin, "SHA-1 and MD5 fingerprints are not accepted, only SHA-256");
+    }
+  }
+  if (starts_with_ignoring_ascii_case(pin, "pin-sha256:")) {
+    refuse_pin(pin, "base64 pins (\"pin-sha256:\") are not accepted, only hex");
+  }
+  constexpr std::string_view other_prefixes[] = {"sha224:", "sha384:", "sha512:"};
+  for (std::string_view prefix : other_prefixes) {
+    if (starts_with_ignoring_ascii_case(pin, prefix)) {
+      refuse_pin(pin, "only SHA-256 fingerprints are accepted");
+    }
+  }
+}
+
+// msmtp's form, "AB:CD:...": without our prefix, only whole bytes separated by colons are taken,
+// so that a bare string of digits is not silently read as some hash.
+void check_colon_separated_bytes(std::string_view pin) {
+  std::size_t group_length = 0;
+  for (char c : pin) {
+    if (c == ':') {
+      if (group_length != 2) {
+        refuse_pin(pin,
+                   "without the \"sha256:\" prefix a pin must be hex bytes separated by "
+                   "colons (AB:CD:...)");
+      }
+      group_length = 0;
+    } else {
+      ++group_length;
+    }
+  }
+  if (group_length != 2) {
+    refuse_pin(pin,
+               "without the \"sha256:\" prefix a pin must be hex bytes separated by colons "
+               "(AB:CD:...)");
+  }
+}
+
+Sha256Digest parse_pin(std::string_view pin) {
+  refuse_other_hash_prefix(pin);
+  std::string_view digits = pin;
+  if (starts_with_ignoring_ascii_case(pin, pin_prefix)) {
+    digits.remove_prefix(pin_prefix.size());
+  } else {
+    check_colon_separated_bytes(pin);
+  }
+
+  std::vector<unsigned char> nibbles;
+  nibbles.reserve(sha256_hex_digits);
+  for (char c : digits) {
+    if (c == ':') {
+      continue;
+    }
+    std::optional<unsigned char> value = hex_value(c);
+    if (!value) {
+      refuse_pin(pin, fmt::format("'{}' is not a hex digit", c));
+    }
+    nibbles.push_back(*value);
+  }
+  if (nibbles.size() == sha1_hex_digits || nibbles.size() == md5_hex_digits) {
+    refuse_pin(pin,
+               fmt::format("it has {} hex digits, the length of a {} fingerprint; SHA-1 and "
+                           "MD5 are not accepted, only SHA-256",
+                           nibbles.size(), nibbles.size() == sha1_hex_digits ? "SHA-1" : "MD5"));
+  }
+  if (nibbles.size() != sha256_hex_digits) {
+    refuse_pin(pin, fmt::format("it has {} hex digits; a SHA-256 fingerprint has {}",
+                                nibbles.size(), sha256_hex_digits));
+  }
+  Sha256Digest digest{};
+  for (std::size_t i = 0; i < sha256_size; ++i) {
+    digest[i] = static_cast<unsigned char>((nibbles[2 * i] << 4) | nibbles[2 * i + 1]);
+  }
+  return digest;
+}
+
+Sha256Digest sha256_of(const gnutls_datum_t& data, const char* what) {
+  Sha256Digest digest{};
+  int rc = gnutls_hash_fast(GNUTLS_DIG_SHA256, data.data, data.size, digest.data());
+  if (rc < 0) {
+    throw Failure(ErrorKind::internal,
+                  fmt::format("cannot hash the server's {}: {}", what, gnutls_strerror(rc)));
+  }
+  return digest;
+}
+
+void check(int rc, const char* what) {
+  if (rc < 0) {
+    throw Failure(ErrorKind::internal, fmt::format("cannot read the server's certificate ({}): {}",
+                                                   what, gnutls_strerror(rc)));
+  }
+}
+
+}  // namespace
+
+std::vector<Sha256Digest> parse_pins(std::string_view list) {
+  std::vector<Sha256Digest> pins;
+  if (trim_blanks(list).empty()) {
+    return pins;
+  }
+  for (;;) {
+    std::size_t comma = list.find(',');
+    std::string_view pin = trim_blanks(list.substr(0, comma));
+    if (pin.empty()) {
+      throw Failure(ErrorKind::usage,
+                    fmt::format("empty TLS fingerprint pin in '{}' (--tls-fingerprint): separate "
+                                "pins with single commas; {}",
+                                list, pin_advice));
+    }
+    pins.push_back(parse_pin(pin));
+    if (comma == std::string_view::npos) {
+      return pins;
+    }
+    list.remove_prefix(comma + 1);
+  }
+}
+
+std::string format_pin(const Sha256Digest& digest) {
+  std::string text(pin_prefix);
+  for (unsigned char byte : digest) {
+    text += fmt::format("{:02x}", byte);
+  }
+  return text;
+}
+
+CertificateFingerprints fingerprints_of(gnutls_x509_crt_t certificate) {
+  CertificateFingerprints fingerprints;
+
+  gnutls_datum_t der{};
+  check(gnutls_x509_crt_export2(certificate, GNUTLS_X509_FMT_DER, &der), "export");
+  std::string certificate_der = take_datum(der);
+  gnutls_datum_t certificate_data{reinterpret_cast<unsigned char*>(certificate_der.data()),
+                                  static_cast<unsigned>(certificate_der.size())};
+  fingerprints.certificate = sha256_of(certificate_data, "certificate");
+
+  gnutls_pubkey_t raw = nullptr;
+  check(gnutls_pubkey_init(&raw), "public key");
+  UniquePublicKey key(raw);
+  check(gnutls_pubkey_import_x509(key.get(), certificate, 0), "public key");
+  // gnutls_pubkey_export2 in DER writes the SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), what
+  // RFC 7469 §2.4 hashes for a public-key pin.
+  gnutls_datum_t spki{};
+  check(gnutls_pubkey_export2(key.get(), GNUTLS_X509_FMT_DER, &spki), "public key");
+  std::string spki_der = take_datum(spki);
+  gnutls_datum_t spki_data{reinterpret_cast<unsigned char*>(spki_der.data()),
+                           static_cast<unsigned>(spki_der.size())};
+  fingerprints.public_key = sha256_of(spki_data, "public key");
+  return fingerprints;
+}
+
+PinMatch match_pins(const std::vector<Sha256Digest>& pins,
+                    const CertificateFingerprints& fingerprints) {
+  if (std::find(pins.begin(), pins.end(), fingerprints.certificate) != pins.end()) {
+    return PinMatch::certificate;
+  }
+  if (std::find(pins.begin(), pins.end(), fingerprints.public_key) != pins.end()) {
+    return PinMatch::public_key;
+  }
+  return PinMatch::none;
+}
+
+std::string_view describe(PinMatch match) {
+  switch (match) {
+    case PinMatch::certificate:
+      return "certificate";
+    case PinMatch::public_key:
+      return "public key";
+    case PinMatch::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::string pin_mismatch_message(std::string_view expected_host,
+                                 const CertificateFingerprints& fingerprints) {
+  return fmt::format(
+      "the TLS certificate of '{}' matches no pin given with --tls-fingerprint: the "
+      "certificate's fingerprint is {} and its public key's is {}; if the server's certificate "
+      "was replaced, confirm one of these with its administrator before pinning it",
+      expected_host, format_pin(fingerprints.certificate), format_pin(fingerprints.public_key));
+}
+
+}  // namespace smtpsend::net
