@@ -13,11 +13,37 @@ constexpr std::string_view crlf = "\r\n";
 
 }  // namespace
 
-void PreparedMessageFilter::add(std::string_view chunk, std::string& out) {
+PreparedMessageFilter::PreparedMessageFilter(PreparedMessageFilterRules rules)
+    : rules_(rules), in_header_(rules.remove_bcc) {}
+
+std::size_t PreparedMessageFilter::add(std::string_view chunk, std::string& out) {
+  if (ended_) {
+    return 0;
+  }
   out.reserve(out.size() + chunk.size() + chunk.size() / 32 + crlf.size());
   std::size_t position = 0;
   while (position < chunk.size()) {
     const char c = chunk[position];
+    if (lone_dot_ != LoneDot::no) {
+      if (c == '\n') {  // ".\n" or ".\r\n": the message ends here, this line included
+        ended_ = true;
+        return position + 1;
+      }
+      if (c == '\r' && lone_dot_ == LoneDot::dot) {
+        lone_dot_ = LoneDot::dot_then_cr;
+        ++position;
+        continue;
+      }
+      // An ordinary line that starts with ".", or "." ended by a bare CR; `c` is taken on the
+      // next pass.
+      const bool ended_by_bare_cr = lone_dot_ == LoneDot::dot_then_cr;
+      lone_dot_ = LoneDot::no;
+      add_to_line('.', out);
+      if (ended_by_bare_cr) {
+        end_line(out);
+      }
+      continue;
+    }
     if (after_cr_ && c == '\n') {  // completes the CRLF already taken as a line end
       after_cr_ = false;
       ++position;
@@ -30,20 +56,13 @@ void PreparedMessageFilter::add(std::string_view chunk, std::string& out) {
       ++position;
       continue;
     }
-    if (at_line_start_) {
-      at_line_start_ = false;
-      if (!in_header_) {
-        line_ = Line::kept;
-      } else if (syntax::is_wsp(c)) {
-        line_ = dropping_field_ ? Line::dropped : Line::kept;
-      } else {
-        line_ = Line::deciding;
-        dropping_field_ = false;
-        held_.clear();
-      }
+    if (at_line_start_ && rules_.dot_ends_input && c == '.') {
+      lone_dot_ = LoneDot::dot;
+      ++position;
+      continue;
     }
-    if (line_ == Line::deciding) {
-      add_to_field_name(c, out);
+    if (at_line_start_ || line_ == Line::deciding) {
+      add_to_line(c, out);
       ++position;
       continue;
     }
@@ -57,12 +76,50 @@ void PreparedMessageFilter::add(std::string_view chunk, std::string& out) {
     }
     position = line_end;
   }
+  return chunk.size();
 }
 
 void PreparedMessageFilter::finish(std::string& out) {
+  if (ended_) {
+    return;
+  }
+  if (lone_dot_ == LoneDot::dot) {  // "." and then the end of the input
+    lone_dot_ = LoneDot::no;
+    ended_ = true;
+    return;
+  }
+  if (lone_dot_ == LoneDot::dot_then_cr) {
+    lone_dot_ = LoneDot::no;
+    add_to_line('.', out);
+    end_line(out);
+  }
   // A last line without its line end gets one, as the SMTP session would give it.
   if (!at_line_start_) {
     end_line(out);
+  }
+}
+
+void PreparedMessageFilter::add_to_line(char c, std::string& out) {
+  if (at_line_start_) {
+    at_line_start_ = false;
+    start_line(c);
+  }
+  if (line_ == Line::deciding) {
+    add_to_field_name(c, out);
+  } else if (line_ == Line::kept) {
+    out += c;
+  }
+}
+
+void PreparedMessageFilter::start_line(char first) {
+  if (!in_header_) {
+    line_ = Line::kept;
+  } else if (syntax::is_wsp(first)) {
+    line_ = dropping_field_ ? Line::dropped : Line::kept;
+  } else {
+    line_ = Line::deciding;
+    dropping_field_ = false;
+    held_.clear();
   }
 }
 

@@ -37,6 +37,39 @@ std::string filtered_byte_by_byte(std::string_view input) {
   return out;
 }
 
+// What a filter with `rules` makes of `input` given whole, and how much of it it took.
+struct Filtered {
+  std::string out;
+  std::size_t taken = 0;
+  bool ended = false;
+};
+
+Filtered filtered_with(PreparedMessageFilterRules rules, std::string_view input) {
+  PreparedMessageFilter filter(rules);
+  Filtered result;
+  result.taken = filter.add(input, result.out);
+  filter.finish(result.out);
+  result.ended = filter.ended();
+  return result;
+}
+
+// The same in two chunks split at `split`.
+Filtered filtered_in_two_with(PreparedMessageFilterRules rules, std::string_view input,
+                              std::size_t split) {
+  PreparedMessageFilter filter(rules);
+  Filtered result;
+  result.taken = filter.add(input.substr(0, split), result.out);
+  if (result.taken == split) {
+    result.taken += filter.add(input.substr(split), result.out);
+  }
+  filter.finish(result.out);
+  result.ended = filter.ended();
+  return result;
+}
+
+constexpr PreparedMessageFilterRules body_only{.remove_bcc = false, .dot_ends_input = false};
+constexpr PreparedMessageFilterRules body_until_dot{.remove_bcc = false, .dot_ends_input = true};
+
 TEST(PreparedMessageFilter, BccFieldIsRemovedFromTheHeaderSection) {
   EXPECT_EQ(filtered("From: a@example.com\r\n"
                      "Bcc: hidden@example.net\r\n"
@@ -165,6 +198,107 @@ TEST(PreparedMessageFilter, EverySplitGivesTheSameOutput) {
 TEST(PreparedMessageFilter, BccNameWithALineOfWhitespaceIsDropped) {
   const std::string input = "Bcc" + std::string(1200, ' ') + ": x@example.net\nSubject: s\n";
   EXPECT_EQ(filtered(input), "Subject: s\r\n");
+}
+
+TEST(PreparedMessageFilter, WithoutBccRemovalOnlyLineEndsChange) {
+  const Filtered result = filtered_with(body_only, "Bcc: kept@example.net\n.\nbody\rend");
+  EXPECT_EQ(result.out, "Bcc: kept@example.net\r\n.\r\nbody\r\nend\r\n");
+  EXPECT_FALSE(result.ended);
+}
+
+TEST(PreparedMessageFilter, LoneDotEndsTheInputAndTheRestIsNotTaken) {
+  const std::string input = "line\n.\nafter\n";
+  const Filtered result = filtered_with(body_until_dot, input);
+  EXPECT_EQ(result.out, "line\r\n");
+  EXPECT_TRUE(result.ended);
+  EXPECT_EQ(result.taken, std::string_view("line\n.\n").size());
+}
+
+TEST(PreparedMessageFilter, LoneDotWithCrlfEndsTheInput) {
+  const Filtered result = filtered_with(body_until_dot, "line\r\n.\r\nafter\r\n");
+  EXPECT_EQ(result.out, "line\r\n");
+  EXPECT_EQ(result.taken, std::string_view("line\r\n.\r\n").size());
+}
+
+TEST(PreparedMessageFilter, LoneDotAtTheEndOfTheInputEndsIt) {
+  const Filtered result = filtered_with(body_until_dot, "line\n.");
+  EXPECT_EQ(result.out, "line\r\n");
+  EXPECT_TRUE(result.ended);
+}
+
+TEST(PreparedMessageFilter, LoneDotAsTheFirstLineLeavesNothing) {
+  const Filtered result = filtered_with(body_until_dot, ".\nSubject: x\n");
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.taken, 2U);
+}
+
+TEST(PreparedMessageFilter, LoneDotInTheHeaderSectionEndsTheInputToo) {
+  const Filtered result = filtered_with({.remove_bcc = true, .dot_ends_input = true},
+                                        "Subject: x\nBcc: a@example.net\n.\nTo: b@example.net\n");
+  EXPECT_EQ(result.out, "Subject: x\r\n");
+  EXPECT_TRUE(result.ended);
+}
+
+TEST(PreparedMessageFilter, LinesThatOnlyStartWithADotAreKept) {
+  const std::string input = "..\r\n.x\r\n. \r\n\r\n";
+  const Filtered result = filtered_with(body_until_dot, input);
+  EXPECT_EQ(result.out, input);
+  EXPECT_FALSE(result.ended);
+}
+
+// sendmail ends lines at LF only, so "." then a bare CR is not its lone dot.
+TEST(PreparedMessageFilter, DotFollowedByABareCrIsAnOrdinaryLine) {
+  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\rb\n").out, "a\r\n.\r\nb\r\n");
+  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\r\rb").out, "a\r\n.\r\n\r\nb\r\n");
+  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\r").out, "a\r\n.\r\n");
+}
+
+TEST(PreparedMessageFilter, DotLineIsKeptWithoutDotEndsInput) {
+  const Filtered result = filtered_with(body_only, "a\n.\nb\n");
+  EXPECT_EQ(result.out, "a\r\n.\r\nb\r\n");
+  EXPECT_FALSE(result.ended);
+}
+
+TEST(PreparedMessageFilter, NothingIsTakenOnceTheInputHasEnded) {
+  PreparedMessageFilter filter(body_until_dot);
+  std::string out;
+  EXPECT_EQ(filter.add("a\n.", out), 3U);
+  EXPECT_EQ(filter.add("\r", out), 1U);
+  EXPECT_EQ(filter.add("\nb\n", out), 1U);
+  EXPECT_TRUE(filter.ended());
+  EXPECT_EQ(filter.add("c\n", out), 0U);
+  filter.finish(out);
+  EXPECT_EQ(out, "a\r\n");
+}
+
+TEST(PreparedMessageFilter, EverySplitEndsAtTheSameLoneDot) {
+  const std::string input =
+      "Subject: x\r\n"
+      "\r\n"
+      ".leading dot\r"
+      ".\rx\n"
+      "\n"
+      "..\n"
+      ".\r\n"
+      "not sent\n";
+  const std::string expected =
+      "Subject: x\r\n"
+      "\r\n"
+      ".leading dot\r\n"
+      ".\r\n"
+      "x\r\n"
+      "\r\n"
+      "..\r\n";
+  const std::size_t taken = input.find("not sent");
+  const Filtered whole = filtered_with(body_until_dot, input);
+  ASSERT_EQ(whole.out, expected);
+  ASSERT_EQ(whole.taken, taken);
+  for (std::size_t split = 0; split <= input.size(); ++split) {
+    const Filtered in_two = filtered_in_two_with(body_until_dot, input, split);
+    EXPECT_EQ(in_two.out, expected) << "split at " << split;
+    EXPECT_EQ(in_two.taken, taken) << "split at " << split;
+    EXPECT_TRUE(in_two.ended) << "split at " << split;
+  }
 }
 
 }  // namespace
