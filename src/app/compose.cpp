@@ -13,24 +13,18 @@
 #include <iterator>
 #include <sstream>
 
+#include "app/recipients.hpp"
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/address.hpp"
+#include "mime/date.hpp"
 #include "mime/idna.hpp"
 #include "mime/message_id.hpp"
+#include "mime/submitted_message.hpp"
 
 namespace smtpsend::app {
 
 namespace {
-
-std::vector<mime::Mailbox> parse_all(const std::vector<std::string>& lists) {
-  std::vector<mime::Mailbox> mailboxes;
-  for (const auto& list : lists) {
-    for (const auto& mailbox : mime::parse_address_list(list)) {
-      mailboxes.push_back(mime::with_ascii_domain(mailbox));
-    }
-  }
-  return mailboxes;
-}
 
 std::string read_stdin(std::string_view what) {
   if (::isatty(STDIN_FILENO) == 1) {
@@ -96,25 +90,29 @@ void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& 
   }
 }
 
-}  // namespace
-
-ComposedMessage compose_message(const cli::Options& options, const config::Account& account) {
-  const auto senders = parse_all({account.from});
-  if (senders.size() != 1) {
-    throw Failure(ErrorKind::usage,
-                  "the sender '" + account.from + "' must be exactly one address; fix -f/--from");
+// The account's `header` lines, except those a -H of the same name replaces, then the -H ones.
+std::vector<std::pair<std::string, std::string>> headers_for(const cli::Options& options,
+                                                             const config::Account& account) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& header : account.headers) {
+    const bool replaced = std::any_of(
+        options.headers.begin(), options.headers.end(),
+        [&](const auto& given) { return equals_ignoring_ascii_case(given.first, header.first); });
+    if (!replaced) {
+      headers.push_back(header);
+    }
   }
-  const auto to = parse_all(options.to);
-  const auto cc = parse_all(options.cc);
-  const auto bcc = parse_all(options.bcc);
-  if (to.empty() && cc.empty() && bcc.empty()) {
-    throw Failure(ErrorKind::usage, "no recipients; give at least one with -t/--to ADDRESS");
-  }
+  headers.insert(headers.end(), options.headers.begin(), options.headers.end());
+  return headers;
+}
 
-  ComposedMessage composed;
+void compose_native_message(const cli::Options& options, const config::Account& account,
+                            const mime::Mailbox& sender, const config::Aliases& aliases,
+                            ComposedMessage& composed) {
   auto& envelope = composed.envelope;
-  envelope.mail_from = senders.front().address;
-  envelope.smtputf8 = mime::needs_smtputf8(senders.front());
+  const auto to = parse_recipients(options.to, aliases);
+  const auto cc = parse_recipients(options.cc, aliases);
+  const auto bcc = parse_recipients(options.bcc, aliases);
   add_recipients(envelope, to);
   add_recipients(envelope, cc);
   add_recipients(envelope, bcc);
@@ -123,16 +121,16 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     composed.content = mime::open_prepared_message(*options.message_file);
   } else {
     mime::MessageSpec spec;
-    spec.from = senders.front();
+    spec.from = sender;
     spec.to = to;
     spec.cc = cc;
-    spec.reply_to = parse_all(options.reply_to);
+    spec.reply_to = parse_recipients(options.reply_to, {});
     for (const auto& mailbox : spec.reply_to) {
       // Not an envelope address, but a UTF-8 one in the header needs SMTPUTF8 all the same.
       envelope.smtputf8 = envelope.smtputf8 || mime::needs_smtputf8(mailbox);
     }
     spec.subject = options.subject.value_or("");
-    spec.extra_headers = options.headers;
+    spec.extra_headers = headers_for(options, account);
     if (options.text_file) {
       spec.text = read_file(*options.text_file, "--text");
     } else if (text_comes_from_stdin(options)) {
@@ -147,7 +145,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
     for (const auto& argument : options.attachments) {
       spec.attachments.push_back(file_part(argument));
     }
-    spec.charset = options.charset.value_or("UTF-8");
+    spec.charset = account.charset;
     spec.date = std::chrono::system_clock::now();
     spec.random = random_64;
     spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);
@@ -160,6 +158,77 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
       }
     }
     composed.content = mime::open_message(spec);
+  }
+}
+
+// Sendmail mode: standard input is the whole message. Its header section is read now, so that
+// -t knows the recipients before anything is sent; the body streams later.
+void compose_submitted_message(const cli::Options& options, const config::Account& account,
+                               const mime::Mailbox& sender, const config::Aliases& aliases,
+                               ComposedMessage& composed) {
+  mime::SubmissionRules rules;
+  rules.dot_ends_input = options.dot_ends_input;
+  rules.remove_bcc = account.remove_bcc_headers;
+  if (account.add_from_header && !sender.address.empty()) {
+    mime::Mailbox shown = sender;
+    if (!options.full_name.empty()) {
+      shown.display_name = options.full_name;
+    }
+    rules.from_field = mime::format_mailbox(shown);
+  }
+  if (account.add_date_header) {
+    rules.date_field = mime::format_date(std::chrono::system_clock::now());
+  }
+  if (account.add_message_id_header) {
+    rules.message_id_field = mime::make_message_id(domain_of(sender.address), random_64);
+  }
+  auto message = mime::read_submitted_message(STDIN_FILENO, rules);
+  std::vector<std::string> lists = options.to;
+  if (options.recipients_from_headers) {
+    const auto& fields = message->headers();
+    for (const auto* field : {&fields.to, &fields.cc, &fields.bcc}) {
+      lists.insert(lists.end(), field->begin(), field->end());
+    }
+  }
+  add_recipients(composed.envelope, parse_recipients(lists, aliases));
+  composed.content = std::move(message);
+}
+
+}  // namespace
+
+ComposedMessage compose_message(const cli::Options& options, const config::Account& account) {
+  const config::Aliases aliases = account.aliases_file.empty()
+                                      ? config::Aliases()
+                                      : config::Aliases::load(account.aliases_file);
+  ComposedMessage composed;
+  auto& envelope = composed.envelope;
+  // sendmail's -f <>: the null reverse-path, for bounces (RFC 5321 §4.5.5).
+  const bool null_sender = options.sendmail_mode && account.from == "<>";
+  mime::Mailbox sender;
+  if (!null_sender) {
+    const auto senders = parse_recipients({account.from}, {});
+    if (senders.size() != 1) {
+      throw Failure(ErrorKind::usage,
+                    "the sender '" + account.from + "' must be exactly one address; fix -f/--from");
+    }
+    sender = senders.front();
+    envelope.mail_from = sender.address;
+    envelope.smtputf8 = mime::needs_smtputf8(sender);
+  }
+  envelope.dsn_notify = account.dsn_notify;
+  envelope.dsn_return = account.dsn_return;
+  envelope.dsn_envelope_id = options.dsn_envelope_id;
+
+  if (options.sendmail_mode) {
+    compose_submitted_message(options, account, sender, aliases, composed);
+  } else {
+    compose_native_message(options, account, sender, aliases, composed);
+  }
+  if (envelope.recipients.empty()) {
+    throw Failure(ErrorKind::usage,
+                  options.sendmail_mode
+                      ? "no recipients: give addresses, or -t to read them from the message"
+                      : "no recipients; give at least one with -t/--to ADDRESS");
   }
   // RFC 6531 §3.4: a message with UTF-8 addresses in its headers is 8-bit as a whole.
   envelope.body_8bit = envelope.smtputf8 || composed.content->has_8bit();

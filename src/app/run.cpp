@@ -12,8 +12,10 @@
 #include "app/deliver.hpp"
 #include "app/exit_code.hpp"
 #include "app/report.hpp"
+#include "app/send_log.hpp"
 #include "app/version.hpp"
 #include "cli/options.hpp"
+#include "cli/sendmail_args.hpp"
 #include "config/account.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_session.hpp"
@@ -92,6 +94,7 @@ net::ConnectOptions connect_options(const config::Account& account, const Delive
   options.tls.fingerprint = account.tls_fingerprint;
   options.tls.cert_file = account.tls_cert_file;
   options.tls.key_file = account.tls_key_file;
+  options.tls.server_name = account.tls_server_name;
   return options;
 }
 
@@ -155,6 +158,60 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
       [&content = *message.content](std::string& chunk) { return content.next(chunk); }, limits);
 }
 
+// Sendmail mode when invoked as "sendmail" or with --sendmail first; the native flags otherwise.
+cli::Options parse_arguments(int argc, const char* const* argv) {
+  if (argc > 0 && cli::invoked_as_sendmail(argv[0])) {
+    return cli::parse_sendmail_command_line(argc, argv);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "--sendmail") {
+    std::vector<const char*> rest(argv, argv + argc);
+    rest.erase(rest.begin() + 1);
+    return cli::parse_sendmail_command_line(static_cast<int>(rest.size()), rest.data());
+  }
+  return cli::parse_command_line(argc, argv);
+}
+
+// The one line the logfile and syslog settings ask for; a log that cannot be written is worth a
+// warning, never a different outcome.
+void log_send(const config::Account& account, const ComposedMessage& message,
+              const smtp::Outcome& outcome, int exit_code) {
+  if (account.logfile.empty() && account.syslog_facility.empty()) {
+    return;
+  }
+  SendRecord record;
+  record.when = std::chrono::system_clock::now();
+  record.account = account.account_name;
+  record.host = account.host;
+  record.port = account.port;
+  record.tls = std::string(config::security_name(account.security));
+  record.user = account.user;
+  record.sender = message.envelope.mail_from;
+  record.recipients = message.envelope.recipients;
+  record.size = message.envelope.size;
+  record.sent = outcome.delivered;
+  if (outcome.final_reply) {
+    record.reply =
+        std::to_string(outcome.final_reply->code) + " " + outcome.final_reply->first_line();
+  } else if (outcome.error && outcome.error->reply) {
+    record.reply =
+        std::to_string(outcome.error->reply->code) + " " + outcome.error->reply->first_line();
+  }
+  record.exit_code = exit_code;
+  if (outcome.error && !outcome.delivered) {
+    record.error = outcome.error->message;
+  }
+  try {
+    if (!account.logfile.empty()) {
+      append_to_log_file(account.logfile, format_send_record(record, account.logfile_time_format));
+    }
+    if (!account.syslog_facility.empty()) {
+      write_to_syslog(account.syslog_facility, format_send_fields(record), record.sent);
+    }
+  } catch (const Failure& failure) {
+    spdlog::warn(failure.error().message);
+  }
+}
+
 int fail(const Error& error) {
   // The message may quote the server or a certificate: each line is escaped like the trace.
   std::string shown;
@@ -178,7 +235,7 @@ int run(int argc, const char* const* argv) {
   survive_broken_pipes();
   set_up_diagnostics();
   try {
-    const cli::Options options = cli::parse_command_line(argc, argv);
+    const cli::Options options = parse_arguments(argc, argv);
     if (!options.help_text.empty()) {
       std::cout << options.help_text;
       return 0;
@@ -188,8 +245,19 @@ int run(int argc, const char* const* argv) {
       return 0;
     }
     const auto environment = config::process_environment();
-    config::Account account = config::resolve_account(options, environment);
+    const auto configuration = config::load_configuration(options, environment);
+    if (configuration) {
+      for (const auto& warning : configuration->warnings) {
+        spdlog::warn(warning);
+      }
+    }
+    config::Account account =
+        config::resolve_account(options, environment, configuration ? &*configuration : nullptr);
     check_tls_settings(account);
+    if (options.show_config) {
+      std::cout << config::describe_settings(account, options, environment);
+      return 0;
+    }
 
     // Everything that can be wrong with the message is found before connecting.
     const ComposedMessage message = compose_message(options, account);
@@ -204,12 +272,23 @@ int run(int argc, const char* const* argv) {
     config::resolve_password(account, options, environment);
     auto trace = make_trace(options);
     const auto started = std::chrono::steady_clock::now();
-    const smtp::Outcome outcome = send(account, message, *trace);
-    report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
-    if (!outcome.delivered) {
-      return fail(outcome.error.value_or(
-          Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}}));
+    smtp::Outcome outcome;
+    try {
+      outcome = send(account, message, *trace);
+    } catch (const Failure& failure) {
+      outcome.error = failure.error();  // no connection, or no TLS: still worth a log line
     }
+    report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
+    for (const auto& warning : outcome.warnings) {
+      spdlog::warn(warning);
+    }
+    if (!outcome.delivered) {
+      const Error error = outcome.error.value_or(
+          Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}});
+      log_send(account, message, outcome, exit_code_for(error.kind));
+      return fail(error);
+    }
+    log_send(account, message, outcome, 0);
     return 0;
   } catch (const Failure& failure) {
     return fail(failure.error());

@@ -242,6 +242,18 @@ Options parse_command_line(int argc, const char* const* argv) {
                "Allow sending credentials over an unencrypted connection")
       ->group(auth);
 
+  auto* configuration = "Configuration";
+  app.add_option("-C,--config", options.config_file,
+                 "Read FILE instead of ~/.config/smtpsend/config or /etc/smtpsend.conf")
+      ->type_name("FILE")
+      ->group(configuration);
+  app.add_option("-A,--account", options.account, "Use the account NAME of the configuration file")
+      ->type_name("NAME")
+      ->group(configuration);
+  app.add_flag("--show-config", options.show_config,
+               "Print the effective settings and where each came from; send nothing")
+      ->group(configuration);
+
   auto* output = "Diagnostics";
   app.add_flag("--trace", options.trace,
                "Show the SMTP dialog and TLS details on stderr (secrets redacted)")

@@ -17,4 +17,18 @@ std::string escape_control_bytes(std::string_view text) {
   return shown;
 }
 
+std::string xtext(std::string_view text) {
+  constexpr char first_plain = '!';
+  constexpr char last_plain = '~';
+  std::string encoded;
+  for (const char c : text) {
+    if (c < first_plain || c > last_plain || c == '+' || c == '=') {
+      encoded += fmt::format("+{:02X}", static_cast<unsigned char>(c));
+    } else {
+      encoded += c;
+    }
+  }
+  return encoded;
+}
+
 }  // namespace smtpsend::smtp

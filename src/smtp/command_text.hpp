@@ -20,4 +20,7 @@ constexpr bool is_control_byte(char c) {
 // `text` with each control byte shown as \xNN, for error messages that quote user input.
 std::string escape_control_bytes(std::string_view text);
 
+// RFC 3461 §4: xtext, for ENVID=: '+', '=' and bytes outside '!'..'~' become "+HH".
+std::string xtext(std::string_view text);
+
 }  // namespace smtpsend::smtp

@@ -52,6 +52,10 @@ struct Envelope {
   bool body_8bit_required = false;
   bool smtputf8 = false;              // the envelope or headers need SMTPUTF8
   std::optional<std::uint64_t> size;  // message size for SIZE=, when known
+  // Delivery status notifications (RFC 3461), sent only to a server that offers DSN:
+  std::string dsn_notify;       // NOTIFY= of every RCPT: "never", or "success,failure,delay"
+  std::string dsn_return;       // RET= of MAIL: "full" or "hdrs"
+  std::string dsn_envelope_id;  // ENVID= of MAIL, as given (xtext-encoded on the wire)
 };
 
 struct RecipientResult {
@@ -63,7 +67,9 @@ struct RecipientResult {
 struct Outcome {
   bool delivered = false;  // true only after 250 to the final dot
   std::vector<RecipientResult> recipients;
-  std::optional<Error> error;  // set when not delivered (and for a failed QUIT, nothing)
+  std::optional<Error> error;         // set when not delivered (and for a failed QUIT, nothing)
+  std::vector<std::string> warnings;  // worth telling the user, not worth failing for
+  std::optional<ServerReply> final_reply;  // the 250 that accepted the message
 };
 
 enum class Step {

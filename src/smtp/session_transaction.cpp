@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
 #include "smtp/session_impl.hpp"
@@ -86,6 +87,20 @@ void Session::Impl::send_mail() {
   if (envelope_.smtputf8 && capabilities_.smtputf8) {
     line += " SMTPUTF8";  // RFC 6531 §3.4
   }
+  const bool dsn_asked = !envelope_.dsn_notify.empty() || !envelope_.dsn_return.empty() ||
+                         !envelope_.dsn_envelope_id.empty();
+  if (dsn_asked && capabilities_.dsn) {
+    if (!envelope_.dsn_return.empty()) {
+      line += " RET=" + ascii_upper(envelope_.dsn_return);  // RFC 3461 §4.3
+    }
+    if (!envelope_.dsn_envelope_id.empty()) {
+      line += " ENVID=" + xtext(envelope_.dsn_envelope_id);  // RFC 3461 §4.4
+    }
+  } else if (dsn_asked) {
+    outcome_.warnings.emplace_back(
+        "the server does not offer DSN (RFC 3461), so the delivery notification settings "
+        "(-N, -R, -V, dsn_notify, dsn_return) were left out");
+  }
   set_state(State::mail);
   send_command(line, {State::mail});
 }
@@ -114,7 +129,11 @@ void Session::Impl::send_rcpt(std::size_t index) {
   if (!capabilities_.pipelining) {
     set_state(State::rcpt);
   }
-  send_command(fmt::format("RCPT TO:<{}>", envelope_.recipients[index]), {State::rcpt, index});
+  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
+  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
+    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
+  }
+  send_command(line, {State::rcpt, index});
 }
 
 void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
@@ -221,6 +240,7 @@ void Session::Impl::on_dot_reply(const Reply& reply) {
   const bool quit_sent = capabilities_.pipelining;  // in the flight of the dot (end_of_body)
   if (reply.code == message_accepted) {
     outcome_.delivered = true;
+    outcome_.final_reply = to_server_reply(reply);
     trace_info("the server accepted the message");
     set_state(State::quit);
     if (!quit_sent) {

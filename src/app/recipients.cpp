@@ -1,0 +1,101 @@
+#include "app/recipients.hpp"
+
+#include "mime/idna.hpp"
+
+namespace smtpsend::app {
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  const auto start = text.find_first_not_of(" \t");
+  if (start == std::string_view::npos) {
+    return {};
+  }
+  return text.substr(start, text.find_last_not_of(" \t") - start + 1);
+}
+
+// The elements of a list, split at commas outside "quoted strings", (comments) and <brackets>.
+std::vector<std::string_view> top_level_elements(std::string_view list) {
+  std::vector<std::string_view> elements;
+  bool quoted = false;
+  bool escaped = false;
+  int comment_depth = 0;
+  bool in_brackets = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const char c = list[i];
+    if (escaped) {
+      escaped = false;
+    } else if (c == '\\' && (quoted || comment_depth > 0)) {
+      escaped = true;
+    } else if (quoted) {
+      quoted = c != '"';
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '(') {
+      ++comment_depth;
+    } else if (c == ')' && comment_depth > 0) {
+      --comment_depth;
+    } else if (comment_depth == 0 && c == '<') {
+      in_brackets = true;
+    } else if (comment_depth == 0 && c == '>') {
+      in_brackets = false;
+    } else if (comment_depth == 0 && !in_brackets && c == ',') {
+      elements.push_back(list.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  elements.push_back(list.substr(start));
+  return elements;
+}
+
+// The address of "Name <address>" or of a bare "address".
+std::string_view address_of(std::string_view element) {
+  const auto open = element.rfind('<');
+  const auto close = element.rfind('>');
+  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+    return trimmed(element.substr(open + 1, close - open - 1));
+  }
+  return trimmed(element);
+}
+
+// A local name is one word: no '@', and nothing that makes it more than a name (a group's ':' or
+// ';', quotes, comments); those are left to the address parser to judge.
+bool is_local_name(std::string_view address) {
+  return !address.empty() && address.find_first_of("@:;\"() \t") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string expand_local_names(std::string_view list, const config::Aliases& aliases) {
+  if (aliases.empty()) {
+    return std::string(list);
+  }
+  std::string expanded;
+  for (const std::string_view element : top_level_elements(list)) {
+    std::string replacement(element);
+    if (const std::string_view address = address_of(element); is_local_name(address)) {
+      replacement.clear();
+      for (const std::string& target : aliases.expand(address)) {
+        replacement += (replacement.empty() ? "" : ", ") + target;
+      }
+    }
+    if (!trimmed(replacement).empty()) {
+      expanded += (expanded.empty() ? "" : ", ") + replacement;
+    }
+  }
+  return expanded;
+}
+
+std::vector<mime::Mailbox> parse_recipients(const std::vector<std::string>& lists,
+                                            const config::Aliases& aliases) {
+  std::vector<mime::Mailbox> mailboxes;
+  for (const auto& list : lists) {
+    for (const auto& mailbox : mime::parse_address_list(expand_local_names(list, aliases))) {
+      mailboxes.push_back(mime::with_ascii_domain(mailbox));
+    }
+  }
+  return mailboxes;
+}
+
+}  // namespace smtpsend::app

@@ -1,0 +1,177 @@
+// Where the configuration file is, where the password comes from, and --show-config: the parts of
+// account resolution that read files, run commands or talk to the terminal.
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "common/error.hpp"
+#include "config/account.hpp"
+#include "config/netrc.hpp"
+#include "config/secret_source.hpp"
+
+namespace smtpsend::config {
+
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat status {};
+  return ::stat(path.c_str(), &status) == 0;
+}
+
+std::string user_config_path(const Environment& environment) {
+  if (auto xdg = environment("XDG_CONFIG_HOME"); xdg && !xdg->empty()) {
+    return *xdg + "/smtpsend/config";
+  }
+  if (auto home = environment("HOME"); home && !home->empty()) {
+    return *home + "/.config/smtpsend/config";
+  }
+  return "";
+}
+
+std::string netrc_path(const Environment& environment) {
+  if (auto home = environment("HOME"); home && !home->empty()) {
+    return *home + "/.netrc";
+  }
+  return "";
+}
+
+// The password's source as --show-config names it, without fetching it.
+std::string password_source(const Account& account, const cli::Options& options,
+                            const Environment& environment) {
+  if (!options.password_cmd.empty()) {
+    return "--password-cmd";
+  }
+  if (environment("SMTPSEND_PASSWORD")) {
+    return "env SMTPSEND_PASSWORD";
+  }
+  if (account.password_eval) {
+    return describe(account.password_eval->origin) + " passwordeval, not run";
+  }
+  if (account.password_setting) {
+    return describe(account.password_setting->origin) + " password";
+  }
+  return "~/.netrc, else a prompt on the terminal";
+}
+
+}  // namespace
+
+std::optional<ConfigFile> load_configuration(const cli::Options& options,
+                                             const Environment& environment,
+                                             const std::string& system_file) {
+  const std::string home = environment("HOME").value_or("");
+  if (!options.config_file.empty()) {
+    return load_config_file(options.config_file, home);
+  }
+  for (const std::string& path : {user_config_path(environment), system_file}) {
+    if (!path.empty() && exists(path)) {
+      return load_config_file(path, home);
+    }
+  }
+  return std::nullopt;
+}
+
+void resolve_password(Account& account, const cli::Options& options,
+                      const Environment& environment) {
+  if (account.user.empty()) {
+    return;
+  }
+  std::string source;
+  if (!options.password_cmd.empty()) {
+    account.password = password_from_command(options.password_cmd);
+    source = "--password-cmd";
+  } else if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
+    account.password = *from_environment;
+    source = "SMTPSEND_PASSWORD";
+  } else if (account.password_eval) {
+    source = "passwordeval (" + describe(account.password_eval->origin) + ")";
+    try {
+      account.password = password_from_command(account.password_eval->value);
+    } catch (const Failure& failure) {
+      throw Failure(failure.error().kind, describe(account.password_eval->origin) +
+                                              ": passwordeval: " + failure.error().message);
+    }
+  } else if (account.password_setting) {
+    account.password = account.password_setting->value;
+    source = "password (" + describe(account.password_setting->origin) + ")";
+  } else if (auto from_netrc =
+                 password_from_netrc_file(netrc_path(environment), account.host, account.user);
+             from_netrc) {
+    account.password = *from_netrc;
+    source = "~/.netrc";
+  } else {
+    account.password =
+        password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
+    source = "the terminal";
+  }
+  // An empty password is never what was meant; sending it only earns a confusing 535.
+  if (account.password.empty()) {
+    throw Failure(ErrorKind::config, "the password from " + source +
+                                         " is empty; nothing was sent. Give the password for '" +
+                                         account.user + "'");
+  }
+}
+
+std::string describe_settings(const Account& account, const cli::Options& options,
+                              const Environment& environment) {
+  std::string text;
+  const auto line = [&](std::string_view name, std::string_view value) {
+    const auto source = account.sources.find(std::string(name));
+    text += fmt::format("{} = {}", name, value);
+    text += " [" + (source != account.sources.end() ? source->second : "default") + "]\n";
+  };
+  text +=
+      fmt::format("config = {}\n", account.config_path.empty() ? "(none)" : account.config_path);
+  if (!account.config_path.empty()) {
+    text += fmt::format("account = {} [{}]\n",
+                        account.account_name.empty() ? "(none)" : account.account_name,
+                        account.account_choice);
+  }
+  line("host", account.host);
+  line("port", std::to_string(account.port));
+  line("tls", security_name(account.security));
+  if (account.security != Security::none) {
+    line("tls_trust_file", account.tls_trust_file.empty() ? "system" : account.tls_trust_file);
+    line("tls_certcheck", account.tls_insecure ? "off" : "on");
+    for (const auto& [name, value] : {std::pair{"tls_fingerprint", &account.tls_fingerprint},
+                                      std::pair{"tls_cert_file", &account.tls_cert_file},
+                                      std::pair{"tls_key_file", &account.tls_key_file},
+                                      std::pair{"tls_priorities", &account.tls_priorities},
+                                      std::pair{"tls_host_override", &account.tls_server_name}}) {
+      if (!value->empty()) {
+        line(name, *value);
+      }
+    }
+  }
+  line("domain", account.ehlo_domain);
+  line("from", account.from);
+  if (account.user.empty()) {
+    line("user", "(none: no authentication)");
+  } else {
+    line("user", account.user);
+    line("auth", account.auth == cli::AuthMechanism::plain   ? "plain"
+                 : account.auth == cli::AuthMechanism::login ? "login"
+                                                             : "on");
+    text +=
+        fmt::format("password = <redacted> [{}]\n", password_source(account, options, environment));
+  }
+  const auto seconds = [](const std::optional<std::chrono::milliseconds>& limit) {
+    return limit ? fmt::format("{} s", static_cast<double>(limit->count()) / 1000) : "off";
+  };
+  line("timeout", account.timeout ? seconds(account.timeout) : "off (RFC 5321 limits)");
+  line("max_time", seconds(account.max_time));
+  line("charset", account.charset);
+  for (const auto& [name, value] : account.headers) {
+    text += fmt::format("header = {}: {}\n", name, value);
+  }
+  for (const auto& [name, value] :
+       {std::pair{"dsn_notify", &account.dsn_notify}, std::pair{"dsn_return", &account.dsn_return},
+        std::pair{"aliases", &account.aliases_file}, std::pair{"logfile", &account.logfile},
+        std::pair{"syslog", &account.syslog_facility}}) {
+    if (!value->empty()) {
+      line(name, *value);
+    }
+  }
+  return text;
+}
+
+}  // namespace smtpsend::config
