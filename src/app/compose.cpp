@@ -18,8 +18,10 @@
 #include "common/error.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
+#include "mime/header_encoding.hpp"
 #include "mime/idna.hpp"
 #include "mime/message_id.hpp"
+#include "mime/message_writer_content_ids.hpp"
 #include "mime/submitted_message.hpp"
 
 namespace smtpsend::app {
@@ -67,6 +69,36 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : address.substr(at + 1);
 }
 
+// Runs `step`, saying in any error it throws which option the bad value came from.
+template <typename Step>
+auto for_option(std::string_view option, Step&& step) {
+  try {
+    return step();
+  } catch (const Failure& failure) {
+    Error error = failure.error();
+    error.message = std::string(option) + ": " + error.message;
+    throw Failure(std::move(error));
+  }
+}
+
+// A part's file name ends up in a header parameter; a line break in it is refused here, naming
+// where it came from, although the parameter encoding would keep it harmless.
+void check_part_name(const cli::FileArgument& argument, std::string_view option) {
+  constexpr std::string_view breaks("\r\n\0", 3);
+  if (argument.name.find_first_of(breaks) != std::string::npos) {
+    throw Failure(
+        ErrorKind::usage,
+        std::string(option) + ": name= contains a line break or NUL; give it on one line");
+  }
+  const auto slash = argument.path.rfind('/');
+  const std::string_view base =
+      std::string_view(argument.path).substr(slash == std::string::npos ? 0 : slash + 1);
+  if (argument.name.empty() && base.find_first_of(breaks) != std::string_view::npos) {
+    throw Failure(ErrorKind::data, std::string(option) + ": the file name of '" + argument.path +
+                                       "' contains a line break; rename the file or give name=");
+  }
+}
+
 mime::FilePart file_part(const cli::FileArgument& argument) {
   return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
 }
@@ -110,9 +142,10 @@ void compose_native_message(const cli::Options& options, const config::Account& 
                             const mime::Mailbox& sender, const config::Aliases& aliases,
                             ComposedMessage& composed) {
   auto& envelope = composed.envelope;
-  const auto to = parse_recipients(options.to, aliases);
-  const auto cc = parse_recipients(options.cc, aliases);
-  const auto bcc = parse_recipients(options.bcc, aliases);
+  const auto to = for_option("-t/--to (or a recipient argument)",
+                             [&] { return parse_recipients(options.to, aliases); });
+  const auto cc = for_option("-c/--cc", [&] { return parse_recipients(options.cc, aliases); });
+  const auto bcc = for_option("-b/--bcc", [&] { return parse_recipients(options.bcc, aliases); });
   add_recipients(envelope, to);
   add_recipients(envelope, cc);
   add_recipients(envelope, bcc);
@@ -124,12 +157,17 @@ void compose_native_message(const cli::Options& options, const config::Account& 
     spec.from = sender;
     spec.to = to;
     spec.cc = cc;
-    spec.reply_to = parse_recipients(options.reply_to, {});
+    spec.reply_to =
+        for_option("-r/--reply-to", [&] { return parse_recipients(options.reply_to, {}); });
     for (const auto& mailbox : spec.reply_to) {
       // Not an envelope address, but a UTF-8 one in the header needs SMTPUTF8 all the same.
       envelope.smtputf8 = envelope.smtputf8 || mime::needs_smtputf8(mailbox);
     }
     spec.subject = options.subject.value_or("");
+    for_option("-s/--subject", [&] { mime::validate_header("Subject", spec.subject); });
+    for (const auto& [name, value] : options.headers) {
+      for_option("-H/--header", [&] { mime::validate_header(name, value); });
+    }
     spec.extra_headers = headers_for(options, account);
     if (options.text_file) {
       spec.text = read_file(*options.text_file, "--text");
@@ -140,9 +178,15 @@ void compose_native_message(const cli::Options& options, const config::Account& 
       spec.html = read_file(*options.html_file, "--html");
     }
     for (const auto& argument : options.inline_parts) {
-      spec.inline_parts.push_back(file_part(argument));
+      check_part_name(argument, "--inline");
+      mime::FilePart part = file_part(argument);
+      if (!part.content_id.empty()) {
+        for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
+      }
+      spec.inline_parts.push_back(std::move(part));
     }
     for (const auto& argument : options.attachments) {
+      check_part_name(argument, "-a/--attach");
       spec.attachments.push_back(file_part(argument));
     }
     spec.charset = account.charset;
@@ -190,7 +234,8 @@ void compose_submitted_message(const cli::Options& options, const config::Accoun
       lists.insert(lists.end(), field->begin(), field->end());
     }
   }
-  add_recipients(composed.envelope, parse_recipients(lists, aliases));
+  add_recipients(composed.envelope,
+                 for_option("the recipients", [&] { return parse_recipients(lists, aliases); }));
   composed.content = std::move(message);
 }
 
@@ -206,7 +251,8 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   const bool null_sender = options.sendmail_mode && account.from == "<>";
   mime::Mailbox sender;
   if (!null_sender) {
-    const auto senders = parse_recipients({account.from}, {});
+    const auto senders =
+        for_option("the sender (-f/--from)", [&] { return parse_recipients({account.from}, {}); });
     if (senders.size() != 1) {
       throw Failure(ErrorKind::usage,
                     "the sender '" + account.from + "' must be exactly one address; fix -f/--from");

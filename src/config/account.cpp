@@ -67,10 +67,15 @@ bool is_valid_ehlo_name(std::string_view name) {
 
 // CR, LF or NUL in a value that ends up in a command line or header would end it early and let
 // the rest pass for a command of its own (SMTP injection): refused before anything is sent.
-void require_single_line(std::string_view value, std::string_view what) {
+// `key` names the setting, so the message can say where the value came from.
+void require_single_line(std::string_view value, std::string_view what, const Account& account,
+                         const std::string& key) {
   if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    const auto source = account.sources.find(key);
     throw Failure(ErrorKind::usage,
-                  std::string(what) + " contains a line break or NUL; give it on one line");
+                  std::string(what) +
+                      (source != account.sources.end() ? " from " + source->second : "") +
+                      " contains a line break or NUL; give it on one line");
   }
 }
 
@@ -322,7 +327,7 @@ void resolve_identity(const cli::Options& options, const Environment& environmen
     from = user + "@" + host_name();
     layers.note("from", default_source);
   }
-  require_single_line(*from, "the sender address");
+  require_single_line(*from, "the sender address", account, "from");
   account.from = *from;
 }
 
@@ -349,7 +354,7 @@ void resolve_authentication(const cli::Options& options, Layers& layers, Account
   account.user =
       layers.text("user", options.user, "--user", "SMTPSEND_USER", auth_off ? nullptr : "user")
           .value_or("");
-  require_single_line(account.user, "the user name");
+  require_single_line(account.user, "the user name", account, "user");
   if (account.user.empty() && !options.password_cmd.empty()) {
     throw Failure(ErrorKind::usage, "--password-cmd needs --user USER");
   }
@@ -466,7 +471,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
                         "a configuration file (see smtpsend(1))"
                       : "no SMTP server given; use --server HOST, or set host in " + file->path);
   }
-  require_single_line(account.host, "the server name");
+  require_single_line(account.host, "the server name", account, "host");
 
   resolve_security(options, layers, account);
   resolve_tls_details(options, layers, account);
