@@ -85,10 +85,10 @@ void resolve_password(Account& account, const cli::Options& options,
   } else if (account.password_eval) {
     source = "passwordeval (" + describe(account.password_eval->origin) + ")";
     try {
-      account.password = password_from_command(account.password_eval->value);
+      account.password = password_from_command(account.password_eval->value, "passwordeval");
     } catch (const Failure& failure) {
-      throw Failure(failure.error().kind, describe(account.password_eval->origin) +
-                                              ": passwordeval: " + failure.error().message);
+      throw Failure(failure.error().kind,
+                    describe(account.password_eval->origin) + ": " + failure.error().message);
     }
   } else if (account.password_setting) {
     account.password = account.password_setting->value;

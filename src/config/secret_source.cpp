@@ -75,7 +75,7 @@ class EchoOff {
 
 }  // namespace
 
-std::string password_from_command(const std::string& command) {
+std::string password_from_command(const std::string& command, std::string_view setting) {
   std::FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) {
     throw Failure(ErrorKind::os,
@@ -91,15 +91,17 @@ std::string password_from_command(const std::string& command) {
   const int status = ::pclose(pipe);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     const int code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-    throw Failure(ErrorKind::config, "the password command '" + command + "' failed (exit status " +
-                                         std::to_string(code) +
-                                         "); run it by hand to see why, or fix --password-cmd");
+    // The command itself is not quoted: it may carry the secret (passwordeval echo ...).
+    throw Failure(ErrorKind::config, "the password command of " + std::string(setting) +
+                                         " failed (exit status " + std::to_string(code) +
+                                         "); run it by hand to see why, or fix " +
+                                         std::string(setting));
   }
   std::string password = first_line(output);
   if (password.empty()) {
-    throw Failure(ErrorKind::config, "the password command '" + command +
-                                         "' printed no password on its first line; fix "
-                                         "--password-cmd");
+    throw Failure(ErrorKind::config, "the password command of " + std::string(setting) +
+                                         " printed no password on its first line; fix " +
+                                         std::string(setting));
   }
   return password;
 }

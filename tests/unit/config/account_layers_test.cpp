@@ -178,7 +178,8 @@ TEST(AccountLayers, FailingPasswordevalIsAConfigErrorNamingItsLine) {
     ADD_FAILURE() << "no failure";
   } catch (const Failure& failure) {
     EXPECT_EQ(ErrorKind::config, failure.error().kind);
-    EXPECT_EQ(0U, failure.error().message.rfind("/c:4: passwordeval", 0))
+    EXPECT_EQ(0U,
+              failure.error().message.rfind("/c:4: the password command of passwordeval failed", 0))
         << failure.error().message;
   }
 }
