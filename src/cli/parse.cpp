@@ -254,6 +254,12 @@ Options parse_command_line(int argc, const char* const* argv) {
                "Print the effective settings and where each came from; send nothing")
       ->group(configuration);
 
+  bool sendmail_mode_too_late = false;
+  app.add_flag("--sendmail", sendmail_mode_too_late,
+               "As the first argument: take sendmail's options and read the whole message from "
+               "standard input (see SENDMAIL MODE in smtpsend(1))")
+      ->group(configuration);
+
   auto* output = "Diagnostics";
   app.add_flag("--trace", options.trace,
                "Show the SMTP dialog and TLS details on stderr (secrets redacted)")
@@ -273,6 +279,10 @@ Options parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     throw Failure(ErrorKind::usage,
                   std::string(error.what()) + "; run 'smtpsend --help' for the options");
+  }
+  if (sendmail_mode_too_late) {
+    // Sendmail's options mean other things than ours (-t, -f): the mode must be known first.
+    throw Failure(ErrorKind::usage, "--sendmail must be the first argument");
   }
   for (const auto& argument : inline_arguments) {
     options.inline_parts.push_back(parse_file_argument(argument, "--inline", {"cid"}));

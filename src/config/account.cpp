@@ -2,12 +2,14 @@
 
 #include <fnmatch.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
@@ -90,6 +92,58 @@ std::string bare_address(std::string_view text) {
   const auto end = text.find_last_not_of(" \t");
   return start == std::string_view::npos ? std::string()
                                          : std::string(text.substr(start, end - start + 1));
+}
+
+// /etc/mailname, the domain this machine's mail comes from on Debian; else the host name.
+std::string mail_name() {
+  std::ifstream file("/etc/mailname");
+  std::string line;
+  if (file && std::getline(file, line) && !line.empty()) {
+    return line;
+  }
+  return host_name();
+}
+
+// The user's full name from the password database (the GECOS field up to its first comma).
+std::string full_name() {
+  const passwd* entry = ::getpwuid(::getuid());
+  if (entry == nullptr || entry->pw_gecos == nullptr) {
+    return "";
+  }
+  const std::string gecos = entry->pw_gecos;
+  return gecos.substr(0, gecos.find(','));
+}
+
+// msmtp's placeholders in `from` and `domain`: %U user, %H host name, %C canonical host name,
+// %M /etc/mailname, %F full name. Any other '%' is kept as written.
+std::string expand_placeholders(std::string_view value, const Environment& environment) {
+  std::string expanded;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '%' || i + 1 == value.size()) {
+      expanded += value[i];
+      continue;
+    }
+    switch (value[i + 1]) {
+      case 'U':
+        expanded += environment("USER").value_or(environment("LOGNAME").value_or(""));
+        break;
+      case 'H':
+      case 'C':
+        expanded += host_name();
+        break;
+      case 'M':
+        expanded += mail_name();
+        break;
+      case 'F':
+        expanded += full_name();
+        break;
+      default:
+        expanded += value.substr(i, 2);
+        break;
+    }
+    ++i;
+  }
+  return expanded;
 }
 
 bool is_pattern(std::string_view from) {
@@ -275,7 +329,9 @@ void resolve_tls_details(const cli::Options& options, Layers& layers, Account& a
   account.tls_server_name =
       layers.text("tls_host_override", "", "", nullptr, "tls_host_override").value_or("");
   if (account.tls_insecure && account.security == Security::none) {
-    throw Failure(ErrorKind::usage, "--tls-insecure makes no sense with --tls=none");
+    throw Failure(ErrorKind::usage,
+                  "certificate checks cannot be turned off (--tls-insecure, tls_certcheck off) "
+                  "on a connection without TLS (--tls=none, tls off); drop one of the two");
   }
 }
 
@@ -295,8 +351,10 @@ std::optional<std::chrono::milliseconds> seconds_setting(Layers& layers, const c
 
 void resolve_identity(const cli::Options& options, const Environment& environment, Layers& layers,
                       Account& account) {
-  const std::string ehlo =
-      layers.text("domain", options.ehlo, "--ehlo", nullptr, "domain").value_or("");
+  std::string ehlo = layers.text("domain", options.ehlo, "--ehlo", nullptr, "domain").value_or("");
+  if (options.ehlo.empty()) {
+    ehlo = expand_placeholders(ehlo, environment);
+  }
   if (!ehlo.empty() && !is_valid_ehlo_name(ehlo)) {
     throw Failure(ErrorKind::usage, "invalid EHLO name '" + ehlo +
                                         "' (--ehlo or domain): give a domain name "
@@ -315,7 +373,7 @@ void resolve_identity(const cli::Options& options, const Environment& environmen
   if (!from) {
     if (const Setting* setting = layers.key("from");
         setting != nullptr && !is_pattern(setting->value)) {
-      from = setting->value;
+      from = expand_placeholders(setting->value, environment);
       layers.note_key("from", *setting);
     }
   }

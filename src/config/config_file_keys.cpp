@@ -157,7 +157,7 @@ CheckedValue on_off(std::string_view value, const std::string& /*home*/) {
 }
 
 CheckedValue trust_file(std::string_view value, const std::string& home) {
-  // "system" is the system's trust store; an empty value trusts no CA (msmtp's reading).
+  // "system" and an empty value both mean the system's trust store (account.cpp).
   return value == "system" ? accept(value) : file_name(value, home);
 }
 

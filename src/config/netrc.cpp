@@ -309,8 +309,8 @@ class FileDescriptor {
 Failure unreadable(const std::string& path, int error_number) {
   return Failure(ErrorKind::config, "cannot read the netrc file '" + path +
                                         "': " + std::strerror(error_number) +
-                                        "; fix its permissions or point the netrc setting "
-                                        "elsewhere");
+                                        "; fix its permissions, or move it away to "
+                                        "give the password another way");
 }
 
 // Only after fstat says the file is private is it read, so that no password is taken from a file
@@ -322,8 +322,8 @@ std::string read_private_file(const FileDescriptor& file, const std::string& pat
   }
   if (!S_ISREG(status.st_mode)) {
     throw Failure(ErrorKind::config, "the netrc file '" + path +
-                                         "' is not a regular file; point the netrc setting at "
-                                         "one");
+                                         "' is not a regular file; replace it with one, or "
+                                         "remove it");
   }
   if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     throw Failure(ErrorKind::config, "'" + path +
@@ -348,7 +348,7 @@ std::string read_private_file(const FileDescriptor& file, const std::string& pat
   }
   throw Failure(ErrorKind::config, "the netrc file '" + path + "' is larger than " +
                                        std::to_string(max_netrc_file_size / 1024) +
-                                       " KiB, which no netrc file is; check the netrc setting");
+                                       " KiB, which no netrc file is; check what it holds");
 }
 
 }  // namespace

@@ -184,5 +184,16 @@ TEST(AccountLayers, FailingPasswordevalIsAConfigErrorNamingItsLine) {
   }
 }
 
+TEST(AccountLayers, MsmtpPlaceholdersInFromAndDomainAreExpanded) {
+  const ConfigFile file = parse_config(
+      "account default\nhost h.example\nfrom %U@mail.example\n"
+      "domain %H\n",
+      "/c", "/home/u");
+  const Account account = resolve_account({}, environment_of({{"USER", "ann"}}), &file);
+  EXPECT_EQ("ann@mail.example", account.from);
+  EXPECT_EQ(std::string::npos, account.ehlo_domain.find('%')) << account.ehlo_domain;
+  EXPECT_FALSE(account.ehlo_domain.empty());
+}
+
 }  // namespace
 }  // namespace smtpsend::config
