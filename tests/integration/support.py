@@ -76,18 +76,39 @@ class Smtpsend:
 
     def run(self, *args: str, body: bytes | str = b"Hello.\n",
             env: Optional[dict[str, str]] = None) -> SmtpsendRun:
-        argv = [str(self.binary), *args]
-        stdin = body.encode("utf-8") if isinstance(body, str) else body
-        try:
-            completed = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=self.environment(env),
-                                       timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired as expired:
-            pytest.fail(f"smtpsend did not finish within {SUBPROCESS_TIMEOUT_SECONDS} s: "
-                        f"{' '.join(argv)}\nstderr so far:\n"
-                        f"{(expired.stderr or b'').decode(errors='replace')}")
-        return SmtpsendRun(args=argv, returncode=completed.returncode, stdout=completed.stdout,
-                           stderr=completed.stderr.decode("utf-8", errors="replace"))
+        return _run_bounded([str(self.binary), *args], stdin=_as_bytes(body),
+                            env=self.environment(env), new_session=False)
+
+
+def run_in_clean_environment(argv: list[str], *, home: Path, path: str, stdin: bytes | str,
+                             env: Optional[dict[str, str]] = None) -> SmtpsendRun:
+    """Runs `argv` the way cron runs a job: an environment of HOME, PATH and `env` only, a session
+    of its own (no controlling terminal, so nothing can be asked on one), standard input a pipe.
+
+    Nothing of the caller's environment (SMTPSEND_*, XDG_CONFIG_HOME, LANG, a terminal) gets
+    through, so only what the test wrote into `home` and `env` can change what the program does.
+    """
+    environment = {"HOME": str(home), "PATH": path, **(env or {})}
+    return _run_bounded(argv, stdin=_as_bytes(stdin), env=environment, new_session=True)
+
+
+def _as_bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _run_bounded(argv: list[str], *, stdin: bytes, env: dict[str, str],
+                 new_session: bool) -> SmtpsendRun:
+    """Runs `argv` to completion within SUBPROCESS_TIMEOUT_SECONDS; a hang fails the test."""
+    try:
+        completed = subprocess.run(argv, input=stdin, capture_output=True, env=env,
+                                   start_new_session=new_session,
+                                   timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as expired:
+        pytest.fail(f"{Path(argv[0]).name} did not finish within {SUBPROCESS_TIMEOUT_SECONDS} s: "
+                    f"{' '.join(argv)}\nstderr so far:\n"
+                    f"{(expired.stderr or b'').decode(errors='replace')}")
+    return SmtpsendRun(args=argv, returncode=completed.returncode, stdout=completed.stdout,
+                       stderr=completed.stderr.decode("utf-8", errors="replace"))
 
 
 def parse_message(raw: bytes) -> email.message.EmailMessage:
@@ -133,6 +154,80 @@ def text_body(message: email.message.EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None, f"no text/plain part in:\n{message}"
     return part.get_content().replace("\r\n", "\n")
+
+
+# -- configuration files: a HOME of its own and the file in it (test_config_*.py) -----------------
+
+# cron's PATH, enough for the shell commands that passwordeval runs (sh, cat, touch).
+CLEAN_PATH = "/usr/local/bin:/usr/bin:/bin"
+# What ConfiguredClient.run pipes to the program unless the test gives a body.
+CONFIGURED_BODY = "Sent with settings from the configuration file.\n"
+
+
+class ConfiguredClient:
+    """The binary with a HOME of its own, run with nothing but HOME, PATH and the test's own
+    variables (run_in_clean_environment), so its configuration file is the one the test wrote."""
+
+    def __init__(self, binary: Path, home: Path):
+        self.binary = binary
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def config_path(self) -> Path:
+        # The place used when XDG_CONFIG_HOME is unset.
+        return self.home / ".config" / "smtpsend" / "config"
+
+    def write_config(self, text: str, *, path: Optional[Path] = None, mode: int = 0o600) -> Path:
+        path = path or self.config_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        path.chmod(mode)
+        return path
+
+    def run(self, *args: str, body: bytes | str = CONFIGURED_BODY,
+            env: Optional[dict[str, str]] = None) -> SmtpsendRun:
+        return run_in_clean_environment([str(self.binary), *args], home=self.home,
+                                        path=CLEAN_PATH, stdin=body, env=env)
+
+
+def line_of(path: Path, prefix: str) -> int:
+    """The 1-based number of the only line of `path` that starts with `prefix`."""
+    numbers = [number for number, line in
+               enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+               if line.startswith(prefix)]
+    assert len(numbers) == 1, f"{prefix!r} starts lines {numbers} of {path}"
+    return numbers[0]
+
+
+def plain_account(server: TestSmtpServer, *, name: str = "default", sender: str = SENDER,
+                  extra: str = "") -> str:
+    """An account that sends to `server` without TLS."""
+    return (f"account {name}\n"
+            "host 127.0.0.1\n"
+            f"port {server.port}\n"
+            "tls off\n"
+            f"from {sender}\n"
+            f"{extra}")
+
+
+def tls_defaults(server: TestSmtpServer, pki) -> str:
+    """STARTTLS to `server` (msmtp's `tls on`), trusting the test CA, with alice's login."""
+    return ("defaults\n"
+            "tls on\n"
+            f"tls_trust_file {pki.ca.cert}\n"
+            "auth on\n"
+            f"user {USER}\n"
+            "\n"
+            "account default\n"
+            "host localhost\n"
+            f"port {server.port}\n"
+            f"from {SENDER}\n")
+
+
+def assert_no_secret(text: str, what: str) -> None:
+    for spelling in secret_spellings():
+        assert spelling not in text, f"{what} contains a secret ({spelling!r}):\n{text}"
 
 
 # -- MIME messages: files to send and checks of what arrived (test_mime_*.py) ---------------------

@@ -1,6 +1,6 @@
 """The configuration file (msmtprc syntax): where it is found, how an account is chosen, which
-source wins for each setting, password sources and their permission checks, --show-config, the
-send log and the aliases file.
+source wins for each setting, malformed lines, the TLS settings, added header lines and the aliases
+file. Password sources, --show-config and the send log are in test_config_secrets.py.
 
 Every run gets an environment of HOME (a fresh directory), PATH and what the test sets, and a
 session of its own (no controlling terminal), so nothing of the developer's own configuration,
@@ -9,123 +9,27 @@ password or terminal can change what a test sees.
 
 from __future__ import annotations
 
-import re
-import stat
-import subprocess
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from certs import certificate_fingerprint
-from support import (PASSWORD, RECIPIENT, SENDER, SUBPROCESS_TIMEOUT_SECONDS, USER, SmtpsendRun,
-                     assert_exit, assert_nothing_delivered, parse_message, secret_spellings,
-                     text_body)
+from support import (CONFIGURED_BODY, PASSWORD, RECIPIENT, SENDER, USER, ConfiguredClient,
+                     assert_exit, assert_no_secret, assert_nothing_delivered, parse_message,
+                     plain_account, text_body)
 
-# cron's PATH, enough for the shell commands that passwordeval runs (sh, cat, touch).
-CLEAN_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Nothing listens on this loopback address, so a connection to it is refused at once: a setting
 # that loses the precedence contest points here, and the run fails if it wins after all.
 NO_SERVER_HOST = "127.0.0.2"
 # sysexits(3), as DEVELOPERS.md maps them.
 EX_NOINPUT = 66
-EX_RECIPIENT_REFUSED = 67
 EX_NOPERM = 77
 EX_CONFIG = 78
-BODY = "Sent with settings from the configuration file.\n"
-# The lines --show-config prints for settings: "name = value [source]".
-SHOWN_SETTING = re.compile(r"^(?P<name>[A-Za-z0-9_-]+) = (?P<value>.*?) \[(?P<source>[^\]]*)\]$")
-
-
-class ConfiguredClient:
-    """Runs the binary with nothing but HOME, PATH and the test's own variables."""
-
-    def __init__(self, binary: Path, home: Path):
-        self.binary = binary
-        self.home = home
-        home.mkdir(parents=True, exist_ok=True)
-
-    @property
-    def config_path(self) -> Path:
-        # The place used when XDG_CONFIG_HOME is unset.
-        return self.home / ".config" / "smtpsend" / "config"
-
-    def write_config(self, text: str, *, path: Optional[Path] = None, mode: int = 0o600) -> Path:
-        path = path or self.config_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        path.chmod(mode)
-        return path
-
-    def run(self, *args: str, body: bytes | str = BODY,
-            env: Optional[dict[str, str]] = None) -> SmtpsendRun:
-        argv = [str(self.binary), *args]
-        environment = {"HOME": str(self.home), "PATH": CLEAN_PATH, **(env or {})}
-        stdin = body.encode("utf-8") if isinstance(body, str) else body
-        try:
-            completed = subprocess.run(argv, input=stdin, capture_output=True, env=environment,
-                                       start_new_session=True,
-                                       timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired as expired:
-            pytest.fail(f"smtpsend did not finish within {SUBPROCESS_TIMEOUT_SECONDS} s: "
-                        f"{' '.join(argv)}\nstderr so far:\n"
-                        f"{(expired.stderr or b'').decode(errors='replace')}")
-        return SmtpsendRun(args=argv, returncode=completed.returncode, stdout=completed.stdout,
-                           stderr=completed.stderr.decode("utf-8", errors="replace"))
 
 
 @pytest.fixture
 def client(smtpsend_binary, tmp_path) -> ConfiguredClient:
     return ConfiguredClient(smtpsend_binary, tmp_path / "home")
-
-
-def line_of(path: Path, prefix: str) -> int:
-    """The 1-based number of the only line of `path` that starts with `prefix`."""
-    numbers = [number for number, line in
-               enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-               if line.startswith(prefix)]
-    assert len(numbers) == 1, f"{prefix!r} starts lines {numbers} of {path}"
-    return numbers[0]
-
-
-def plain_account(server, *, name: str = "default", sender: str = SENDER,
-                  extra: str = "") -> str:
-    """An account that sends to `server` without TLS."""
-    return (f"account {name}\n"
-            "host 127.0.0.1\n"
-            f"port {server.port}\n"
-            "tls off\n"
-            f"from {sender}\n"
-            f"{extra}")
-
-
-def tls_defaults(server, pki) -> str:
-    """STARTTLS to `server` (msmtp's `tls on`), trusting the test CA, with alice's login."""
-    return ("defaults\n"
-            "tls on\n"
-            f"tls_trust_file {pki.ca.cert}\n"
-            "auth on\n"
-            f"user {USER}\n"
-            "\n"
-            "account default\n"
-            "host localhost\n"
-            f"port {server.port}\n"
-            f"from {SENDER}\n")
-
-
-def shown_settings(run: SmtpsendRun) -> dict[str, tuple[str, str]]:
-    """--show-config's setting lines as {name: (value, source)}."""
-    settings = {}
-    for line in run.stdout.decode("utf-8", errors="replace").splitlines():
-        match = SHOWN_SETTING.match(line)
-        if match:
-            settings[match["name"]] = (match["value"], match["source"])
-    return settings
-
-
-def assert_no_secret(text: str, what: str) -> None:
-    for spelling in secret_spellings():
-        assert spelling not in text, f"{what} contains a secret ({spelling!r}):\n{text}"
 
 
 # -- finding the file and choosing the account ----------------------------------------------------
@@ -160,7 +64,7 @@ def test_defaults_inheritance_and_default_account_deliver_with_recipients_only(c
     assert ehlo == ["client.example.test"], f"EHLO names {ehlo}; `domain` sets it"
     message = parse_message(received.raw)
     assert message["From"].addresses[0].addr_spec == "personal@example.test"
-    assert text_body(message) == BODY
+    assert text_body(message) == CONFIGURED_BODY
 
 
 def test_xdg_config_home_is_read_and_no_other_file(client, start_server, tmp_path):
@@ -461,143 +365,6 @@ def test_unclosed_quote_in_a_password_does_not_show_it(client, start_server):
     assert_no_secret(run.stderr, "stderr")
 
 
-# -- password sources -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("mode", [0o644, 0o640], ids=["world-readable", "group-readable"])
-def test_password_in_a_file_others_can_read_is_refused(client, start_server, pki, mode):
-    server = start_server("starttls", users={USER: PASSWORD})
-    path = client.write_config(tls_defaults(server, pki) + f"password {PASSWORD}\n", mode=mode)
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, EX_CONFIG)
-    assert "chmod 600" in run.stderr, run.describe()
-    assert str(path) in run.stderr
-    assert_no_secret(run.stderr, "stderr")
-    assert server.connections == 0
-
-
-def test_password_in_a_private_file_authenticates(client, start_server, pki):
-    server = start_server("starttls", users={USER: PASSWORD})
-    client.write_config(tls_defaults(server, pki) + f"password {PASSWORD}\n", mode=0o600)
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, 0)
-    assert [(a.user, a.success, a.in_tls) for a in server.auth_attempts] == [(USER, True, True)]
-    [received] = server.messages
-    assert received.auth_user == USER and received.in_tls
-    assert_no_secret(run.stderr, "stderr")
-
-
-def test_passwordeval_output_authenticates_over_starttls(client, start_server, pki, tmp_path):
-    server = start_server("starttls", users={USER: PASSWORD})
-    secret_file = tmp_path / "secret.txt"
-    secret_file.write_text(PASSWORD + "\n", encoding="utf-8")  # the newline is stripped
-    client.write_config(tls_defaults(server, pki) + f"passwordeval cat '{secret_file}'\n")
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, 0)
-    # `tls on` without `tls_starttls off` is STARTTLS (RFC 3207), then AUTH inside TLS.
-    assert server.verbs(in_tls=False) == ["EHLO", "STARTTLS"], run.describe()
-    assert [(a.user, a.success, a.in_tls) for a in server.auth_attempts] == [(USER, True, True)]
-    [received] = server.messages
-    assert received.auth_user == USER and received.in_tls
-    assert_no_secret(run.stderr, "stderr")
-
-
-# What the failing command prints; its command line spells it differently, so that finding it
-# in stderr means the output itself was shown.
-EVAL_OUTPUT = "eval-output-not-for-anyone"
-
-
-@pytest.mark.parametrize("command", [
-    "printf 'eval-%s' 'output-not-for-anyone'; exit 1",
-    "true",  # exits 0 but prints nothing
-], ids=["non-zero-exit", "empty-output"])
-def test_failing_passwordeval_is_a_config_error_before_connecting(client, start_server, pki,
-                                                                 command):
-    server = start_server("starttls", users={USER: PASSWORD})
-    path = client.write_config(tls_defaults(server, pki) + f"passwordeval {command}\n")
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, EX_CONFIG)
-    assert EVAL_OUTPUT not in run.stderr, f"the command's output was echoed\n{run.describe()}"
-    assert f"{path}:{line_of(path, 'passwordeval ')}:" in run.stderr, run.describe()
-    assert "passwordeval" in run.stderr, run.describe()
-    assert server.connections == 0, "it connected without a password"
-
-
-def test_environment_password_is_used_before_passwordeval(client, start_server, pki, tmp_path):
-    server = start_server("starttls", users={USER: PASSWORD})
-    marker = tmp_path / "passwordeval-ran"
-    client.write_config(tls_defaults(server, pki)
-                        + f"passwordeval touch '{marker}'; echo wrong-password\n")
-
-    run = client.run(RECIPIENT, env={"SMTPSEND_PASSWORD": PASSWORD})
-
-    assert_exit(run, 0)
-    assert [a.success for a in server.auth_attempts] == [True]
-    assert not marker.exists(), "passwordeval ran although SMTPSEND_PASSWORD gave the password"
-
-
-def write_netrc(home: Path, mode: int) -> Path:
-    netrc = home / ".netrc"
-    netrc.write_text("machine other.example login alice password not-this-one\n"
-                     f'machine localhost\n  login {USER}\n  password "{PASSWORD}"\n',
-                     encoding="utf-8")
-    netrc.chmod(mode)
-    return netrc
-
-
-def test_netrc_password_authenticates(client, start_server, pki):
-    server = start_server("starttls", users={USER: PASSWORD})
-    client.write_config(tls_defaults(server, pki))
-    write_netrc(client.home, 0o600)
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, 0)
-    assert [(a.user, a.success) for a in server.auth_attempts] == [(USER, True)]
-    assert server.messages[0].auth_user == USER
-
-
-def test_netrc_others_can_read_is_refused(client, start_server, pki):
-    server = start_server("starttls", users={USER: PASSWORD})
-    client.write_config(tls_defaults(server, pki))
-    netrc = write_netrc(client.home, 0o644)
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, EX_CONFIG)
-    assert "chmod 600" in run.stderr and str(netrc) in run.stderr, run.describe()
-    assert_no_secret(run.stderr, "stderr")
-    assert server.connections == 0
-
-
-def test_no_password_source_and_no_terminal_is_a_config_error(client, start_server, pki):
-    server = start_server("starttls", users={USER: PASSWORD})
-    client.write_config(tls_defaults(server, pki))
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, EX_CONFIG)
-    assert server.connections == 0
-
-
-def test_auth_off_sends_no_auth_even_with_a_user(client, start_server):
-    server = start_server("plain")  # offers no AUTH; asking for a password would fail the run
-    client.write_config(plain_account(server, extra=f"user {USER}\nauth off\n"))
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, 0)
-    assert "AUTH" not in server.verbs()
-    assert len(server.messages) == 1
-
-
 # -- TLS settings -----------------------------------------------------------------------------
 
 def test_msmtp_tls_on_without_starttls_is_implicit_tls(client, start_server, pki):
@@ -674,6 +441,8 @@ def test_allow_plaintext_auth(client, start_server, allowed, expected_exit):
     assert_no_secret(run.stderr, "stderr")
 
 
+# -- header lines -------------------------------------------------------------------------------
+
 def test_header_lines_from_defaults_and_account_are_added(client, start_server):
     server = start_server("plain")
     client.write_config("defaults\nheader X-Site: config-test\n\n"
@@ -685,117 +454,6 @@ def test_header_lines_from_defaults_and_account_are_added(client, start_server):
     message = parse_message(server.messages[0].raw)
     assert message["X-Site"] == "config-test", server.messages[0].raw.decode(errors="replace")
     assert message["X-Account"] == "default"
-
-
-# -- --show-config ----------------------------------------------------------------------------
-
-def test_show_config_names_sources_redacts_and_runs_nothing(client, start_server, pki, tmp_path):
-    server = start_server("starttls", users={USER: PASSWORD})
-    marker = tmp_path / "passwordeval-ran"
-    path = client.write_config(
-        tls_defaults(server, pki)
-        + f"passwordeval touch '{marker}'; printf '%s' '{PASSWORD}'\n\n"
-        + "account spare : default\nfrom spare@example.test\n")
-
-    run = client.run("--show-config", "--account", "spare", "--port", "2525",
-                     env={"SMTPSEND_FROM": "env@example.test"})
-
-    assert_exit(run, 0)
-    lines = run.stdout.decode("utf-8", errors="replace").splitlines()
-    assert lines[:1] == [f"config = {path}"], run.describe()
-    assert len(lines) > 1 and lines[1].startswith("account = spare ["), run.describe()
-    settings = shown_settings(run)
-    assert settings.get("host") == ("localhost", f"{path}:{line_of(path, 'host ')}"), settings
-    assert settings.get("port") == ("2525", "--port"), settings
-    assert settings.get("from") == ("env@example.test", "env SMTPSEND_FROM"), settings
-    assert settings.get("user") == (USER, f"{path}:{line_of(path, 'user ')}"), settings
-    password_value, password_source = settings.get("password", ("", ""))
-    assert password_value == "<redacted>", settings
-    # A note may follow ("[PATH:LINE passwordeval, not run]").
-    assert password_source.startswith(f"{path}:{line_of(path, 'passwordeval ')} passwordeval"), (
-        settings)
-    assert not marker.exists(), "--show-config ran the passwordeval command"
-    assert server.connections == 0, "--show-config connected"
-    assert_no_secret(run.stdout.decode("utf-8", errors="replace") + run.stderr, "the output")
-
-
-def test_show_config_shows_flag_env_and_default_sources(client, start_server):
-    server = start_server("plain")
-    path = client.write_config("account default\nhost mail.example.test\ntls on\n"
-                               f"user {USER}\nfrom {SENDER}\n")
-
-    run = client.run("--show-config", "--server", "127.0.0.1",
-                     env={"SMTPSEND_PASSWORD": PASSWORD})
-
-    assert_exit(run, 0)
-    lines = run.stdout.decode("utf-8", errors="replace").splitlines()
-    assert lines[:1] == [f"config = {path}"], run.describe()
-    assert len(lines) > 1 and lines[1].startswith("account = default ["), run.describe()
-    settings = shown_settings(run)
-    assert settings.get("host") == ("127.0.0.1", "--server"), settings
-    # STARTTLS (`tls on`) submits on port 587 (RFC 6409 §3.1) unless told otherwise.
-    assert settings.get("port") == ("587", "default"), settings
-    assert settings.get("password") == ("<redacted>", "env SMTPSEND_PASSWORD"), settings
-    assert settings.get("from") == (SENDER, f"{path}:{line_of(path, 'from ')}"), settings
-    assert_no_secret(run.stdout.decode("utf-8", errors="replace") + run.stderr, "the output")
-    assert server.connections == 0
-
-
-# -- the send log -----------------------------------------------------------------------------
-
-def log_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
-
-
-def test_logfile_line_after_a_send(client, start_server, pki, tmp_path):
-    server = start_server("starttls", users={USER: PASSWORD})
-    log = tmp_path / "logs" / "smtpsend.log"
-    log.parent.mkdir()
-    client.write_config(tls_defaults(server, pki) + f"password {PASSWORD}\nlogfile {log}\n")
-
-    run = client.run(RECIPIENT, "carol@example.test")
-
-    assert_exit(run, 0)
-    assert len(server.messages) == 1
-    assert stat.S_IMODE(log.stat().st_mode) == 0o600, "the log is created private"
-    [line] = log_lines(log)
-    fields = line.split()
-    for expected in ("status=sent", "exit=0", "host=localhost", f"port={server.port}",
-                     f"from={SENDER}", f"recipients={RECIPIENT},carol@example.test",
-                     f"user={USER}", "tls=starttls"):
-        assert expected in fields, f"{expected!r} missing from the log line:\n{line}"
-    assert re.search(r'\breply="?250\b', line), f"no 250 reply in the log line:\n{line}"
-    assert_no_secret(line, "the log line")
-
-
-def test_logfile_line_after_a_refusal(client, start_server, tmp_path):
-    server = start_server("plain", refuse=[RECIPIENT])
-    log = tmp_path / "smtpsend.log"
-    client.write_config(plain_account(server, extra=f"logfile {log}\n"))
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, EX_RECIPIENT_REFUSED)
-    assert_nothing_delivered(server, run)
-    [line] = log_lines(log)
-    fields = line.split()
-    assert "status=failed" in fields and f"exit={EX_RECIPIENT_REFUSED}" in fields, line
-    assert "550" in line, f"the server's refusal is not logged:\n{line}"
-
-
-def test_logfile_appends_with_the_configured_time_format(client, start_server, tmp_path):
-    server = start_server("plain")
-    log = tmp_path / "smtpsend.log"
-    log.write_text("an earlier line\n", encoding="utf-8")
-    client.write_config(plain_account(server, extra=f"logfile {log}\n"
-                                                    "logfile_time_format STAMP-%%\n"))
-
-    run = client.run(RECIPIENT)
-
-    assert_exit(run, 0)
-    lines = log_lines(log)
-    assert len(lines) == 2 and lines[0] == "an earlier line", lines
-    assert lines[1].startswith("STAMP-% "), f"strftime format not applied:\n{lines[1]}"
 
 
 # -- aliases ----------------------------------------------------------------------------------

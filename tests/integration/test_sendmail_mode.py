@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import email.utils
 import re
-import subprocess
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from support import (ERROR_PREFIX, SUBPROCESS_TIMEOUT_SECONDS, SmtpsendRun, assert_exit,
-                     header_section, parse_message, single_address)
+from support import (ERROR_PREFIX, SmtpsendRun, assert_exit, header_section, parse_message,
+                     run_in_clean_environment, single_address)
 
 EX_USAGE = 64
 ACCOUNT_FROM = "cron@host.example.test"
@@ -96,19 +95,9 @@ class Sendmail:
     def run(self, *args: str, message: bytes, argv0: Optional[Path] = None,
             env: Optional[dict[str, str]] = None) -> SmtpsendRun:
         """Runs `sendmail ARGS` (or `argv0 ARGS`) with `message` on a pipe, as cron does."""
-        argv = [str(argv0 or self.symlink), *args]
-        environment = {"HOME": str(self.home), "PATH": f"{self.bin_dir}:/usr/bin:/bin",
-                       **(env or {})}
-        try:
-            completed = subprocess.run(argv, input=message, capture_output=True,
-                                       env=environment, start_new_session=True,
-                                       timeout=SUBPROCESS_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired as expired:
-            pytest.fail(f"sendmail did not finish within {SUBPROCESS_TIMEOUT_SECONDS} s: "
-                        f"{' '.join(argv)}\nstderr so far:\n"
-                        f"{(expired.stderr or b'').decode(errors='replace')}")
-        return SmtpsendRun(args=argv, returncode=completed.returncode, stdout=completed.stdout,
-                           stderr=completed.stderr.decode("utf-8", errors="replace"))
+        return run_in_clean_environment([str(argv0 or self.symlink), *args], home=self.home,
+                                        path=f"{self.bin_dir}:/usr/bin:/bin", stdin=message,
+                                        env=env)
 
 
 @pytest.fixture
