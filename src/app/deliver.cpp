@@ -85,7 +85,37 @@ bool write_pending(net::Transport& transport, smtp::Session& session) {
   return true;
 }
 
-void send_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message) {
+void stream_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message);
+
+// A write of the body failed: the server may have said why before it closed (a 5xx from a
+// content filter). What it sent, if anything, goes to the session, which then words the error.
+void collect_parting_reply(net::Transport& transport, smtp::Session& session,
+                           const DeliveryLimits& limits) {
+  std::array<char, read_buffer_size> buffer{};
+  try {
+    const std::size_t got = transport.read(
+        buffer.data(), buffer.size(), net::within_give_up(courtesy_time_limit, limits.give_up_at));
+    if (got > 0) {
+      session.receive(std::string_view(buffer.data(), got));
+    }
+  } catch (const Failure&) {
+    // Nothing to read: the write's own error stands.
+  }
+}
+
+void send_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message,
+               const DeliveryLimits& limits) {
+  try {
+    stream_body(transport, session, message);
+  } catch (const Failure& failure) {
+    if (failure.error().kind == ErrorKind::io) {
+      collect_parting_reply(transport, session, limits);
+    }
+    throw;
+  }
+}
+
+void stream_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message) {
   std::string chunk;
   std::string pending;
   while (true) {
@@ -167,7 +197,7 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
           clock.restart();
           break;
         case smtp::Step::send_body:
-          send_body(transport, session, message);
+          send_body(transport, session, message, limits);
           clock.restart();
           break;
         case smtp::Step::finished:

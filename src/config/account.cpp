@@ -413,6 +413,11 @@ void resolve_authentication(const cli::Options& options, Layers& layers, Account
       layers.text("user", options.user, "--user", "SMTPSEND_USER", auth_off ? nullptr : "user")
           .value_or("");
   require_single_line(account.user, "the user name", account, "user");
+  if (const Setting* auth = layers.key("auth");
+      account.user.empty() && auth != nullptr && auth->value != "off" && !options.auth) {
+    throw Failure(ErrorKind::config, describe(auth->origin) + ": auth is " + auth->value +
+                                         " but no user is set; add user, or write auth off");
+  }
   if (account.user.empty() && !options.password_cmd.empty()) {
     throw Failure(ErrorKind::usage, "--password-cmd needs --user USER");
   }

@@ -366,7 +366,6 @@ constexpr std::array key_table = {
     KeyRule{"syslog", KeyRole::single, syslog_facility, {}},
     KeyRule{"aliases", KeyRole::single, file_name, {}},
     KeyRule{"auto_from", KeyRole::single, on_off, {}},  // deprecated by msmtp, still honoured
-    KeyRule{"maildomain", KeyRole::single, any_text, {}},
     // Our own.
     KeyRule{"charset", KeyRole::single, charset_name, {}},
     KeyRule{"header", KeyRole::repeatable, header_field, {}},
@@ -376,6 +375,8 @@ constexpr std::array key_table = {
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "
             "has nothing to act on; set tls_priorities to restrict key exchange"},
+    KeyRule{"maildomain", KeyRole::ignored, any_text,
+            "msmtp uses it only with auto_from, which smtpsend does not support; set from"},
     KeyRule{"tls_force_sslv3", KeyRole::ignored, any_text,
             "SSL 3 is broken (RFC 7568) and never used; msmtp ignores this key too"},
     // Refused: ignoring them would change where mail goes or how it is protected. An empty

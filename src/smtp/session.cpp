@@ -171,6 +171,12 @@ void Session::Impl::on_reply(const Reply& reply) {
     abandon(closing_error(to_server_reply(reply), state_activity(state_)));
     return;
   }
+  if (state_ == State::body) {
+    // A server may refuse in the middle of DATA and close (a content filter, a size limit): its
+    // reply is the reason the message was not sent, not a protocol error.
+    abandon(refusal_error(to_server_reply(reply), "the message while it was being sent"));
+    return;
+  }
   if (awaiting_.empty()) {
     throw Failure(unsolicited_reply_error(to_server_reply(reply), state_activity(state_)));
   }

@@ -131,3 +131,19 @@ def test_a_421_in_place_of_any_reply_is_temporary(smtpsend, fault_server, pki):
     assert_exit_within(run, TEMPFAIL, DROP_SECONDS)
     assert_no_body_sent(server, run)
     assert_no_secret_leaked(server, run)
+
+
+@pytest.mark.parametrize("code, exit_code", [("554 5.7.1 Message refused by content filter", 69),
+                                             ("452 4.3.1 Insufficient system storage", 75)])
+def test_a_refusal_in_the_middle_of_the_body_is_reported_with_its_reason(smtpsend, fault_server,
+                                                                          pki, code, exit_code):
+    # The server answers before the message has ended, then hangs up: the write fails, and the
+    # reply it left behind is the reason the user needs.
+    server = fault_server(submission(pki).before("body") + [Receive(4096), reply(code), Close()])
+
+    run = send(smtpsend, server, pki, body=LARGE_BODY)
+
+    assert_exit_within(run, exit_code, DROP_SECONDS)
+    assert code in run.stderr, run.describe()
+    assert "may have been delivered" not in run.stderr, run.describe()
+    assert_no_secret_leaked(server, run)

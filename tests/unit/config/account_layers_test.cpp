@@ -184,6 +184,19 @@ TEST(AccountLayers, FailingPasswordevalIsAConfigErrorNamingItsLine) {
   }
 }
 
+TEST(AccountLayers, AuthOnWithoutAUserIsAConfigErrorNamingTheLine) {
+  const ConfigFile file =
+      parse_config("account default\nhost h.example\nauth on\n", "/c", "/home/u");
+  try {
+    resolve_account({}, environment_of({{"USER", "u"}}), &file);
+    ADD_FAILURE() << "no failure";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(ErrorKind::config, failure.error().kind);
+    EXPECT_EQ(0U, failure.error().message.rfind("/c:3: auth is on but no user", 0))
+        << failure.error().message;
+  }
+}
+
 TEST(AccountLayers, MsmtpPlaceholdersInFromAndDomainAreExpanded) {
   const ConfigFile file = parse_config(
       "account default\nhost h.example\nfrom %U@mail.example\n"

@@ -225,7 +225,6 @@ TEST(ConfigKeys, ProtocolIsSmtpOnly) {
 }
 
 TEST(ConfigKeys, DeprecatedMsmtpKeysAreAccepted) {
-  expect_kept("maildomain", {"example.org", ""});
   expect_kept("logfile_time_format", {"%Y-%m-%d %H:%M:%S", "none", ""});
 }
 

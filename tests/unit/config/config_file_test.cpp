@@ -180,6 +180,14 @@ TEST(ConfigFileKeys, AnUnknownKeyFarFromAnyKnownOneGetsNoSuggestion) {
   EXPECT_EQ(error_of("colour blue\n"), "test.rc:1: unknown setting 'colour'");
 }
 
+TEST(ConfigFileKeys, MaildomainIsIgnoredWithAWarning) {
+  const auto config = parse("account a\nmaildomain example.org\n");
+  EXPECT_EQ(config.accounts[0].settings.count("maildomain"), 0U);
+  ASSERT_EQ(config.warnings.size(), 1U);
+  EXPECT_TRUE(config.warnings[0].starts_with("test.rc:2: maildomain is ignored: "))
+      << config.warnings[0];
+}
+
 TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {
   const auto config = parse("account a\ntls_min_dh_prime_bits 512\n");
   EXPECT_EQ(config.accounts[0].settings.count("tls_min_dh_prime_bits"), 0U);

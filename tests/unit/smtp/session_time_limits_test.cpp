@@ -82,3 +82,29 @@ TEST_F(SessionTimeLimits, PipelinedRepliesEachStartTheirOwnLimit) {
 
 }  // namespace
 }  // namespace smtpsend::smtp
+
+namespace smtpsend::smtp {
+namespace {
+
+// Not a time limit, but the same hand-driven dialog: a server that refuses in the middle of the
+// body (then closes) has given the reason the message was not sent.
+TEST_F(SessionTimeLimits, AReplyInTheMiddleOfTheBodyIsTheServersRefusal) {
+  server("220 mx.example.net ESMTP\r\n");
+  server("250 mx.example.net\r\n");
+  server("250 Ok\r\n");
+  server("250 Ok\r\n");
+  server("354 go ahead\r\n");
+  ASSERT_EQ(Step::send_body, session_.next_step());
+  session_.body("Hello.\r\n");
+  session_.receive("554 5.7.1 Message refused by content filter\r\n");
+  EXPECT_EQ(Step::finished, session_.next_step());
+  const Outcome& outcome = session_.outcome();
+  EXPECT_FALSE(outcome.delivered);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::unavailable, outcome.error->kind);
+  ASSERT_TRUE(outcome.error->reply.has_value());
+  EXPECT_EQ(554, outcome.error->reply->code);
+}
+
+}  // namespace
+}  // namespace smtpsend::smtp
