@@ -14,6 +14,7 @@
 #include "net/tls_peer_certificate.hpp"
 #include "net/transport.hpp"
 #include "test_pki.hpp"
+#include "tls_handshake_fixture.hpp"
 #include "tls_test_server.hpp"
 
 namespace smtpsend::net {
@@ -25,58 +26,7 @@ using testing::RecordingSink;
 using testing::TlsServerScript;
 using testing::TlsTestServer;
 
-Error failure_of_start_tls(Transport& transport) {
-  try {
-    transport.start_tls();
-  } catch (const Failure& failure) {
-    EXPECT_FALSE(transport.tls_active());
-    return failure.error();
-  }
-  ADD_FAILURE() << "the handshake succeeded";
-  return {};
-}
-
-class TlsSessionTest : public ::testing::Test {
- protected:
-  TlsSessionTest()
-      : ca_(testing::make_test_ca()),
-        server_identity_(testing::make_server_certificate(ca_, testing::localhost_spec())),
-        ca_file_(dir_.write("ca.pem", ca_.certificate_pem())) {}
-
-  ConnectOptions options_for(std::uint16_t port) const {
-    ConnectOptions options;
-    options.host = "127.0.0.1";
-    options.port = port;
-    options.timeout = 5000ms;
-    options.tls.trust_file = ca_file_;
-    options.tls.server_name = "localhost";
-    return options;
-  }
-
-  // Reads until CRLF (or the server stops sending), as the SMTP layer would.
-  static std::string read_line(Transport& transport) {
-    std::string line;
-    char buffer[256];
-    while (line.find("\r\n") == std::string::npos) {
-      std::size_t got = transport.read(buffer, sizeof buffer);
-      if (got == 0) {
-        break;
-      }
-      line.append(buffer, got);
-    }
-    return line;
-  }
-
-  static Error handshake_failure(const ConnectOptions& options, trace::Sink& trace) {
-    auto transport = connect(options, trace);
-    return failure_of_start_tls(*transport);
-  }
-
-  testing::TempDir dir_;
-  KeyAndCertificate ca_;
-  KeyAndCertificate server_identity_;
-  std::string ca_file_;
-};
+class TlsSessionTest : public testing::TlsHandshakeFixture {};
 
 TEST_F(TlsSessionTest, HandshakeSucceedsWithTheCaAsTrustFileAndSendsSni) {
   TlsTestServer server(server_identity_, {});
