@@ -165,8 +165,8 @@ void compose_native_message(const cli::Options& options, const config::Account& 
     }
     spec.subject = options.subject.value_or("");
     for_option("-s/--subject", [&] { mime::validate_header("Subject", spec.subject); });
-    for (const auto& [name, value] : options.headers) {
-      for_option("-H/--header", [&] { mime::validate_header(name, value); });
+    for (const auto& header : options.headers) {
+      for_option("-H/--header", [&] { mime::validate_header(header.first, header.second); });
     }
     spec.extra_headers = headers_for(options, account);
     if (options.text_file) {
