@@ -4,7 +4,9 @@
 // input whole, in pieces or byte by byte gives the same output; and the output is what a direct
 // reading of prepared_message_filter.hpp gives (below, line by line, with no chunking at all):
 // line ends normalized, a last unended line ended, and the Bcc field (with its continuation
-// lines) left out of the header section only.
+// lines) left out of the header section only. In sendmail mode's setting (no Bcc removal, a lone
+// "." ends the input) the output is the same normalization up to the first line holding only "."
+// that ends in LF, CRLF or the end of the input, and the filter says it ended there.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,14 +31,42 @@ void check(bool condition, const char* what) {
   }
 }
 
-std::string filter(const std::vector<std::string_view>& pieces) {
-  mime::PreparedMessageFilter message_filter;
+std::string filter(const std::vector<std::string_view>& pieces,
+                   mime::PreparedMessageFilterRules rules = {}, bool* ended = nullptr) {
+  mime::PreparedMessageFilter message_filter(rules);
   std::string out;
   for (const auto piece : pieces) {
     message_filter.add(piece, out);
   }
   message_filter.finish(out);
+  if (ended != nullptr) {
+    *ended = message_filter.ended();
+  }
   return out;
+}
+
+// Sendmail mode without -i: lines normalized, up to the lone-dot line (which a bare CR does not
+// end). Returns whether such a line was found.
+bool model_until_dot(std::string_view input, std::string& out) {
+  std::size_t start = 0;
+  while (start < input.size()) {
+    const std::size_t end = input.find_first_of("\r\n", start);
+    const std::string_view line =
+        input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const bool bare_cr = end != std::string_view::npos && input[end] == '\r' &&
+                         (end + 1 == input.size() || input[end + 1] != '\n');
+    if (line == "." && !bare_cr) {
+      return true;
+    }
+    out += line;
+    out += "\r\n";
+    if (end == std::string_view::npos) {
+      break;
+    }
+    start =
+        end + ((input[end] == '\r' && end + 1 < input.size() && input[end + 1] == '\n') ? 2 : 1);
+  }
+  return false;
 }
 
 bool is_wsp(char c) {
@@ -135,5 +165,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check(filter(bytes) == whole, "byte-by-byte input, same output");
   check(whole == model(input), "the output is what prepared_message_filter.hpp describes");
+
+  const mime::PreparedMessageFilterRules sendmail_rules{false, true};
+  bool ended = false;
+  const std::string until_dot = filter({input}, sendmail_rules, &ended);
+  std::string expected;
+  const bool dot_found = model_until_dot(input, expected);
+  check(until_dot == expected, "sendmail mode: the output stops at the lone dot");
+  check(ended == dot_found, "sendmail mode: ended() says whether a lone dot ended the input");
+  check(filter(bytes, sendmail_rules) == until_dot, "sendmail mode: byte by byte, same output");
   return 0;
 }
