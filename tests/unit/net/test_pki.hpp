@@ -186,42 +186,50 @@ inline KeyAndCertificate make_test_ca(const std::string& name = "CN=smtpsend tes
   return ca;
 }
 
-// A TLS server certificate issued by `ca` for what `spec` names.
-inline KeyAndCertificate make_server_certificate(const KeyAndCertificate& ca,
-                                                 const CertificateSpec& spec) {
-  static unsigned next_serial = 100;
-  KeyAndCertificate server{detail::generate_key(), nullptr};
-  server.certificate = detail::new_certificate(spec, server.key.get(), next_serial++);
-  gnutls_x509_crt_t crt = server.certificate.get();
+namespace detail {
+
+// An end-entity certificate for `purpose` (a TLS server or client), signed by `issuer`, or by its
+// own key when `issuer` is null.
+inline KeyAndCertificate make_leaf_certificate(const CertificateSpec& spec, unsigned serial,
+                                               const char* purpose,
+                                               const KeyAndCertificate* issuer) {
+  KeyAndCertificate leaf{generate_key(), nullptr};
+  leaf.certificate = new_certificate(spec, leaf.key.get(), serial);
+  gnutls_x509_crt_t crt = leaf.certificate.get();
   check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
   check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
-  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0),
-               "set key purpose");
+  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, purpose, 0), "set key purpose");
+  if (issuer == nullptr) {
+    check_gnutls(gnutls_x509_crt_sign2(crt, crt, leaf.key.get(), GNUTLS_DIG_SHA256, 0),
+                 "self-sign");
+    return leaf;
+  }
   std::array<unsigned char, 64> ca_key_id{};
   std::size_t ca_key_id_size = ca_key_id.size();
-  check_gnutls(gnutls_x509_crt_get_subject_key_id(ca.certificate.get(), ca_key_id.data(),
+  check_gnutls(gnutls_x509_crt_get_subject_key_id(issuer->certificate.get(), ca_key_id.data(),
                                                   &ca_key_id_size, nullptr),
                "get CA key id");
   check_gnutls(gnutls_x509_crt_set_authority_key_id(crt, ca_key_id.data(), ca_key_id_size),
                "set authority key id");
-  check_gnutls(gnutls_x509_crt_sign2(crt, ca.certificate.get(), ca.key.get(), GNUTLS_DIG_SHA256, 0),
+  check_gnutls(gnutls_x509_crt_sign2(crt, issuer->certificate.get(), issuer->key.get(),
+                                     GNUTLS_DIG_SHA256, 0),
                "sign");
-  return server;
+  return leaf;
+}
+
+}  // namespace detail
+
+// A TLS server certificate issued by `ca` for what `spec` names.
+inline KeyAndCertificate make_server_certificate(const KeyAndCertificate& ca,
+                                                 const CertificateSpec& spec) {
+  static unsigned next_serial = 100;
+  return detail::make_leaf_certificate(spec, next_serial++, GNUTLS_KP_TLS_WWW_SERVER, &ca);
 }
 
 // A self-signed TLS server certificate (its own issuer, not a CA): what a small server often has,
 // and what pinning is for.
 inline KeyAndCertificate make_self_signed_server_certificate(const CertificateSpec& spec) {
-  KeyAndCertificate server{detail::generate_key(), nullptr};
-  server.certificate = detail::new_certificate(spec, server.key.get(), 2);
-  gnutls_x509_crt_t crt = server.certificate.get();
-  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
-  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
-  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0),
-               "set key purpose");
-  check_gnutls(gnutls_x509_crt_sign2(crt, crt, server.key.get(), GNUTLS_DIG_SHA256, 0),
-               "self-sign");
-  return server;
+  return detail::make_leaf_certificate(spec, 2, GNUTLS_KP_TLS_WWW_SERVER, nullptr);
 }
 
 // A TLS client certificate issued by `ca` for `distinguished_name`.
@@ -230,23 +238,7 @@ inline KeyAndCertificate make_client_certificate(const KeyAndCertificate& ca,
   static unsigned next_serial = 500;
   CertificateSpec spec;
   spec.distinguished_name = distinguished_name;
-  KeyAndCertificate client{detail::generate_key(), nullptr};
-  client.certificate = detail::new_certificate(spec, client.key.get(), next_serial++);
-  gnutls_x509_crt_t crt = client.certificate.get();
-  check_gnutls(gnutls_x509_crt_set_basic_constraints(crt, 0, -1), "set constraints");
-  check_gnutls(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "set key usage");
-  check_gnutls(gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_CLIENT, 0),
-               "set key purpose");
-  std::array<unsigned char, 64> ca_key_id{};
-  std::size_t ca_key_id_size = ca_key_id.size();
-  check_gnutls(gnutls_x509_crt_get_subject_key_id(ca.certificate.get(), ca_key_id.data(),
-                                                  &ca_key_id_size, nullptr),
-               "get CA key id");
-  check_gnutls(gnutls_x509_crt_set_authority_key_id(crt, ca_key_id.data(), ca_key_id_size),
-               "set authority key id");
-  check_gnutls(gnutls_x509_crt_sign2(crt, ca.certificate.get(), ca.key.get(), GNUTLS_DIG_SHA256, 0),
-               "sign");
-  return client;
+  return detail::make_leaf_certificate(spec, next_serial++, GNUTLS_KP_TLS_WWW_CLIENT, &ca);
 }
 
 // The usual test server: "CN=localhost" for localhost, 127.0.0.1 and ::1.
