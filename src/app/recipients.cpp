@@ -1,5 +1,6 @@
 #include "app/recipients.hpp"
 
+#include "config/account.hpp"
 #include "mime/idna.hpp"
 
 namespace smtpsend::app {
@@ -49,16 +50,6 @@ std::vector<std::string_view> top_level_elements(std::string_view list) {
   return elements;
 }
 
-// The address of "Name <address>" or of a bare "address".
-std::string_view address_of(std::string_view element) {
-  const auto open = element.rfind('<');
-  const auto close = element.rfind('>');
-  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-    return trimmed(element.substr(open + 1, close - open - 1));
-  }
-  return trimmed(element);
-}
-
 // A local name is one word: no '@', and nothing that makes it more than a name (a group's ':' or
 // ';', quotes, comments); those are left to the address parser to judge.
 bool is_local_name(std::string_view address) {
@@ -74,7 +65,7 @@ std::string expand_local_names(std::string_view list, const config::Aliases& ali
   std::string expanded;
   for (const std::string_view element : top_level_elements(list)) {
     std::string replacement(element);
-    if (const std::string_view address = address_of(element); is_local_name(address)) {
+    if (const std::string address = config::bare_address(element); is_local_name(address)) {
       replacement.clear();
       for (const std::string& target : aliases.expand(address)) {
         replacement += (replacement.empty() ? "" : ", ") + target;

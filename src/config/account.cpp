@@ -81,19 +81,6 @@ void require_single_line(std::string_view value, std::string_view what, const Ac
   }
 }
 
-// The bare address in "Name <addr>" or "addr".
-std::string bare_address(std::string_view text) {
-  const auto open = text.rfind('<');
-  const auto close = text.rfind('>');
-  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-    text = text.substr(open + 1, close - open - 1);
-  }
-  const auto start = text.find_first_not_of(" \t");
-  const auto end = text.find_last_not_of(" \t");
-  return start == std::string_view::npos ? std::string()
-                                         : std::string(text.substr(start, end - start + 1));
-}
-
 // /etc/mailname, the domain this machine's mail comes from on Debian; else the host name.
 std::string mail_name() {
   std::ifstream file("/etc/mailname");
@@ -491,6 +478,18 @@ void resolve_message_settings(const cli::Options& options, Layers& layers, Accou
 }
 
 }  // namespace
+
+std::string bare_address(std::string_view text) {
+  const auto open = text.rfind('<');
+  const auto close = text.rfind('>');
+  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+    text = text.substr(open + 1, close - open - 1);
+  }
+  const auto start = text.find_first_not_of(" \t");
+  const auto end = text.find_last_not_of(" \t");
+  return start == std::string_view::npos ? std::string()
+                                         : std::string(text.substr(start, end - start + 1));
+}
 
 Environment process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {

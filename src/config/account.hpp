@@ -98,4 +98,8 @@ std::string describe_settings(const Account& account, const cli::Options& option
 
 std::string_view security_name(Security security);
 
+// The bare address in "Name <addr>" or "addr", without surrounding blanks; what a sender is
+// matched by, and what an alias is looked up by.
+std::string bare_address(std::string_view text);
+
 }  // namespace smtpsend::config
