@@ -14,24 +14,15 @@
 
 #include "common/error.hpp"
 #include "config/config_file.hpp"
+#include "config_test_lookups.hpp"
 
 namespace smtpsend::config {
 namespace {
 
 constexpr const char* test_home = "/home/ann";
 
-const AccountSettings& account_of(const ConfigFile& config, std::string_view name) {
-  const auto* account = config.find(name);
-  if (account == nullptr) {
-    throw std::runtime_error("no account " + std::string(name));
-  }
-  return *account;
-}
-
-std::string value_of(const AccountSettings& account, const std::string& key) {
-  const auto found = account.settings.find(key);
-  return found == account.settings.end() ? "<unset>" : found->second.value;
-}
+using testing::account_of;
+using testing::value_of;
 
 // ---- the documented examples
 // ----------------------------------------------------------------------

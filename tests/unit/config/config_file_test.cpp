@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "config_test_lookups.hpp"
 
 namespace smtpsend::config {
 namespace {
@@ -30,18 +31,8 @@ std::string error_of(std::string_view text) {
   return {};
 }
 
-const AccountSettings& account_of(const ConfigFile& config, std::string_view name) {
-  const auto* account = config.find(name);
-  if (account == nullptr) {
-    throw std::runtime_error("no account " + std::string(name));
-  }
-  return *account;
-}
-
-std::string value_of(const AccountSettings& account, const std::string& key) {
-  const auto found = account.settings.find(key);
-  return found == account.settings.end() ? "<unset>" : found->second.value;
-}
+using testing::account_of;
+using testing::value_of;
 
 int line_of(const AccountSettings& account, const std::string& key) {
   const auto found = account.settings.find(key);
