@@ -22,6 +22,7 @@
 #include "net/transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
+#include "trace/trace_file.hpp"
 
 namespace smtpsend::app {
 
@@ -102,7 +103,14 @@ std::unique_ptr<trace::Sink> make_trace(const cli::Options& options) {
   if (!options.trace) {
     return std::make_unique<trace::NullSink>();
   }
-  return std::make_unique<trace::SpdlogSink>(options.trace_file);
+  if (options.trace_file.empty()) {
+    return std::make_unique<trace::SpdlogSink>();
+  }
+  auto file = trace::open_trace_file(options.trace_file, "--trace-file");
+  for (const auto& warning : file.warnings) {
+    spdlog::warn(warning);
+  }
+  return std::make_unique<trace::SpdlogSink>(std::move(file));
 }
 
 // Diagnostics go to stderr with one prefix; stdout is kept for --dry-run output.

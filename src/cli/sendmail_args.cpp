@@ -258,6 +258,16 @@ void refuse_flag(Options& /*options*/, const FlagUse& use) {
   refuse_mode(use.spelling, refused_mode_description(use.spelling));
 }
 
+// The caller's arguments may carry an injected one (an unescaped -f value, as in
+// CVE-2016-10033): a file named there could be any file the caller may write. The trace file of
+// sendmail mode comes from the configuration only.
+void refuse_trace_file(Options& /*options*/, const FlagUse& use) {
+  throw Failure(ErrorKind::usage,
+                std::string(use.spelling) +
+                    " is not taken in sendmail mode, where arguments come from other programs; "
+                    "set trace_file in the configuration file, or use -v for a trace on stderr");
+}
+
 void refuse_queue_run(Options& /*options*/, const FlagUse& use) {
   refuse_mode(std::string(use.spelling) + std::string(use.value),
               refused_mode_description(use.spelling));
@@ -314,12 +324,7 @@ constexpr std::array flag_specs{
     FlagSpec{"-v --trace", Argument::none, "", HelpGroup::listed,
              "Show the SMTP dialog and TLS details on stderr (secrets redacted)",
              [](Options& options, const FlagUse&) { options.trace = true; }},
-    FlagSpec{"--trace-file", Argument::required, "FILE", HelpGroup::listed,
-             "Write the trace to FILE instead of stderr",
-             [](Options& options, const FlagUse& use) {
-               options.trace_file = use.value;
-               options.trace = true;
-             }},
+    FlagSpec{"--trace-file", Argument::required, "FILE", HelpGroup::refused, "", refuse_trace_file},
     FlagSpec{"--timeout", Argument::required, "SECONDS", HelpGroup::listed,
              "Seconds to wait for a connection or a reply",
              [](Options& options, const FlagUse& use) {

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -8,36 +9,61 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "common/error.hpp"
 #include "trace/trace.hpp"
+#include "trace/trace_file.hpp"
 
 namespace smtpsend::trace {
 
 namespace {
 
-// The trace holds addresses and message text: the file is made readable by its owner only, and
-// is never created through a symbolic link or in a directory that does not exist (spdlog's own
-// file sink would create missing directories and use the umask's permissions).
-void create_private_file(const std::string& file_path) {
-  const int fd =
-      ::open(file_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    throw Failure(ErrorKind::io, "cannot write the trace to --trace-file '" + file_path +
-                                     "': " + std::strerror(errno));
+// Writes each formatted line to a descriptor with write(2): the descriptor that open_trace_file()
+// opened, so the path is never opened a second time.
+class DescriptorSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit DescriptorSink(TraceFile file) : file_(std::move(file)) {}
+  ~DescriptorSink() override {
+    if (file_.owned) {
+      ::close(file_.descriptor);
+    }
   }
-  ::fchmod(fd, 0600);  // an existing file keeps its mode through O_CREAT; make it private
-  ::close(fd);
-}
+  DescriptorSink(const DescriptorSink&) = delete;
+  DescriptorSink& operator=(const DescriptorSink&) = delete;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    const char* data = formatted.data();
+    std::size_t left = formatted.size();
+    while (left > 0) {
+      const ssize_t written = ::write(file_.descriptor, data, left);
+      if (written < 0 && errno == EINTR) {
+        continue;
+      }
+      if (written <= 0) {
+        return;  // a trace that cannot be written must not change the outcome of the send
+      }
+      data += written;
+      left -= static_cast<std::size_t>(written);
+    }
+  }
+  void flush_() override {}
+
+ private:
+  TraceFile file_;
+};
 
 // A logger of its own, so the trace never mixes with the default logger's pattern.
-std::shared_ptr<spdlog::logger> make_logger(const std::string& file_path) {
+std::shared_ptr<spdlog::logger> make_logger(std::optional<TraceFile> file) {
   std::shared_ptr<spdlog::sinks::sink> sink;
-  if (file_path.empty()) {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
+  if (file) {
+    sink = std::make_shared<DescriptorSink>(std::move(*file));
   } else {
-    create_private_file(file_path);
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(file_path, /*truncate=*/false);
+    sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
   }
   auto logger = std::make_shared<spdlog::logger>("trace", std::move(sink));
   logger->set_pattern("%v");
@@ -48,8 +74,8 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& file_path) {
 
 }  // namespace
 
-SpdlogSink::SpdlogSink(const std::string& file_path)
-    : logger_(make_logger(file_path)), start_(std::chrono::steady_clock::now()) {}
+SpdlogSink::SpdlogSink(std::optional<TraceFile> file)
+    : logger_(make_logger(std::move(file))), start_(std::chrono::steady_clock::now()) {}
 
 SpdlogSink::~SpdlogSink() = default;
 

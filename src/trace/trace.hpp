@@ -7,8 +7,11 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "trace/trace_file.hpp"
 
 namespace spdlog {
 class logger;
@@ -44,8 +47,8 @@ class NullSink final : public Sink {
 // made and a direction marker: "<-" server, "->" client, "<~"/"~>" inside TLS, "**" info.
 class SpdlogSink final : public Sink {
  public:
-  // An empty path means stderr.
-  explicit SpdlogSink(const std::string& file_path = {});
+  // Writes to `file` (trace_file.hpp), or to stderr without one.
+  explicit SpdlogSink(std::optional<TraceFile> file = std::nullopt);
   ~SpdlogSink() override;
   bool enabled() const override { return true; }
   void line(Direction direction, std::string_view line, bool in_tls) override;

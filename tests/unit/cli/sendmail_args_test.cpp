@@ -248,11 +248,12 @@ TEST(SendmailArgs, DashVAndTraceTurnOnTheTrace) {
   EXPECT_TRUE(parse({"--trace", "a@x.test"}).trace);
 }
 
-TEST(SendmailArgs, TraceFileImpliesTrace) {
-  const auto options = parse({"--trace-file=/tmp/t", "a@x.test"});
-  EXPECT_EQ(options.trace_file, "/tmp/t");
-  EXPECT_TRUE(options.trace);
-  EXPECT_EQ(parse({"--trace-file", "/tmp/u", "a@x.test"}).trace_file, "/tmp/u");
+TEST(SendmailArgs, TraceFileIsRefusedBecauseACallersArgumentsMayBeInjected) {
+  const std::string expected =
+      "--trace-file is not taken in sendmail mode, where arguments come from other programs; "
+      "set trace_file in the configuration file, or use -v for a trace on stderr";
+  EXPECT_EQ(usage_error_of({"--trace-file=/tmp/t", "a@x.test"}), expected);
+  EXPECT_EQ(usage_error_of({"--trace-file", "/tmp/u", "a@x.test"}), expected);
 }
 
 TEST(SendmailArgs, TimeoutsAreSeconds) {
@@ -316,7 +317,6 @@ TEST(SendmailArgs, HelpListsEveryFlag) {
                            "-Am",
                            "-v",
                            "--trace",
-                           "--trace-file=FILE",
                            "--timeout=SECONDS",
                            "--max-time=SECONDS",
                            "--show-config",
