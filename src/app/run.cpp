@@ -16,6 +16,7 @@
 #include "app/version.hpp"
 #include "cli/options.hpp"
 #include "cli/sendmail_args.hpp"
+#include "common/interruption.hpp"
 #include "config/account.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_session.hpp"
@@ -182,7 +183,7 @@ cli::Options parse_arguments(int argc, const char* const* argv) {
 // The one line the logfile and syslog settings ask for; a log that cannot be written is worth a
 // warning, never a different outcome.
 void log_send(const config::Account& account, const ComposedMessage& message,
-              const smtp::Outcome& outcome, int exit_code) {
+              const smtp::Outcome& outcome, int exit_code, bool interrupted = false) {
   if (account.logfile.empty() && account.syslog_facility.empty()) {
     return;
   }
@@ -205,6 +206,7 @@ void log_send(const config::Account& account, const ComposedMessage& message,
         std::to_string(outcome.error->reply->code) + " " + outcome.error->reply->first_line();
   }
   record.exit_code = exit_code;
+  record.interrupted = interrupted;
   if (outcome.error && !outcome.delivered) {
     record.error = outcome.error->message;
   }
@@ -281,6 +283,8 @@ int run(int argc, const char* const* argv) {
     auto trace = make_trace(options);
     const auto started = std::chrono::steady_clock::now();
     smtp::Outcome outcome;
+    // From here a signal to stop is reported and logged before the program ends by it.
+    catch_interruptions();
     try {
       outcome = send(account, message, *trace);
     } catch (const Failure& failure) {
@@ -289,6 +293,15 @@ int run(int argc, const char* const* argv) {
     report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
     for (const auto& warning : outcome.warnings) {
       spdlog::warn(warning);
+    }
+    if (const int signal_number = interruption(); signal_number != 0 && !outcome.delivered) {
+      // The outcome's error says what the signal interrupted, and whether the message may
+      // have been delivered all the same (the final dot went out, its reply did not arrive).
+      const Error error = outcome.error.value_or(
+          Error{ErrorKind::temporary, "interrupted by " + signal_name(signal_number), {}});
+      log_send(account, message, outcome, 128 + signal_number, /*interrupted=*/true);
+      fail(error);
+      end_by_interruption(signal_number);
     }
     if (!outcome.delivered) {
       const Error error = outcome.error.value_or(

@@ -187,7 +187,7 @@ std::string format_send_fields(const SendRecord& record) {
   if (record.size) {
     fields.add("size", std::to_string(*record.size));
   }
-  fields.add("status", record.sent ? "sent" : "failed");
+  fields.add("status", record.sent ? "sent" : record.interrupted ? "interrupted" : "failed");
   fields.add_unless_empty("reply", record.reply);
   fields.add("exit", std::to_string(record.exit_code));
   fields.add_unless_empty("error", record.error);

@@ -35,6 +35,7 @@ struct SendRecord {
   std::vector<std::string> recipients;
   std::optional<std::uint64_t> size;
   bool sent = false;
+  bool interrupted = false;  // a signal stopped the send: status=interrupted instead of failed
   std::string reply;  // the server's last relevant reply, e.g. "250 2.0.0 Ok: queued as X", or ""
   int exit_code = 0;
   std::string error;  // the error message when not sent

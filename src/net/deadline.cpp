@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/interruption.hpp"
 
 namespace smtpsend::net {
 
@@ -22,8 +23,13 @@ std::chrono::milliseconds Deadline::remaining() const {
 }
 
 bool wait_until_ready(int fd, short events, const Deadline& deadline) {
-  // poll() can return early on a signal (EINTR); each retry waits only for what is left.
+  // poll() can return early on a signal (EINTR); each retry waits only for what is left. A signal
+  // that asks the program to stop ends the wait (common/interruption.hpp), also when it arrived
+  // before the wait began.
   for (;;) {
+    if (const int signal_number = interruption(); signal_number != 0) {
+      throw Failure(ErrorKind::temporary, "interrupted by " + signal_name(signal_number));
+    }
     auto left = deadline.remaining();
     if (left.count() == 0) {
       return false;

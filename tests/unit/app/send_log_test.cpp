@@ -103,6 +103,18 @@ TEST_F(SendLogFormat, FieldsWithoutDateAreForSyslog) {
             "recipients=root@example.org status=failed exit=67 error=\"cannot connect\"");
 }
 
+TEST_F(SendLogFormat, AnInterruptedSendSaysSo) {
+  auto record = refused();
+  record.reply.clear();
+  record.interrupted = true;
+  record.exit_code = 143;
+  record.error = "interrupted by SIGTERM";
+  EXPECT_EQ(format_send_fields(record),
+            "host=mx.example.org port=25 tls=none from=cron@example.org "
+            "recipients=root@example.org status=interrupted exit=143 "
+            "error=\"interrupted by SIGTERM\"");
+}
+
 TEST_F(SendLogFormat, EmptyValuesAreQuoted) {
   auto record = refused();
   record.sender.clear();
