@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "cli/sendmail_args.hpp"
 #include "common/interruption.hpp"
 #include "config/account.hpp"
+#include "mime/syntax_helpers.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_session.hpp"
 #include "net/transport.hpp"
@@ -153,6 +155,20 @@ DeliveryLimits delivery_limits(const config::Account& account) {
   return limits;
 }
 
+// RFC 6152 §3: 8-bit data goes only to a server that announced 8BITMIME. A message known to hold
+// some is refused before MAIL (the session does that); one read as it is sent (standard input)
+// is checked here, piece by piece, and the send stops before the final dot: nothing is delivered.
+void refuse_unannounced_8bit(std::string_view chunk, const smtp::Capabilities& capabilities) {
+  if (capabilities.eightbitmime ||
+      std::none_of(chunk.begin(), chunk.end(), mime::syntax::is_non_ascii)) {
+    return;
+  }
+  throw Failure(ErrorKind::data,
+                "the message contains 8-bit data (found as it was read), but the server does "
+                "not offer 8BITMIME (RFC 6152); the message was not sent. Send it as 7-bit "
+                "(encode its text as quoted-printable or base64), or use another server");
+}
+
 smtp::Outcome send(const config::Account& account, const ComposedMessage& message,
                    trace::Sink& trace) {
   const DeliveryLimits limits = delivery_limits(account);
@@ -164,7 +180,12 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
   smtp::Session session(session_config(account), message.envelope, trace);
   return deliver(
       *transport, session,
-      [&content = *message.content](std::string& chunk) { return content.next(chunk); }, limits);
+      [&content = *message.content, &session](std::string& chunk) {
+        const bool more = content.next(chunk);
+        refuse_unannounced_8bit(chunk, session.capabilities());
+        return more;
+      },
+      limits);
 }
 
 // Sendmail mode when invoked as "sendmail" or with --sendmail first; the native flags otherwise.
