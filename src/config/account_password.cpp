@@ -70,14 +70,15 @@ std::optional<ConfigFile> load_configuration(const cli::Options& options,
   return std::nullopt;
 }
 
-void resolve_password(Account& account, const cli::Options& options,
-                      const Environment& environment) {
+void resolve_password(Account& account, const cli::Options& options, const Environment& environment,
+                      std::optional<std::chrono::steady_clock::time_point> deadline) {
   if (account.user.empty()) {
     return;
   }
+  const CommandDeadline command_ends = command_deadline(deadline, account.max_time);
   std::string source;
   if (!options.password_cmd.empty()) {
-    account.password = password_from_command(options.password_cmd);
+    account.password = password_from_command(options.password_cmd, "--password-cmd", command_ends);
     source = "--password-cmd";
   } else if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
     account.password = *from_environment;
@@ -85,7 +86,8 @@ void resolve_password(Account& account, const cli::Options& options,
   } else if (account.password_eval) {
     source = "passwordeval (" + describe(account.password_eval->origin) + ")";
     try {
-      account.password = password_from_command(account.password_eval->value, "passwordeval");
+      account.password =
+          password_from_command(account.password_eval->value, "passwordeval", command_ends);
     } catch (const Failure& failure) {
       throw Failure(failure.error().kind,
                     describe(account.password_eval->origin) + ": " + failure.error().message);
