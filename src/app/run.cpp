@@ -300,7 +300,12 @@ int run(int argc, const char* const* argv) {
       return 0;
     }
 
-    config::resolve_password(account, options, environment);
+    // --max-time bounds the password command too: a hung one must not escape the limit.
+    std::optional<std::chrono::steady_clock::time_point> password_deadline;
+    if (account.max_time) {
+      password_deadline = std::chrono::steady_clock::now() + *account.max_time;
+    }
+    config::resolve_password(account, options, environment, password_deadline);
     auto trace = make_trace(options);
     const auto started = std::chrono::steady_clock::now();
     smtp::Outcome outcome;

@@ -87,9 +87,11 @@ Account resolve_account(const cli::Options& options, const Environment& environm
 
 // Fills account.password when a user is set, from the first of: --password-cmd,
 // SMTPSEND_PASSWORD, the account's passwordeval, its password, ~/.netrc (machine = host, login =
-// user), a prompt on the terminal. Throws Failure(config) when none gives one.
-void resolve_password(Account& account, const cli::Options& options,
-                      const Environment& environment);
+// user), a prompt on the terminal. Throws Failure(config) when none gives one. A password command
+// must end by `deadline` (the end of the run under --max-time; without one, within 120 s), else
+// Failure(temporary).
+void resolve_password(Account& account, const cli::Options& options, const Environment& environment,
+                      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 // The effective settings, one per line, `name = value [source]`, for --show-config. The password
 // is never shown, and no password command is run: only where the password would come from.

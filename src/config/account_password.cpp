@@ -2,9 +2,11 @@
 // account resolution that read files, run commands or talk to the terminal.
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "common/error.hpp"
+#include "common/secret_wipe.hpp"
 #include "config/account.hpp"
 #include "config/netrc.hpp"
 #include "config/secret_source.hpp"
@@ -70,14 +72,27 @@ std::optional<ConfigFile> load_configuration(const cli::Options& options,
   return std::nullopt;
 }
 
-void resolve_password(Account& account, const cli::Options& options,
-                      const Environment& environment) {
+void resolve_password(Account& account, const cli::Options& options, const Environment& environment,
+                      std::optional<std::chrono::steady_clock::time_point> deadline) {
   if (account.user.empty()) {
     return;
   }
+  // RFC 4616 §2: NUL separates authzid, authcid and passwd in AUTH PLAIN; one inside a value
+  // would add a field the server reads differently.
+  if (account.user.find('\0') != std::string::npos) {
+    const auto source = account.sources.find("user");
+    throw Failure(ErrorKind::config,
+                  "the user name" +
+                      (source != account.sources.end() ? " from " + source->second : "") +
+                      " contains a NUL byte, which authentication cannot carry; fix it");
+  }
+  // From here on a secret is in memory: no core dump may hold it, and no other process of the
+  // same user may read it through ptrace or /proc (proc(5), PR_SET_DUMPABLE).
+  ::prctl(PR_SET_DUMPABLE, 0);
+  const CommandDeadline command_ends = command_deadline(deadline, account.max_time);
   std::string source;
   if (!options.password_cmd.empty()) {
-    account.password = password_from_command(options.password_cmd);
+    account.password = password_from_command(options.password_cmd, "--password-cmd", command_ends);
     source = "--password-cmd";
   } else if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
     account.password = *from_environment;
@@ -85,7 +100,8 @@ void resolve_password(Account& account, const cli::Options& options,
   } else if (account.password_eval) {
     source = "passwordeval (" + describe(account.password_eval->origin) + ")";
     try {
-      account.password = password_from_command(account.password_eval->value, "passwordeval");
+      account.password =
+          password_from_command(account.password_eval->value, "passwordeval", command_ends);
     } catch (const Failure& failure) {
       throw Failure(failure.error().kind,
                     describe(account.password_eval->origin) + ": " + failure.error().message);
@@ -102,6 +118,13 @@ void resolve_password(Account& account, const cli::Options& options,
     account.password =
         password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
     source = "the terminal";
+  }
+  if (account.password.find('\0') != std::string::npos) {
+    wipe(account.password);
+    throw Failure(ErrorKind::config,
+                  "the password from " + source +
+                      " contains a NUL byte, which authentication cannot carry (RFC 4616); "
+                      "nothing was sent. Give the password without it");
   }
   // An empty password is never what was meant; sending it only earns a confusing 535.
   if (account.password.empty()) {

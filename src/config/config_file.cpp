@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "config/config_file_keys.hpp"
 
@@ -71,6 +72,44 @@ bool has_control_character(std::string_view value) {
     const auto byte = static_cast<unsigned char>(c);
     return (byte < 0x20 && c != '\t') || byte == 0x7f;
   });
+}
+
+// password, passwordeval, and anything unknown that starts like them (ASCII case ignored).
+bool holds_secret(std::string_view key) {
+  constexpr std::string_view secret_prefix = "password";
+  return key.size() >= secret_prefix.size() &&
+         std::equal(secret_prefix.begin(), secret_prefix.end(), key.begin(),
+                    [](char a, char b) { return a == ascii_lower(b); });
+}
+
+// An unknown key may be a secret written with the wrong separator ("password=secret",
+// "password:secret", "password\tsecret" is fine): only what precedes '=' or ':' is quoted, and
+// of a key that starts like a password key, only that start.
+std::string unknown_key_message(std::string_view key) {
+  const auto separator = key.find_first_of("=:");
+  const std::string_view name = key.substr(0, separator);
+  if (separator != key.npos) {
+    std::string message = "unknown setting " + quoted_for_message(name) + " followed by '" +
+                          key[separator] +
+                          "' (the rest is not shown: it may be a secret); write the key, a space, "
+                          "then the value";
+    if (keys::find_key_rule(name) == nullptr && !holds_secret(name)) {
+      if (const auto suggestion = keys::closest_key_name(name); !suggestion.empty()) {
+        message += "; did you mean '" + std::string(suggestion) + "'?";
+      }
+    }
+    return message;
+  }
+  if (holds_secret(key)) {
+    return "unknown setting starting with '" + std::string(key.substr(0, 8)) +
+           "' (the rest is not shown: it may be a secret); write password or passwordeval, a "
+           "space, then the value";
+  }
+  std::string message = "unknown setting " + quoted_for_message(key);
+  if (const auto suggestion = keys::closest_key_name(key); !suggestion.empty()) {
+    message += "; did you mean '" + std::string(suggestion) + "'?";
+  }
+  return message;
 }
 
 // What one line says, split as msmtp splits it: the key is the first word, the value is the
@@ -266,11 +305,7 @@ class ConfigParser {
   void apply_setting(const Line& line) {
     const auto* rule = keys::find_key_rule(line.key);
     if (rule == nullptr) {
-      std::string message = "unknown setting " + quoted_for_message(line.key);
-      if (const auto suggestion = keys::closest_key_name(line.key); !suggestion.empty()) {
-        message += "; did you mean '" + std::string(suggestion) + "'?";
-      }
-      fail(message);
+      fail(unknown_key_message(line.key));
     }
     const std::string key(rule->name);
     if (key == "password" && !first_password_line_) {
@@ -284,8 +319,9 @@ class ConfigParser {
     if (rule->role == keys::KeyRole::refused_when_set) {
       return;  // empty: the feature is off, as it always is here
     }
-    // Secrets never appear in messages, not even when they are malformed.
-    const bool secret = key == "password";
+    // Secrets never appear in messages, not even when they are malformed; a passwordeval
+    // command may carry the password itself (echo SECRET).
+    const bool secret = holds_secret(key);
     if (has_control_character(value)) {
       fail("invalid value " + (secret ? std::string{} : quoted_for_message(value) + " ") + "for " +
            key + ": control characters are not allowed");

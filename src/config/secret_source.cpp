@@ -1,19 +1,27 @@
 #include "config/secret_source.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <iterator>
-#include <memory>
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/secret_wipe.hpp"
+
+extern char** environ;  // NOLINT: POSIX declares it for posix_spawn, no header does
 
 namespace smtpsend::config {
 
@@ -35,6 +43,204 @@ struct TerminalRestore {
 };
 TerminalRestore terminal_to_restore;  // NOLINT: reached from signal handlers, so it must be global
 constexpr int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+// Without --max-time a password command still ends: long enough to type a GPG passphrase into
+// pinentry, short enough that a hung secret store does not hold a cron job forever.
+constexpr std::chrono::seconds default_command_limit{120};
+// After SIGTERM, how long a command gets to clean up before SIGKILL.
+constexpr std::chrono::seconds termination_grace{2};
+
+std::string seconds_text(std::chrono::milliseconds limit) {
+  return fmt::format("{} s", static_cast<double>(limit.count()) / 1000);
+}
+
+// Milliseconds left until `deadline` for poll(): 0 once it has passed, rounded up otherwise so
+// that a wait never ends just before it.
+int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  constexpr long long longest_wait = 60'000;  // poll takes an int; wake up now and then
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, longest_wait));
+}
+
+class Descriptor {
+ public:
+  explicit Descriptor(int fd = -1) : fd_(fd) {}
+  ~Descriptor() { reset(); }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// Waits until the process behind `pidfd` has ended or `deadline` passed; true when it ended.
+bool wait_for_exit(int pidfd, std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    struct pollfd ended {
+      pidfd, POLLIN, 0
+    };
+    const int ready = ::poll(&ended, 1, milliseconds_until(deadline));
+    if (ready > 0) {
+      return true;
+    }
+    if (ready < 0 && errno != EINTR) {
+      return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+  }
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// SIGTERM, a short grace, then SIGKILL, to `target` (the command's process group when it has
+// one of its own, so that what the shell started dies with it); the command is always reaped,
+// so no zombie is left behind.
+void stop(pid_t pid, pid_t target, int pidfd) {
+  ::kill(target, SIGTERM);
+  if (!wait_for_exit(pidfd, std::chrono::steady_clock::now() + termination_grace)) {
+    ::kill(target, SIGKILL);
+  }
+  reap(pid);
+  ::kill(target, SIGKILL);  // whatever of the group survived its leader
+}
+
+// Whether this process has a controlling terminal that a command could ask on.
+bool has_controlling_terminal() {
+  const int tty = ::open("/dev/tty", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (tty < 0) {
+    return false;
+  }
+  ::close(tty);
+  return true;
+}
+
+struct CommandResult {
+  std::string output;  // at most max_secret_output bytes; the rest was read and dropped
+  int status = 0;      // waitpid's
+  bool timed_out = false;
+};
+
+// /bin/sh -c COMMAND with standard input /dev/null (the message may be waiting on ours),
+// standard output a pipe, standard error ours, every other descriptor closed (O_CLOEXEC), and
+// default signal dispositions (SIGPIPE above all: run.cpp catches it, and a writer to a closed
+// pipe should end as usual).
+CommandResult run_command(const std::string& command,
+                          std::chrono::steady_clock::time_point deadline) {
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) {
+    throw Failure(ErrorKind::os,
+                  "cannot run the password command: " + std::string(std::strerror(errno)));
+  }
+  Descriptor read_end(ends[0]);
+  Descriptor write_end(ends[1]);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attributes);
+  ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (const int signal_number : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP}) {
+    sigaddset(&defaults, signal_number);
+  }
+  ::posix_spawnattr_setsigdefault(&attributes, &defaults);
+  sigset_t nothing_blocked;
+  sigemptyset(&nothing_blocked);
+  ::posix_spawnattr_setsigmask(&attributes, &nothing_blocked);
+  // Without a terminal (cron, a mail program), the command gets a process group of its own, so
+  // that a timeout stops everything it started. With one, it stays in ours: a process of
+  // another group that reads the terminal (ssh asking for its password) would be stopped by
+  // SIGTTIN; then only the command's own process is stopped at a timeout.
+  const bool own_group = !has_controlling_terminal();
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (own_group) {
+    flags |= POSIX_SPAWN_SETPGROUP;
+    ::posix_spawnattr_setpgroup(&attributes, 0);
+  }
+  ::posix_spawnattr_setflags(&attributes, flags);
+  const char* const argv[] = {"sh", "-c", command.c_str(), nullptr};
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, &attributes,
+                                    const_cast<char* const*>(argv), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) {
+    throw Failure(ErrorKind::os,
+                  "cannot run the password command: " + std::string(std::strerror(spawned)));
+  }
+  write_end.reset();  // the command holds the only write end: its exit is our end of file
+  const pid_t target = own_group ? -pid : pid;
+
+  Descriptor pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.get() < 0) {
+    const int error = errno;
+    ::kill(pid, SIGKILL);
+    reap(pid);
+    throw Failure(ErrorKind::os,
+                  "cannot watch the password command: " + std::string(std::strerror(error)));
+  }
+
+  CommandResult result;
+  // Reserved once, so that appending never moves the secret and leaves a copy behind.
+  result.output.reserve(max_secret_output);
+  std::array<char, 4096> buffer{};
+  bool open = true;
+  while (open) {
+    struct pollfd readable {
+      read_end.get(), POLLIN, 0
+    };
+    const int ready = ::poll(&readable, 1, milliseconds_until(deadline));
+    if (ready < 0 && errno != EINTR) {
+      break;
+    }
+    if (ready <= 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        wipe(buffer);
+        stop(pid, target, pidfd.get());
+        result.timed_out = true;
+        return result;
+      }
+      continue;
+    }
+    const ::ssize_t got = ::read(read_end.get(), buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      open = false;
+      continue;
+    }
+    const auto room = max_secret_output - result.output.size();
+    result.output.append(buffer.data(), std::min(room, static_cast<std::size_t>(got)));
+  }
+  wipe(buffer);
+  // Its output is closed; it may still linger (a background child holding nothing, or a
+  // command that closed its output first): the same deadline bounds that wait.
+  if (!wait_for_exit(pidfd.get(), deadline)) {
+    stop(pid, target, pidfd.get());
+    result.timed_out = true;
+    return result;
+  }
+  result.status = reap(pid);
+  return result;
+}
 
 extern "C" void restore_terminal_and_reraise(int signal_number) {
   if (terminal_to_restore.fd >= 0) {
@@ -75,35 +281,47 @@ class EchoOff {
 
 }  // namespace
 
-std::string password_from_command(const std::string& command, std::string_view setting) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    throw Failure(ErrorKind::os,
-                  "cannot run the password command: " + std::string(std::strerror(errno)));
+std::string password_from_command(const std::string& command, std::string_view setting,
+                                  const CommandDeadline& deadline) {
+  const std::string name(setting);
+  const std::string limit = deadline.max_time
+                                ? "the --max-time limit (" + seconds_text(*deadline.max_time) + ")"
+                                : std::to_string(default_command_limit.count()) +
+                                      " s, the limit for a password command without --max-time";
+  CommandResult result = run_command(command, deadline.at);
+  if (result.timed_out) {
+    wipe(result.output);
+    // Temporary: what hangs is usually a prompt nobody answered in time (pinentry) or a slow
+    // secret store; the same run later may well succeed, as after any --max-time expiry.
+    throw Failure(ErrorKind::temporary,
+                  "the password command of " + name + " did not finish within " + limit +
+                      "; it was stopped and nothing was sent. Run it by hand to see where it "
+                      "waits, or raise --max-time");
   }
-  std::string output;
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0 &&
-         output.size() < max_secret_output) {
-    output.append(buffer, got);
-  }
-  const int status = ::pclose(pipe);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const int code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  const int status = result.status;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    wipe(result.output);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     // The command itself is not quoted: it may carry the secret (passwordeval echo ...).
-    throw Failure(ErrorKind::config, "the password command of " + std::string(setting) +
-                                         " failed (exit status " + std::to_string(code) +
-                                         "); run it by hand to see why, or fix " +
-                                         std::string(setting));
+    throw Failure(ErrorKind::config, "the password command of " + name + " failed (exit status " +
+                                         std::to_string(code) +
+                                         "); run it by hand to see why, or fix " + name);
   }
-  std::string password = first_line(output);
+  std::string password = first_line(result.output);
+  wipe(result.output);
   if (password.empty()) {
-    throw Failure(ErrorKind::config, "the password command of " + std::string(setting) +
-                                         " printed no password on its first line; fix " +
-                                         std::string(setting));
+    throw Failure(ErrorKind::config, "the password command of " + name +
+                                         " printed no password on its first line; fix " + name);
   }
   return password;
+}
+
+CommandDeadline command_deadline(std::optional<std::chrono::steady_clock::time_point> run_ends,
+                                 std::optional<std::chrono::milliseconds> max_time) {
+  if (run_ends) {
+    return {*run_ends, max_time};
+  }
+  return {std::chrono::steady_clock::now() + default_command_limit, std::nullopt};
 }
 
 std::string password_from_terminal(const std::string& prompt) {

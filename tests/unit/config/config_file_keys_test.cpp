@@ -111,7 +111,7 @@ TEST(ConfigKeys, UserMayBeEmptyAndPasswordEvalMayNot) {
   expect_kept("password", {"", "p@ss w#rd \"x\""});
   expect_kept("passwordeval", {"pass show mail", "echo x"});
   EXPECT_EQ(error_for("passwordeval", ""),
-            "k.rc:2: invalid value '' for passwordeval: a value is required");
+            "k.rc:2: invalid value for passwordeval: a value is required");
 }
 
 TEST(ConfigKeys, AuthAcceptsOnOffPlainAndLogin) {
