@@ -3,19 +3,17 @@
 #include <fmt/format.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "app/recipients.hpp"
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
+#include "common/standard_streams.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
@@ -28,32 +26,30 @@ namespace smtpsend::app {
 
 namespace {
 
+// read(2) in bulk rather than iostreams, which take a failed read for the end of the input and
+// would send what came before it as the whole body.
 std::string read_stdin(std::string_view what) {
   if (::isatty(STDIN_FILENO) == 1) {
     std::cerr << "smtpsend: reading the " << what << " from the terminal; end it with Ctrl-D\n";
   }
-  std::ostringstream content;
-  content << std::cin.rdbuf();
-  if (std::cin.bad()) {
-    throw Failure(ErrorKind::io, "cannot read the " + std::string(what) + " from standard input");
+  // A file redirected to standard input says how much is left; a pipe does not.
+  std::uint64_t expected_size = 0;
+  struct stat status {};
+  if (::fstat(STDIN_FILENO, &status) == 0 && S_ISREG(status.st_mode)) {
+    const off_t offset = ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+    if (offset >= 0 && offset < status.st_size) {
+      expected_size = static_cast<std::uint64_t>(status.st_size - offset);
+    }
   }
-  return content.str();
+  return read_to_end(STDIN_FILENO, "the " + std::string(what) + " from standard input",
+                     expected_size);
 }
 
 std::string read_file(const std::string& path, std::string_view option) {
   if (path == "-") {
     return read_stdin("message body");
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw Failure(ErrorKind::no_input, "cannot open " + std::string(option) + " file '" + path +
-                                           "': " + std::strerror(errno));
-  }
-  std::string content{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (file.bad()) {
-    throw Failure(ErrorKind::io, "cannot read " + std::string(option) + " file '" + path + "'");
-  }
-  return content;
+  return read_input_file(path, std::string(option) + " file");
 }
 
 std::uint64_t random_64() {
@@ -104,12 +100,25 @@ mime::FilePart file_part(const cli::FileArgument& argument) {
 }
 
 // With no --text, --html or --message, standard input is the text body, as for mail(1); except
-// that a terminal is not waited on when the message already has attachments to carry.
+// that a terminal is not waited on, nor a closed standard input taken for an error, when the
+// message already has attachments to carry.
 bool text_comes_from_stdin(const cli::Options& options) {
   if (options.text_file || options.html_file) {
     return false;
   }
-  return options.attachments.empty() || ::isatty(STDIN_FILENO) != 1;
+  return options.attachments.empty() ||
+         (::isatty(STDIN_FILENO) != 1 && !standard_streams_at_start().input_closed);
+}
+
+// Whether the message, or a part of it, is to be read from standard input.
+bool reads_stdin(const cli::Options& options) {
+  if (options.sendmail_mode) {
+    return true;
+  }
+  if (options.message_file) {
+    return *options.message_file == "-";
+  }
+  return options.text_file == "-" || options.html_file == "-" || text_comes_from_stdin(options);
 }
 
 void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& mailboxes) {
@@ -265,6 +274,13 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   envelope.dsn_return = account.dsn_return;
   envelope.dsn_envelope_id = options.dsn_envelope_id;
 
+  // main() put /dev/null where a closed descriptor 0 was: reading it would send an empty message
+  // that nobody wrote.
+  if (standard_streams_at_start().input_closed && reads_stdin(options)) {
+    throw Failure(ErrorKind::io,
+                  "standard input is closed; give the message on standard input or with "
+                  "--text/--message");
+  }
   if (options.sendmail_mode) {
     compose_submitted_message(options, account, sender, aliases, composed);
   } else {

@@ -1,7 +1,5 @@
 #include "mime/message_writer_files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "mime/media_types.hpp"
 #include "mime/utf8.hpp"
 
@@ -91,25 +90,16 @@ std::uint64_t base64_body_length(std::uint64_t byte_count) {
 
 Base64FileBody::Base64FileBody(std::string path, std::string_view what)
     : path_(std::move(path)), what_(what) {
-  const auto fail = [&](const std::string& reason) {
-    close_file();
-    throw Failure(ErrorKind::no_input, "cannot open " + what_ + " '" + path_ + "': " + reason);
-  };
-  descriptor_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (descriptor_ < 0) {
-    fail(std::strerror(errno));
+  InputFile file(path_, what_);
+  file_size_ = file.size();
+  if (file.is_in_memory()) {
+    // procfs and sysfs files: read whole now (they are small), so that what is sent is what
+    // was counted.
+    buffer_ = std::move(file.content());
+    in_memory_ = true;
+  } else {
+    descriptor_ = file.release_descriptor();
   }
-  struct stat status {};
-  if (::fstat(descriptor_, &status) != 0) {
-    fail(std::strerror(errno));
-  }
-  if (S_ISDIR(status.st_mode)) {
-    fail("it is a directory");
-  }
-  if (!S_ISREG(status.st_mode)) {
-    fail("not a regular file (a pipe or device has no size known in advance; copy it to a file)");
-  }
-  file_size_ = static_cast<std::uint64_t>(status.st_size);
 }
 
 Base64FileBody::~Base64FileBody() {
@@ -122,6 +112,7 @@ Base64FileBody::Base64FileBody(Base64FileBody&& other) noexcept
       descriptor_(std::exchange(other.descriptor_, -1)),
       file_size_(other.file_size_),
       bytes_read_(other.bytes_read_),
+      in_memory_(other.in_memory_),
       encoder_(std::move(other.encoder_)),
       buffer_(std::move(other.buffer_)) {}
 
@@ -133,6 +124,7 @@ Base64FileBody& Base64FileBody::operator=(Base64FileBody&& other) noexcept {
     descriptor_ = std::exchange(other.descriptor_, -1);
     file_size_ = other.file_size_;
     bytes_read_ = other.bytes_read_;
+    in_memory_ = other.in_memory_;
     encoder_ = std::move(other.encoder_);
     buffer_ = std::move(other.buffer_);
   }
@@ -166,6 +158,9 @@ std::size_t Base64FileBody::read_fully(char* buffer, std::size_t count) {
 }
 
 bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
+  if (in_memory_) {
+    return append_encoded_from_memory(output, room);
+  }
   if (descriptor_ < 0) {
     return true;
   }
@@ -195,6 +190,21 @@ bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
   }
   encoder_.finish(output);
   close_file();
+  std::string().swap(buffer_);
+  return true;
+}
+
+bool Base64FileBody::append_encoded_from_memory(std::string& output, std::size_t room) {
+  const std::size_t remaining = buffer_.size() - static_cast<std::size_t>(bytes_read_);
+  const std::size_t wanted = std::min(remaining, room / base64_line_octets * bytes_per_base64_line);
+  encoder_.feed(std::string_view(buffer_).substr(static_cast<std::size_t>(bytes_read_), wanted),
+                output);
+  bytes_read_ += wanted;
+  if (bytes_read_ < file_size_) {
+    return false;
+  }
+  encoder_.finish(output);
+  in_memory_ = false;
   std::string().swap(buffer_);
   return true;
 }

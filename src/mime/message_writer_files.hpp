@@ -32,9 +32,10 @@ std::uint64_t base64_body_length(std::uint64_t byte_count);
 // on demand.
 class Base64FileBody {
  public:
-  // Opens `path`; `what` names it in messages ("attachment", "inline part"). A file that is
-  // missing, unreadable, a directory or not a regular file (a pipe has no size known in advance)
-  // is Failure(no_input, "cannot open <what> '<path>': <reason>").
+  // Opens `path` as common/input_file.hpp says; `what` names it in messages ("attachment",
+  // "inline part"). A file that is missing, unreadable, a directory or not a regular file (a
+  // FIFO has no size known in advance, and may never end) is Failure(no_input, "cannot open
+  // <what> '<path>': <reason>"). A procfs or sysfs file is read whole here and sent from memory.
   Base64FileBody(std::string path, std::string_view what);
   ~Base64FileBody();
   Base64FileBody(Base64FileBody&& other) noexcept;
@@ -53,6 +54,7 @@ class Base64FileBody {
 
  private:
   std::size_t read_fully(char* buffer, std::size_t count);
+  bool append_encoded_from_memory(std::string& output, std::size_t room);
   void close_file();
 
   std::string path_;
@@ -60,6 +62,7 @@ class Base64FileBody {
   int descriptor_ = -1;
   std::uint64_t file_size_ = 0;
   std::uint64_t bytes_read_ = 0;
+  bool in_memory_ = false;  // the whole content is in buffer_ (procfs, sysfs)
   Base64Encoder encoder_;
   std::string buffer_;
 };
