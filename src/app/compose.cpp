@@ -20,6 +20,7 @@
 #include "mime/idna.hpp"
 #include "mime/message_id.hpp"
 #include "mime/message_writer_content_ids.hpp"
+#include "mime/message_writer_files.hpp"
 #include "mime/submitted_message.hpp"
 
 namespace smtpsend::app {
@@ -77,8 +78,13 @@ auto for_option(std::string_view option, Step&& step) {
   }
 }
 
+mime::FilePart file_part(const cli::FileArgument& argument) {
+  return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
+}
+
 // A part's file name ends up in a header parameter; a line break in it is refused here, naming
-// where it came from, although the parameter encoding would keep it harmless.
+// where it came from, although the parameter encoding would keep it harmless. So is a name that
+// is only directories (name=..), which file_name_of() refuses.
 void check_part_name(const cli::FileArgument& argument, std::string_view option) {
   constexpr std::string_view breaks("\r\n\0", 3);
   if (argument.name.find_first_of(breaks) != std::string::npos) {
@@ -86,17 +92,12 @@ void check_part_name(const cli::FileArgument& argument, std::string_view option)
         ErrorKind::usage,
         std::string(option) + ": name= contains a line break or NUL; give it on one line");
   }
-  const auto slash = argument.path.rfind('/');
-  const std::string_view base =
-      std::string_view(argument.path).substr(slash == std::string::npos ? 0 : slash + 1);
-  if (argument.name.empty() && base.find_first_of(breaks) != std::string_view::npos) {
+  const std::string shown =
+      for_option(option, [&] { return mime::file_name_of(file_part(argument)); });
+  if (argument.name.empty() && shown.find_first_of(breaks) != std::string::npos) {
     throw Failure(ErrorKind::data, std::string(option) + ": the file name of '" + argument.path +
                                        "' contains a line break; rename the file or give name=");
   }
-}
-
-mime::FilePart file_part(const cli::FileArgument& argument) {
-  return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
 }
 
 // With no --text, --html or --message, standard input is the text body, as for mail(1); except

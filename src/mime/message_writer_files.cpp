@@ -32,6 +32,20 @@ bool has_type(std::string_view media_type, std::string_view type) {
   return starts_with_ignoring_ascii_case(media_type, type);
 }
 
+// The last component of `path`, taking both '/' and Windows' '\\' as separators: a reader may
+// save the part under this name (RFC 2183 §2.3 asks it to keep only the last component; not all
+// do), so no directory may travel with it. "." and ".." name no file.
+std::string_view base_name(std::string_view path) {
+  constexpr std::string_view separators = "/\\";
+  while (!path.empty() && separators.find(path.back()) != std::string_view::npos) {
+    path.remove_suffix(1);
+  }
+  if (const auto last = path.find_last_of(separators); last != std::string_view::npos) {
+    path.remove_prefix(last + 1);
+  }
+  return path == "." || path == ".." ? std::string_view() : path;
+}
+
 bool needs_own_framing(std::string_view media_type) {
   return has_type(media_type, "multipart") || has_type(media_type, "message");
 }
@@ -39,15 +53,19 @@ bool needs_own_framing(std::string_view media_type) {
 }  // namespace
 
 std::string file_name_of(const FilePart& part) {
-  std::string_view name = part.file_name;
+  std::string_view name = base_name(part.file_name);
+  if (name.empty() && !part.file_name.empty()) {
+    throw Failure(ErrorKind::usage, "name='" + part.file_name +
+                                        "' leaves no file name once its directory parts are "
+                                        "removed; give a plain name such as name=report.pdf");
+  }
   if (name.empty()) {
-    name = part.path;
-    while (name.size() > 1 && name.ends_with('/')) {
-      name.remove_suffix(1);
-    }
-    if (const auto slash = name.rfind('/'); slash != std::string_view::npos && name.size() > 1) {
-      name.remove_prefix(slash + 1);
-    }
+    name = base_name(part.path);
+  }
+  if (name.empty()) {
+    throw Failure(ErrorKind::usage, "'" + part.path +
+                                        "' has no file name to show once its directory parts "
+                                        "are removed; give one with name=");
   }
   std::string valid;
   for (std::size_t i = 0; i < name.size();) {

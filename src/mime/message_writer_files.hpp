@@ -13,7 +13,9 @@
 
 namespace smtpsend::mime {
 
-// The name the recipient sees: part.file_name, else the last component of part.path. Bytes
+// The name the recipient sees: the last component of part.file_name, else of part.path, with
+// '/' and '\\' both taken as separators, so that no directory travels with it. A name= that
+// leaves nothing (such as "..", "/") is Failure(usage), as is a path that does. Bytes
 // that are not valid UTF-8 (file names are bytes to the kernel) become U+FFFD, since the name
 // is declared as UTF-8; a file name in a message is only a suggestion (RFC 2183 §2.3).
 std::string file_name_of(const FilePart& part);
