@@ -190,9 +190,8 @@ void compose_native_message(const cli::Options& options, const config::Account& 
     for (const auto& argument : options.inline_parts) {
       check_part_name(argument, "--inline");
       mime::FilePart part = file_part(argument);
-      if (!part.content_id.empty()) {
-        for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
-      }
+      // Also an ID made from a long file name, which can be too long for its header line.
+      for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
       spec.inline_parts.push_back(std::move(part));
     }
     for (const auto& argument : options.attachments) {

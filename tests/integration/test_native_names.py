@@ -53,3 +53,28 @@ def test_name_that_is_only_directories_is_refused(smtpsend, attachment, name):
     assert_exit(run, EX_USAGE)
     assert run.stderr.startswith(ERROR_PREFIX + "-a/--attach: name="), run.describe()
     assert run.stdout == b"", run.describe()
+
+
+def test_content_id_too_long_for_its_header_line_is_refused(smtpsend, tmp_path):
+    image = tmp_path / "logo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    html = tmp_path / "page.html"
+    long_id = "x" * 5000
+    html.write_text(f'<img src="cid:{long_id}">\n', encoding="utf-8")
+    run = dry_run(smtpsend, "--html", str(html), "--inline", f"{image},cid={long_id}")
+    assert_exit(run, EX_USAGE)
+    assert "--inline" in run.stderr and "984" in run.stderr, run.describe()
+    assert run.stdout == b"", run.describe()
+
+
+def test_longest_content_id_that_fits_is_sent_within_the_line_limit(smtpsend, tmp_path):
+    image = tmp_path / "logo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    html = tmp_path / "page.html"
+    long_id = "x" * 984
+    html.write_text(f'<img src="cid:{long_id}">\n', encoding="utf-8")
+    run = dry_run(smtpsend, "--html", str(html), "--inline", f"{image},cid={long_id}",
+                  "-a", f"{image},name={'é' * 3000}.png")
+    assert_exit(run, 0)
+    for line in run.stdout.split(b"\r\n"):
+        assert len(line) <= MAXIMUM_LINE_OCTETS, f"a line of {len(line)} octets"
