@@ -3,57 +3,54 @@
 #include <fmt/format.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "app/recipients.hpp"
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
+#include "common/standard_streams.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
 #include "mime/idna.hpp"
 #include "mime/message_id.hpp"
 #include "mime/message_writer_content_ids.hpp"
+#include "mime/message_writer_files.hpp"
 #include "mime/submitted_message.hpp"
 
 namespace smtpsend::app {
 
 namespace {
 
+// read(2) in bulk rather than iostreams, which take a failed read for the end of the input and
+// would send what came before it as the whole body.
 std::string read_stdin(std::string_view what) {
   if (::isatty(STDIN_FILENO) == 1) {
     std::cerr << "smtpsend: reading the " << what << " from the terminal; end it with Ctrl-D\n";
   }
-  std::ostringstream content;
-  content << std::cin.rdbuf();
-  if (std::cin.bad()) {
-    throw Failure(ErrorKind::io, "cannot read the " + std::string(what) + " from standard input");
+  // A file redirected to standard input says how much is left; a pipe does not.
+  std::uint64_t expected_size = 0;
+  struct stat status {};
+  if (::fstat(STDIN_FILENO, &status) == 0 && S_ISREG(status.st_mode)) {
+    const off_t offset = ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+    if (offset >= 0 && offset < status.st_size) {
+      expected_size = static_cast<std::uint64_t>(status.st_size - offset);
+    }
   }
-  return content.str();
+  return read_to_end(STDIN_FILENO, "the " + std::string(what) + " from standard input",
+                     expected_size);
 }
 
 std::string read_file(const std::string& path, std::string_view option) {
   if (path == "-") {
     return read_stdin("message body");
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw Failure(ErrorKind::no_input, "cannot open " + std::string(option) + " file '" + path +
-                                           "': " + std::strerror(errno));
-  }
-  std::string content{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (file.bad()) {
-    throw Failure(ErrorKind::io, "cannot read " + std::string(option) + " file '" + path + "'");
-  }
-  return content;
+  return read_input_file(path, std::string(option) + " file");
 }
 
 std::uint64_t random_64() {
@@ -81,8 +78,13 @@ auto for_option(std::string_view option, Step&& step) {
   }
 }
 
+mime::FilePart file_part(const cli::FileArgument& argument) {
+  return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
+}
+
 // A part's file name ends up in a header parameter; a line break in it is refused here, naming
-// where it came from, although the parameter encoding would keep it harmless.
+// where it came from, although the parameter encoding would keep it harmless. So is a name that
+// is only directories (name=..), which file_name_of() refuses.
 void check_part_name(const cli::FileArgument& argument, std::string_view option) {
   constexpr std::string_view breaks("\r\n\0", 3);
   if (argument.name.find_first_of(breaks) != std::string::npos) {
@@ -90,26 +92,34 @@ void check_part_name(const cli::FileArgument& argument, std::string_view option)
         ErrorKind::usage,
         std::string(option) + ": name= contains a line break or NUL; give it on one line");
   }
-  const auto slash = argument.path.rfind('/');
-  const std::string_view base =
-      std::string_view(argument.path).substr(slash == std::string::npos ? 0 : slash + 1);
-  if (argument.name.empty() && base.find_first_of(breaks) != std::string_view::npos) {
+  const std::string shown =
+      for_option(option, [&] { return mime::file_name_of(file_part(argument)); });
+  if (argument.name.empty() && shown.find_first_of(breaks) != std::string::npos) {
     throw Failure(ErrorKind::data, std::string(option) + ": the file name of '" + argument.path +
                                        "' contains a line break; rename the file or give name=");
   }
 }
 
-mime::FilePart file_part(const cli::FileArgument& argument) {
-  return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
-}
-
 // With no --text, --html or --message, standard input is the text body, as for mail(1); except
-// that a terminal is not waited on when the message already has attachments to carry.
+// that a terminal is not waited on, nor a closed standard input taken for an error, when the
+// message already has attachments to carry.
 bool text_comes_from_stdin(const cli::Options& options) {
   if (options.text_file || options.html_file) {
     return false;
   }
-  return options.attachments.empty() || ::isatty(STDIN_FILENO) != 1;
+  return options.attachments.empty() ||
+         (::isatty(STDIN_FILENO) != 1 && !standard_streams_at_start().input_closed);
+}
+
+// Whether the message, or a part of it, is to be read from standard input.
+bool reads_stdin(const cli::Options& options) {
+  if (options.sendmail_mode) {
+    return true;
+  }
+  if (options.message_file) {
+    return *options.message_file == "-";
+  }
+  return options.text_file == "-" || options.html_file == "-" || text_comes_from_stdin(options);
 }
 
 void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& mailboxes) {
@@ -180,9 +190,8 @@ void compose_native_message(const cli::Options& options, const config::Account& 
     for (const auto& argument : options.inline_parts) {
       check_part_name(argument, "--inline");
       mime::FilePart part = file_part(argument);
-      if (!part.content_id.empty()) {
-        for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
-      }
+      // Also an ID made from a long file name, which can be too long for its header line.
+      for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
       spec.inline_parts.push_back(std::move(part));
     }
     for (const auto& argument : options.attachments) {
@@ -265,6 +274,13 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   envelope.dsn_return = account.dsn_return;
   envelope.dsn_envelope_id = options.dsn_envelope_id;
 
+  // main() put /dev/null where a closed descriptor 0 was: reading it would send an empty message
+  // that nobody wrote.
+  if (standard_streams_at_start().input_closed && reads_stdin(options)) {
+    throw Failure(ErrorKind::io,
+                  "standard input is closed; give the message on standard input or with "
+                  "--text/--message");
+  }
   if (options.sendmail_mode) {
     compose_submitted_message(options, account, sender, aliases, composed);
   } else {

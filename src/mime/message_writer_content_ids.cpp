@@ -15,6 +15,11 @@ namespace {
 constexpr std::string_view cid_scheme = "cid:";
 constexpr std::string_view reference_terminators = " \t\r\n\"'()<>#";
 constexpr std::string_view default_content_id = "part";
+// RFC 5322 §2.1.1: a line is at most 998 octets. A msg-id cannot be folded, so the ID and the
+// "Content-ID: <" ">" around it must fit on one line.
+constexpr std::size_t maximum_line_octets = 998;
+constexpr std::size_t maximum_content_id_length =
+    maximum_line_octets - std::string_view("Content-ID: <>").size();
 
 using syntax::hex_value;
 using syntax::is_ascii_alphanumeric;
@@ -69,6 +74,13 @@ std::string content_id_of(const FilePart& part) {
 }
 
 void validate_content_id(std::string_view id) {
+  if (id.size() > maximum_content_id_length) {
+    throw Failure(ErrorKind::usage, "the content ID has " + std::to_string(id.size()) +
+                                        " characters, but at most " +
+                                        std::to_string(maximum_content_id_length) +
+                                        " fit on the Content-ID line (998 octets, RFC 5322 "
+                                        "§2.1.1); give a shorter cid=");
+  }
   const std::size_t at = id.find('@');
   const bool valid = at == std::string_view::npos ? is_dot_atom_text(id)
                                                   : is_dot_atom_text(id.substr(0, at)) &&

@@ -19,7 +19,8 @@ std::string content_id_of(const FilePart& part);
 
 // Throws Failure(usage) unless `id` can stand inside "<>" as RFC 5322's msg-id does: a dot-atom
 // text, or two joined by '@' ("logo", "logo.png", "logo@example.com"). RFC 2392 asks for the
-// "@" form; bare IDs are accepted since every common reader matches them.
+// "@" form; bare IDs are accepted since every common reader matches them. An ID longer than 984
+// characters is refused too: its Content-ID line would exceed 998 octets (RFC 5322 §2.1.1).
 void validate_content_id(std::string_view id);
 
 // The IDs that cid: URLs in `html` refer to, %-decoded, in order, each once. A reference starts

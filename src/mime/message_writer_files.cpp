@@ -1,7 +1,5 @@
 #include "mime/message_writer_files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "mime/media_types.hpp"
 #include "mime/utf8.hpp"
 
@@ -33,6 +32,20 @@ bool has_type(std::string_view media_type, std::string_view type) {
   return starts_with_ignoring_ascii_case(media_type, type);
 }
 
+// The last component of `path`, taking both '/' and Windows' '\\' as separators: a reader may
+// save the part under this name (RFC 2183 §2.3 asks it to keep only the last component; not all
+// do), so no directory may travel with it. "." and ".." name no file.
+std::string_view base_name(std::string_view path) {
+  constexpr std::string_view separators = "/\\";
+  while (!path.empty() && separators.find(path.back()) != std::string_view::npos) {
+    path.remove_suffix(1);
+  }
+  if (const auto last = path.find_last_of(separators); last != std::string_view::npos) {
+    path.remove_prefix(last + 1);
+  }
+  return path == "." || path == ".." ? std::string_view() : path;
+}
+
 bool needs_own_framing(std::string_view media_type) {
   return has_type(media_type, "multipart") || has_type(media_type, "message");
 }
@@ -40,15 +53,19 @@ bool needs_own_framing(std::string_view media_type) {
 }  // namespace
 
 std::string file_name_of(const FilePart& part) {
-  std::string_view name = part.file_name;
+  std::string_view name = base_name(part.file_name);
+  if (name.empty() && !part.file_name.empty()) {
+    throw Failure(ErrorKind::usage, "name='" + part.file_name +
+                                        "' leaves no file name once its directory parts are "
+                                        "removed; give a plain name such as name=report.pdf");
+  }
   if (name.empty()) {
-    name = part.path;
-    while (name.size() > 1 && name.ends_with('/')) {
-      name.remove_suffix(1);
-    }
-    if (const auto slash = name.rfind('/'); slash != std::string_view::npos && name.size() > 1) {
-      name.remove_prefix(slash + 1);
-    }
+    name = base_name(part.path);
+  }
+  if (name.empty()) {
+    throw Failure(ErrorKind::usage, "'" + part.path +
+                                        "' has no file name to show once its directory parts "
+                                        "are removed; give one with name=");
   }
   std::string valid;
   for (std::size_t i = 0; i < name.size();) {
@@ -91,25 +108,16 @@ std::uint64_t base64_body_length(std::uint64_t byte_count) {
 
 Base64FileBody::Base64FileBody(std::string path, std::string_view what)
     : path_(std::move(path)), what_(what) {
-  const auto fail = [&](const std::string& reason) {
-    close_file();
-    throw Failure(ErrorKind::no_input, "cannot open " + what_ + " '" + path_ + "': " + reason);
-  };
-  descriptor_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (descriptor_ < 0) {
-    fail(std::strerror(errno));
+  InputFile file(path_, what_);
+  file_size_ = file.size();
+  if (file.is_in_memory()) {
+    // procfs and sysfs files: read whole now (they are small), so that what is sent is what
+    // was counted.
+    buffer_ = std::move(file.content());
+    in_memory_ = true;
+  } else {
+    descriptor_ = file.release_descriptor();
   }
-  struct stat status {};
-  if (::fstat(descriptor_, &status) != 0) {
-    fail(std::strerror(errno));
-  }
-  if (S_ISDIR(status.st_mode)) {
-    fail("it is a directory");
-  }
-  if (!S_ISREG(status.st_mode)) {
-    fail("not a regular file (a pipe or device has no size known in advance; copy it to a file)");
-  }
-  file_size_ = static_cast<std::uint64_t>(status.st_size);
 }
 
 Base64FileBody::~Base64FileBody() {
@@ -122,6 +130,7 @@ Base64FileBody::Base64FileBody(Base64FileBody&& other) noexcept
       descriptor_(std::exchange(other.descriptor_, -1)),
       file_size_(other.file_size_),
       bytes_read_(other.bytes_read_),
+      in_memory_(other.in_memory_),
       encoder_(std::move(other.encoder_)),
       buffer_(std::move(other.buffer_)) {}
 
@@ -133,6 +142,7 @@ Base64FileBody& Base64FileBody::operator=(Base64FileBody&& other) noexcept {
     descriptor_ = std::exchange(other.descriptor_, -1);
     file_size_ = other.file_size_;
     bytes_read_ = other.bytes_read_;
+    in_memory_ = other.in_memory_;
     encoder_ = std::move(other.encoder_);
     buffer_ = std::move(other.buffer_);
   }
@@ -166,6 +176,9 @@ std::size_t Base64FileBody::read_fully(char* buffer, std::size_t count) {
 }
 
 bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
+  if (in_memory_) {
+    return append_encoded_from_memory(output, room);
+  }
   if (descriptor_ < 0) {
     return true;
   }
@@ -195,6 +208,21 @@ bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
   }
   encoder_.finish(output);
   close_file();
+  std::string().swap(buffer_);
+  return true;
+}
+
+bool Base64FileBody::append_encoded_from_memory(std::string& output, std::size_t room) {
+  const std::size_t remaining = buffer_.size() - static_cast<std::size_t>(bytes_read_);
+  const std::size_t wanted = std::min(remaining, room / base64_line_octets * bytes_per_base64_line);
+  encoder_.feed(std::string_view(buffer_).substr(static_cast<std::size_t>(bytes_read_), wanted),
+                output);
+  bytes_read_ += wanted;
+  if (bytes_read_ < file_size_) {
+    return false;
+  }
+  encoder_.finish(output);
+  in_memory_ = false;
   std::string().swap(buffer_);
   return true;
 }

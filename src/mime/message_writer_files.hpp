@@ -13,7 +13,9 @@
 
 namespace smtpsend::mime {
 
-// The name the recipient sees: part.file_name, else the last component of part.path. Bytes
+// The name the recipient sees: the last component of part.file_name, else of part.path, with
+// '/' and '\\' both taken as separators, so that no directory travels with it. A name= that
+// leaves nothing (such as "..", "/") is Failure(usage), as is a path that does. Bytes
 // that are not valid UTF-8 (file names are bytes to the kernel) become U+FFFD, since the name
 // is declared as UTF-8; a file name in a message is only a suggestion (RFC 2183 §2.3).
 std::string file_name_of(const FilePart& part);
@@ -32,9 +34,10 @@ std::uint64_t base64_body_length(std::uint64_t byte_count);
 // on demand.
 class Base64FileBody {
  public:
-  // Opens `path`; `what` names it in messages ("attachment", "inline part"). A file that is
-  // missing, unreadable, a directory or not a regular file (a pipe has no size known in advance)
-  // is Failure(no_input, "cannot open <what> '<path>': <reason>").
+  // Opens `path` as common/input_file.hpp says; `what` names it in messages ("attachment",
+  // "inline part"). A file that is missing, unreadable, a directory or not a regular file (a
+  // FIFO has no size known in advance, and may never end) is Failure(no_input, "cannot open
+  // <what> '<path>': <reason>"). A procfs or sysfs file is read whole here and sent from memory.
   Base64FileBody(std::string path, std::string_view what);
   ~Base64FileBody();
   Base64FileBody(Base64FileBody&& other) noexcept;
@@ -53,6 +56,7 @@ class Base64FileBody {
 
  private:
   std::size_t read_fully(char* buffer, std::size_t count);
+  bool append_encoded_from_memory(std::string& output, std::size_t room);
   void close_file();
 
   std::string path_;
@@ -60,6 +64,7 @@ class Base64FileBody {
   int descriptor_ = -1;
   std::uint64_t file_size_ = 0;
   std::uint64_t bytes_read_ = 0;
+  bool in_memory_ = false;  // the whole content is in buffer_ (procfs, sysfs)
   Base64Encoder encoder_;
   std::string buffer_;
 };

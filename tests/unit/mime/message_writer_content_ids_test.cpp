@@ -50,6 +50,21 @@ TEST(ContentIds, ValidIdsAreDotAtomsOptionallyJoinedByAt) {
   }
 }
 
+// RFC 5322 §2.1.1: "Content-ID: <" ID ">" must fit in 998 octets, and cannot be folded.
+TEST(ContentIds, IdTooLongForItsHeaderLineIsRefused) {
+  EXPECT_NO_THROW(validate_content_id(std::string(984, 'x')));
+  EXPECT_NO_THROW(validate_content_id(std::string(500, 'x') + "@" + std::string(483, 'y')));
+  try {
+    validate_content_id(std::string(985, 'x'));
+    ADD_FAILURE() << "a 985-character content ID was accepted";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::usage);
+    EXPECT_EQ(failure.error().message,
+              "the content ID has 985 characters, but at most 984 fit on the Content-ID line "
+              "(998 octets, RFC 5322 §2.1.1); give a shorter cid=");
+  }
+}
+
 TEST(ContentIds, ReferencesInAttributesAndCssAreFoundAndDecoded) {
   const std::string html =
       "<img src=\"cid:logo\"><img SRC='CID:photo%40example.com'>"

@@ -48,6 +48,31 @@ TEST(MessageWriterFiles, FileNameIsTheBaseNameMadeValidUtf8) {
   EXPECT_EQ(file_name_of({"/tmp/caf\xE9.txt", "", "", ""}), "caf\xEF\xBF\xBD.txt");
 }
 
+// A recipient's program may save the part under the name it is given: no directory goes with it,
+// whether the separator is '/' or Windows' '\\', from name= or from the file's own name.
+TEST(MessageWriterFiles, FileNameKeepsOnlyTheBaseName) {
+  EXPECT_EQ(file_name_of({"/tmp/report.pdf", "", "../../.bashrc", ""}), ".bashrc");
+  EXPECT_EQ(file_name_of({"/tmp/report.pdf", "", "/etc/cron.d/x", ""}), "x");
+  EXPECT_EQ(file_name_of({"/tmp/report.pdf", "", "..\\..\\x.exe", ""}), "x.exe");
+  EXPECT_EQ(file_name_of({"/tmp/report.pdf", "", "docs/", ""}), "docs");
+  EXPECT_EQ(file_name_of({"/tmp/..\\..\\x.exe", "", "", ""}), "x.exe");
+}
+
+TEST(MessageWriterFiles, NameWithoutABaseNameIsRefused) {
+  for (const std::string name : {"..", "/", ".", "../", "a\\..", "\\"}) {
+    try {
+      (void)file_name_of({"/tmp/report.pdf", "", name, ""});
+      ADD_FAILURE() << "name=" << name << " was accepted";
+    } catch (const Failure& failure) {
+      EXPECT_EQ(failure.error().kind, ErrorKind::usage);
+      EXPECT_EQ(failure.error().message,
+                "name='" + name +
+                    "' leaves no file name once its directory parts are removed; give a plain "
+                    "name such as name=report.pdf");
+    }
+  }
+}
+
 TEST(MessageWriterFiles, MediaTypeFromTheShownName) {
   EXPECT_EQ(media_type_of({"/tmp/data", "", "a.pdf", ""}), "application/pdf");
   EXPECT_EQ(media_type_of({"/tmp/data", "image/x-custom", "", ""}), "image/x-custom");

@@ -380,6 +380,41 @@ TEST_F(MessageWriterTest, DirectoryAsAttachmentIsNoInput) {
   EXPECT_NE(error.message.find("directory"), std::string::npos) << error.message;
 }
 
+// RFC 5322 §2.1.1: no line of the message may exceed 998 octets, whatever the user gave: the
+// longest content ID allowed, and file names of thousands of characters, ASCII and not, with
+// spaces, or looking like encoded words, in both Content-Type's name= and Content-Disposition's
+// filename= (RFC 2231 continuations).
+TEST_F(MessageWriterTest, EveryLineFitsWithinTheLimitWhateverTheNames) {
+  MessageSpec spec = base_spec();
+  spec.subject = std::string(3000, 's') + " " + std::string(2000, 't');
+  spec.html = "<img src=\"cid:" + std::string(984, 'c') + "\">\n";
+  const std::string image = directory_.write("logo.png", "PNG");
+  const std::string long_ascii(4000, 'a');
+  std::string long_utf8;
+  for (int i = 0; i < 2000; ++i) {
+    long_utf8 += "\xC3\xA9";
+  }
+  const std::string spaced = std::string(1500, 'b') + " " + std::string(1500, 'c') + ".pdf";
+  spec.inline_parts = {{image, "", long_utf8, std::string(984, 'c')},
+                       {image, "", long_ascii, std::string(984, 'a')}};
+  spec.html = *spec.html + "<img src=\"cid:" + std::string(984, 'a') + "\">\n";
+  for (const std::string& name :
+       {long_ascii, long_utf8, spaced, "=?UTF-8?Q?" + long_ascii + "?=", long_utf8 + spaced}) {
+    spec.attachments.push_back({image, "", name, ""});
+  }
+  const std::string message = render(spec);
+  std::size_t start = 0;
+  std::size_t lines = 0;
+  while (start < message.size()) {
+    const std::size_t end = message.find("\r\n", start);
+    ASSERT_NE(end, std::string::npos);
+    EXPECT_LE(end - start, 998U) << "line " << lines << ": " << message.substr(start, 80);
+    start = end + 2;
+    ++lines;
+  }
+  EXPECT_GT(lines, 100U);
+}
+
 TEST_F(MessageWriterTest, ReservedExtraHeadersAreDataErrors) {
   for (const char* name : {"Content-Type", "content-transfer-encoding", "Bcc", "MIME-Version"}) {
     MessageSpec spec = base_spec();

@@ -1,0 +1,196 @@
+#include "common/input_file.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace smtpsend {
+
+namespace {
+
+// One read(2) asks for at most this much: large enough to be few system calls, small enough
+// that the string's zero-filled, not yet read tail stays small (it counts as resident memory).
+constexpr std::size_t read_piece_size = std::size_t{1} << 20;
+constexpr std::size_t initial_capacity = std::size_t{64} * 1024;
+
+// What a file that is neither regular nor a directory is, for the message refusing it.
+const char* kind_of_special_file(mode_t mode) {
+  if (S_ISFIFO(mode)) {
+    return "a FIFO (named pipe)";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  return "a special file";
+}
+
+// procfs and sysfs make their files' content when read: st_size is 0 (procfs) or a page
+// (sysfs) whatever they hold. Any other regular file of size 0 is read whole too: it costs
+// nothing when it is really empty.
+bool size_is_unknown(int descriptor, const struct stat& status) {
+  if (status.st_size == 0) {
+    return true;
+  }
+  struct statfs filesystem {};
+  if (::fstatfs(descriptor, &filesystem) != 0) {
+    return false;
+  }
+  return filesystem.f_type == PROC_SUPER_MAGIC || filesystem.f_type == SYSFS_MAGIC;
+}
+
+// A standard input inherited with O_NONBLOCK says EAGAIN when it has nothing yet: wait for it.
+void wait_readable(int descriptor) {
+  pollfd poll_descriptor{descriptor, POLLIN, 0};
+  while (::poll(&poll_descriptor, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+InputFile::InputFile(const std::string& path, std::string_view what) {
+  const std::string named = std::string(what) + " '" + path + "'";
+  const auto fail = [&](const std::string& reason) {
+    if (descriptor_ >= 0) {
+      ::close(descriptor_);
+      descriptor_ = -1;
+    }
+    throw Failure(ErrorKind::no_input, "cannot open " + named + ": " + reason);
+  };
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever if none comes.
+  descriptor_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (descriptor_ < 0) {
+    fail(std::strerror(errno));
+  }
+  struct stat status {};
+  if (::fstat(descriptor_, &status) != 0) {
+    fail(std::strerror(errno));
+  }
+  if (S_ISDIR(status.st_mode)) {
+    fail("it is a directory; name a file instead");
+  }
+  if (!S_ISREG(status.st_mode)) {
+    fail(std::string("it is not a regular file but ") + kind_of_special_file(status.st_mode) +
+         "; copy its content to a regular file and give that");
+  }
+  const int flags = ::fcntl(descriptor_, F_GETFL);
+  if (flags < 0 || ::fcntl(descriptor_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    fail(std::strerror(errno));
+  }
+  if (!size_is_unknown(descriptor_, status)) {
+    size_ = static_cast<std::uint64_t>(status.st_size);
+    return;
+  }
+  try {
+    content_ = read_to_end(descriptor_, named, 0, maximum_special_file_size);
+  } catch (...) {
+    ::close(descriptor_);
+    descriptor_ = -1;
+    throw;
+  }
+  ::close(descriptor_);
+  descriptor_ = -1;
+  size_ = content_.size();
+}
+
+InputFile::~InputFile() {
+  if (descriptor_ >= 0) {
+    ::close(descriptor_);
+  }
+}
+
+InputFile::InputFile(InputFile&& other) noexcept
+    : descriptor_(std::exchange(other.descriptor_, -1)),
+      size_(other.size_),
+      content_(std::move(other.content_)) {}
+
+InputFile& InputFile::operator=(InputFile&& other) noexcept {
+  if (this != &other) {
+    if (descriptor_ >= 0) {
+      ::close(descriptor_);
+    }
+    descriptor_ = std::exchange(other.descriptor_, -1);
+    size_ = other.size_;
+    content_ = std::move(other.content_);
+  }
+  return *this;
+}
+
+int InputFile::release_descriptor() {
+  return std::exchange(descriptor_, -1);
+}
+
+std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size,
+                        std::uint64_t limit) {
+  std::string content;
+  // One more than expected, so that the read that finds the end needs no larger buffer.
+  const std::uint64_t reserved = std::min(expected_size, limit) + 1;
+  content.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(reserved, initial_capacity)));
+  std::size_t used = 0;
+  while (true) {
+    if (used == content.capacity()) {
+      content.reserve(content.capacity() * 2);
+    }
+    const std::size_t room = std::min(content.capacity() - used, read_piece_size);
+    content.resize(used + room);
+    const ssize_t got = ::read(descriptor, content.data() + used, room);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      wait_readable(descriptor);
+      continue;
+    }
+    if (got < 0) {
+      throw Failure(ErrorKind::io, "cannot read " + std::string(what) + ": " +
+                                       std::strerror(errno) + "; nothing was sent");
+    }
+    if (got == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(got);
+    if (used > limit) {
+      throw Failure(ErrorKind::no_input,
+                    "cannot use " + std::string(what) + ": it has more than " +
+                        std::to_string(limit) +
+                        " octets, too many for a file whose size is not known in advance; copy "
+                        "it to a regular file and give that");
+    }
+  }
+  content.resize(used);
+  return content;
+}
+
+std::string read_input_file(const std::string& path, std::string_view what) {
+  InputFile file(path, what);
+  if (file.is_in_memory()) {
+    return std::move(file.content());
+  }
+  const int descriptor = file.release_descriptor();
+  try {
+    std::string content =
+        read_to_end(descriptor, std::string(what) + " '" + path + "'", file.size());
+    ::close(descriptor);
+    return content;
+  } catch (...) {
+    ::close(descriptor);
+    throw;
+  }
+}
+
+}  // namespace smtpsend

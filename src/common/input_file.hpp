@@ -1,0 +1,62 @@
+#pragma once
+// The files a user names as input (--text, --html, --inline, -a) and standard input, opened and
+// read so that none of them can block forever, be cut short silently or swallow an error.
+//
+// A FIFO opened for reading blocks until a writer appears, and a device may never end, so every
+// file is opened without blocking and looked at first: a regular file is read as usual; a file
+// of procfs or sysfs, which says its size is 0 (or 4096) whatever it holds, is read whole at once
+// (such files are small; the bound below refuses the rest); anything else is refused.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace smtpsend {
+
+// procfs and sysfs files are a few kilobytes; one larger than this is no file to mail.
+inline constexpr std::size_t maximum_special_file_size = std::size_t{16} * 1024 * 1024;
+
+// An input file, open and checked: either a regular file whose descriptor is left at its start
+// (blocking again), or the whole content of a procfs/sysfs file, read at open time.
+class InputFile {
+ public:
+  // Opens `path` with O_NONBLOCK, O_CLOEXEC and O_NOCTTY and looks at what it is. `what` names
+  // it in messages ("attachment", "--text file"). Failure(no_input, "cannot open <what> '<path>':
+  // <reason>") when it is missing, unreadable, a directory, not a regular file (a FIFO, socket or
+  // device: "is not a regular file; ..."), or a procfs/sysfs file larger than
+  // maximum_special_file_size; Failure(io) when reading a procfs/sysfs file fails.
+  InputFile(const std::string& path, std::string_view what);
+  ~InputFile();
+  InputFile(InputFile&& other) noexcept;
+  InputFile& operator=(InputFile&& other) noexcept;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // True when the content was read at open time (procfs, sysfs): content() holds it all, and
+  // there is no descriptor.
+  bool is_in_memory() const { return descriptor_ < 0; }
+  // The size: st_size of a regular file, or the size of what was read.
+  std::uint64_t size() const { return size_; }
+  // The content read at open time; empty for a regular file.
+  std::string& content() { return content_; }
+  // Hands the descriptor of a regular file to the caller, who then closes it; -1 when in memory.
+  int release_descriptor();
+
+ private:
+  int descriptor_ = -1;
+  std::uint64_t size_ = 0;
+  std::string content_;
+};
+
+// Reads `descriptor` to its end with read(2) in large pieces, retrying on EINTR, into one string
+// that grows in place (`expected_size`, when known, is reserved up front). `what` names it in
+// messages ("standard input", "--text file 'x'"). Throws Failure(io, "cannot read <what>:
+// <reason>") when a read fails, and Failure(no_input) when more than `limit` octets come.
+std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size = 0,
+                        std::uint64_t limit = UINT64_MAX);
+
+// Reads the whole of a file named as input (see InputFile), for bodies that are held in memory.
+std::string read_input_file(const std::string& path, std::string_view what);
+
+}  // namespace smtpsend
