@@ -17,6 +17,7 @@
 #include "net/socket_io.hpp"
 #include "net/tls_peer_certificate.hpp"
 #include "net/tls_verification.hpp"
+#include "net/tls_version_refusal.hpp"
 
 namespace smtpsend::net {
 namespace {
@@ -60,44 +61,15 @@ bool is_client_certificate_alert(gnutls_alert_description_t alert) {
   }
 }
 
-[[noreturn]] void throw_priority_failure(const std::string& priorities, const char* error_position,
-                                         int code) {
-  std::size_t offset =
-      error_position != nullptr ? static_cast<std::size_t>(error_position - priorities.c_str()) : 0;
-  if (offset > priorities.size()) {
-    offset = 0;
-  }
-  // Quote the element GnuTLS stopped at: elements are separated by colons.
-  std::string_view rest = std::string_view(priorities).substr(offset);
-  std::string_view element = rest.substr(0, rest.find(':'));
-  throw Failure(ErrorKind::config,
-                fmt::format("the TLS priority string '{}' is rejected at character {} ('{}'): {}; "
-                            "check --tls-priorities (the syntax is GnuTLS's, e.g. "
-                            "\"NORMAL:-VERS-ALL:+VERS-TLS1.3\")",
-                            priorities, offset + 1, element, gnutls_strerror(code)));
-}
-
-struct PriorityDeleter {
-  void operator()(gnutls_priority_t priority) const { gnutls_priority_deinit(priority); }
-};
-using UniquePriority = std::unique_ptr<gnutls_priority_st, PriorityDeleter>;
-
 }  // namespace
-
-void check_priority_string(const std::string& priorities) {
-  gnutls_priority_t raw = nullptr;
-  const char* error_position = nullptr;
-  int rc = gnutls_priority_init2(&raw, priorities.c_str(), &error_position, 0);
-  UniquePriority priority(raw);
-  if (rc < 0) {
-    throw_priority_failure(priorities, error_position, rc);
-  }
-}
 
 TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace)
     : fd_(fd),
       insecure_(options.insecure),
       verify_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
+      shown_name_(fmt::format("'{}'", verify_name_)),
+      user_priorities_(options.priorities),
+      priorities_(load_priorities(options.priorities)),
       pins_(parse_pins(options.fingerprint)),
       trace_(trace),
       credentials_(TlsCredentials::load(options, trace)) {
@@ -109,22 +81,18 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
   }
   session_.reset(raw);
 
-  const char* error_position = nullptr;
-  if (options.priorities.empty()) {
-    rc = gnutls_priority_set_direct(session_.get(), tls_priority, &error_position);
-    if (rc < 0) {
-      throw Failure(ErrorKind::internal,
-                    fmt::format("the built-in TLS priority string is rejected at '{}': {}",
-                                error_position ? error_position : "", gnutls_strerror(rc)));
-    }
-  } else {
-    rc = gnutls_priority_set_direct(session_.get(), options.priorities.c_str(), &error_position);
-    if (rc < 0) {
-      throw_priority_failure(options.priorities, error_position, rc);
-    }
-    if (trace_.enabled()) {
-      trace_.info(fmt::format("TLS priorities: {}", options.priorities));
-    }
+  rc = gnutls_priority_set(session_.get(), priorities_.get());
+  if (rc < 0) {
+    throw Failure(ErrorKind::internal,
+                  fmt::format("cannot set the TLS priorities: {}", gnutls_strerror(rc)));
+  }
+  if (!user_priorities_.empty() && trace_.enabled()) {
+    std::string effective = effective_priorities(user_priorities_);
+    trace_.info(effective == user_priorities_
+                    ? fmt::format("TLS priorities: {}", effective)
+                    : fmt::format("TLS priorities: {} (TLS 1.0, 1.1 and SSL 3.0 stay off unless "
+                                  "named)",
+                                  effective));
   }
   rc = gnutls_credentials_set(session_.get(), GNUTLS_CRD_CERTIFICATE, credentials_.get());
   if (rc < 0) {
@@ -221,6 +189,12 @@ ssize_t TlsSession::pull(gnutls_transport_ptr_t self, void* buffer, std::size_t 
   ssize_t received = ::recv(session->fd_, buffer, size, 0);
   if (received < 0) {
     gnutls_transport_set_errno(session->session_.get(), errno);
+  } else if (session->first_bytes_.size() < server_hello_version_end) {
+    // Kept for version_refusal(): GnuTLS refuses a ServerHello of a version it does not offer
+    // without telling which version it was.
+    std::size_t keep = std::min(server_hello_version_end - session->first_bytes_.size(),
+                                static_cast<std::size_t>(received));
+    session->first_bytes_.append(static_cast<const char*>(buffer), keep);
   }
   return received;
 }
@@ -279,22 +253,26 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   }
   if (code == GNUTLS_E_TIMEDOUT) {
     throw Failure(ErrorKind::temporary,
-                  fmt::format("the TLS handshake with '{}' did not finish within {}; try again "
+                  fmt::format("the TLS handshake with {} did not finish within {}; try again "
                               "later",
-                              verify_name_, describe_duration(deadline.budget())));
+                              shown_name_, describe_duration(deadline.budget())));
+  }
+  // Kept a protocol error (76), as before: no certificate was judged, and no setting of ours is
+  // wrong; the server's TLS is too old for the default, which only a person can decide to waive.
+  if (auto refusal = version_refusal(code)) {
+    throw Failure(ErrorKind::protocol, *refusal);
   }
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
     auto alert = gnutls_alert_get(session_.get());
     if (auto refusal = client_certificate_refusal(alert)) {
       throw Failure(ErrorKind::permission, *refusal);
     }
-    bool about_versions = alert == GNUTLS_A_PROTOCOL_VERSION ||
-                          alert == GNUTLS_A_HANDSHAKE_FAILURE ||
-                          alert == GNUTLS_A_INSUFFICIENT_SECURITY;
+    // Alerts that often mean no cipher suite or group in common, which old servers cause too.
+    bool about_versions =
+        alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_INSUFFICIENT_SECURITY;
     throw Failure(
         ErrorKind::protocol,
-        fmt::format("'{}' aborted the TLS handshake: {}{}", verify_name_,
-                    gnutls_alert_get_name(alert),
+        fmt::format("{} aborted the TLS handshake: {}{}", shown_name_, gnutls_alert_get_name(alert),
                     about_versions ? "; the server may not support TLS 1.2 or later" : ""));
   }
   if (code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR ||
@@ -303,17 +281,28 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
       throw Failure(*refusal);
     }
     throw Failure(ErrorKind::io,
-                  fmt::format("'{}' closed the connection during the TLS handshake ({})",
-                              verify_name_, gnutls_strerror(code)));
+                  fmt::format("{} closed the connection during the TLS handshake ({})", shown_name_,
+                              gnutls_strerror(code)));
   }
   if (is_record_layer_garbage(code)) {
     throw Failure(ErrorKind::protocol,
-                  fmt::format("'{}' did not answer with TLS ({}); does this port use STARTTLS "
+                  fmt::format("{} did not answer with TLS ({}); does this port use STARTTLS "
                               "(usually 587 or 25) rather than TLS on connect (usually 465)?",
-                              verify_name_, gnutls_strerror(code)));
+                              shown_name_, gnutls_strerror(code)));
   }
-  throw Failure(ErrorKind::protocol, fmt::format("the TLS handshake with '{}' failed: {}",
-                                                 verify_name_, gnutls_strerror(code)));
+  throw Failure(ErrorKind::protocol, fmt::format("the TLS handshake with {} failed: {}",
+                                                 shown_name_, gnutls_strerror(code)));
+}
+
+std::optional<std::string> TlsSession::version_refusal(int code) const {
+  VersionRefusal refusal;
+  refusal.host = shown_name_;
+  refusal.user_priorities = user_priorities_;
+  refusal.offered = enabled_versions(priorities_.get());
+  refusal.chosen = deprecated_server_hello_version(first_bytes_);
+  refusal.protocol_version_alert = code == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+                                   gnutls_alert_get(session_.get()) == GNUTLS_A_PROTOCOL_VERSION;
+  return version_refusal_message(refusal);
 }
 
 std::string TlsSession::certificate_failure_message() {
@@ -351,21 +340,21 @@ std::optional<std::string> TlsSession::client_certificate_refusal(
     // RFC 8446 §4.3.2 and RFC 5246 §7.4.4: the request names the CAs the server accepts, and
     // GnuTLS sends nothing rather than a certificate from another one.
     return fmt::format(
-        "'{}' asked for a TLS client certificate and ended the connection ({}); "
+        "{} asked for a TLS client certificate and ended the connection ({}); "
         "ours, '{}', was not sent because it is not from a CA the server named; "
         "use a certificate the server's administrator issued",
-        verify_name_, gnutls_alert_get_name(alert), credentials_.client_certificate_subject());
+        shown_name_, gnutls_alert_get_name(alert), credentials_.client_certificate_subject());
   }
   if (!sent) {
     return fmt::format(
-        "'{}' asked for a TLS client certificate and ended the connection ({}) "
+        "{} asked for a TLS client certificate and ended the connection ({}) "
         "when none was sent; give one with --tls-cert FILE (and --tls-key FILE)",
-        verify_name_, gnutls_alert_get_name(alert));
+        shown_name_, gnutls_alert_get_name(alert));
   }
   return fmt::format(
-      "'{}' did not accept the TLS client certificate '{}' ({}); check that "
+      "{} did not accept the TLS client certificate '{}' ({}); check that "
       "--tls-cert names a certificate the server trusts, and that it is still valid",
-      verify_name_, credentials_.client_certificate_subject(), gnutls_alert_get_name(alert));
+      shown_name_, credentials_.client_certificate_subject(), gnutls_alert_get_name(alert));
 }
 
 std::optional<Error> TlsSession::hang_up_after_certificate_request(std::string_view when) const {
@@ -374,7 +363,7 @@ std::optional<Error> TlsSession::hang_up_after_certificate_request(std::string_v
   if (gnutls_certificate_client_get_request_status(session_.get()) == 0) {
     return std::nullopt;
   }
-  std::string closed = fmt::format("'{}' closed the TLS connection {}", verify_name_, when);
+  std::string closed = fmt::format("{} closed the TLS connection {}", shown_name_, when);
   if (gnutls_certificate_get_ours(session_.get()) != nullptr) {
     // It may have hung up for another reason: not a trust failure we can be sure of.
     return Error{ErrorKind::io,

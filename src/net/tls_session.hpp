@@ -14,28 +14,19 @@
 #include "net/gnutls_handles.hpp"
 #include "net/tls_credentials.hpp"
 #include "net/tls_pinning.hpp"
+#include "net/tls_priorities.hpp"
 #include "net/transport.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::net {
 
-// GnuTLS's defaults minus everything older than TLS 1.2: RFC 8996 deprecates TLS 1.0 and 1.1, and
-// RFC 8314 §4.1 asks mail clients for TLS 1.2 or later. SSL 3.0 is listed for older GnuTLS
-// builds that still know it.
-// TlsOptions::priorities replaces it whole: a user who gives a priority string chooses the
-// versions too.
-inline constexpr const char* tls_priority = "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1";
-
-// Checks a GnuTLS priority string (--tls-priorities) without connecting, so a caller can refuse it
-// early. Throws smtpsend::Failure(config) quoting the part GnuTLS rejected and its position.
-void check_priority_string(const std::string& priorities);
-
 class TlsSession {
  public:
   // Prepares a client session on `fd` (still owned by the caller, who must keep it open for the
   // session's life). `host` is what was connected to; options.server_name overrides it for SNI
-  // and verification. Throws smtpsend::Failure: usage for a bad pin list (see parse_pins), config
-  // for a bad priority string, and what TlsCredentials::load throws for the files it reads.
+  // and verification. The versions are effective_priorities(options.priorities). Throws
+  // smtpsend::Failure: usage for a bad pin list (see parse_pins), config for a bad priority
+  // string, and what TlsCredentials::load throws for the files it reads.
   TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace);
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -43,7 +34,8 @@ class TlsSession {
   // Runs the handshake; the certificate is verified inside it, so a bad certificate (or one
   // that matches no pin) fails here (permission) before any byte of ours travels. Timeouts are
   // temporary, a lost connection io, a server refusing our client certificate permission,
-  // anything else the server did wrong protocol.
+  // anything else protocol, a server with no TLS version in common among them (the message says
+  // which versions, see version_refusal_message).
   void handshake(const Deadline& deadline);
 
   // Sends all of `bytes` as few full-size records as their length allows.
@@ -71,6 +63,8 @@ class TlsSession {
   bool wait_for_transport(const Deadline& deadline) const;
   [[noreturn]] void throw_handshake_failure(int code, const Deadline& deadline);
   std::string certificate_failure_message();
+  // The message when the handshake failed for want of a TLS version both sides speak.
+  std::optional<std::string> version_refusal(int code) const;
   // A message when `alert` reads as the server refusing our client certificate (or its absence)
   // after asking for one; nothing otherwise.
   std::optional<std::string> client_certificate_refusal(gnutls_alert_description_t alert) const;
@@ -91,7 +85,11 @@ class TlsSession {
 
   int fd_;
   bool insecure_;
-  std::string verify_name_;         // the name the certificate must carry (DNS name or IP address)
+  std::string verify_name_;         // what the certificate must carry: a DNS name or an address
+  std::string shown_name_;          // the name for messages, quoted
+  std::string user_priorities_;     // --tls-priorities as given, "" for the default
+  UniquePriority priorities_;       // what the session negotiates with; must outlive session_
+  std::string first_bytes_;         // the start of what the server sent in the handshake
   std::vector<Sha256Digest> pins_;  // empty: the certificate must chain to a trusted CA
   PinCheck pin_check_;
   bool received_application_data_ = false;  // any byte after the handshake

@@ -278,6 +278,62 @@ TEST_F(TlsSessionTest, PriorityStringIsHonouredAgainstAServerThatCannotMeetIt) {
   EXPECT_FALSE(server.wait().handshake_done);
 }
 
+TEST_F(TlsSessionTest, NormalAsPriorityStringStillKeepsTls11Off) {
+  // GnuTLS's NORMAL still enables TLS 1.0 and 1.1; the user did not ask for them by name. A GnuTLS
+  // server without TLS 1.3 answers with its own version, as servers that predate TLS 1.3 do.
+  TlsServerScript script;
+  script.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.1";
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL";
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::protocol);
+  EXPECT_NE(error.message.find("'localhost' answered with TLS 1.1, the newest TLS version it "
+                               "speaks, which smtpsend does not use unless --tls-priorities names "
+                               "it"),
+            std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("--tls-priorities 'NORMAL:+VERS-TLS1.1' at your own risk"),
+            std::string::npos)
+      << error.message;
+  EXPECT_FALSE(server.wait().handshake_done);
+}
+
+TEST_F(TlsSessionTest, Tls11NamedInThePriorityStringIsUsed) {
+  TlsServerScript script;
+  script.priorities = "NORMAL:-VERS-ALL:+VERS-TLS1.1";
+  TlsTestServer server(server_identity_, script);
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL:+VERS-TLS1.1";
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  transport->close();
+
+  EXPECT_EQ(server.wait().version, "TLS1.1");
+}
+
+TEST_F(TlsSessionTest, TracesThePrioritiesInEffect) {
+  TlsTestServer server(server_identity_, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.priorities = "NORMAL";
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  transport->close();
+
+  EXPECT_TRUE(
+      trace.contains("TLS priorities: NORMAL:-VERS-TLS1.1:-VERS-TLS1.0:-VERS-SSL3.0 (TLS "
+                     "1.0, 1.1 and SSL 3.0 stay off unless named)"))
+      << trace.joined();
+  EXPECT_EQ(server.wait().version, "TLS1.3");
+}
+
 // --- Client certificates (--tls-cert, --tls-key) ------------------------------------------------
 
 class TlsClientCertificateTest : public TlsSessionTest,
