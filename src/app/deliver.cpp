@@ -85,13 +85,75 @@ bool write_pending(net::Transport& transport, smtp::Session& session) {
   return true;
 }
 
-void stream_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message);
+using ReadBuffer = std::array<char, read_buffer_size>;
+
+// The message stream (not the server) failed: a file that cannot be read, a NUL byte found in the
+// middle of the body. Kept apart from the transport's failures, which have other consequences.
+class MessageStreamFailure : public Failure {
+ public:
+  explicit MessageStreamFailure(const Failure& failure) : Failure(failure.error()) {}
+};
+
+bool next_chunk(const MessageChunks& message, std::string& chunk) {
+  chunk.clear();
+  try {
+    return message(chunk);
+  } catch (const Failure& failure) {
+    throw MessageStreamFailure(failure);
+  }
+}
+
+// Hands the session whatever the server has sent by now, without waiting (a read with no time
+// to wait): a reply in the middle of the message ends the session, as a refusal or, when it is
+// positive, as a protocol error, before the final dot can go out (RFC 5321 §4.1.1.4).
+void receive_early_replies(net::Transport& transport, smtp::Session& session, ReadBuffer& buffer) {
+  std::size_t got = 0;
+  try {
+    got = transport.read(buffer.data(), buffer.size(), milliseconds(0));
+  } catch (const Failure& failure) {
+    if (failure.error().kind == ErrorKind::temporary) {
+      return;  // nothing has arrived
+    }
+    throw;
+  }
+  if (got == 0) {
+    session.connection_lost("the server closed the connection");
+  } else {
+    session.receive(std::string_view(buffer.data(), got));
+  }
+}
+
+// Streams the message in large writes, looking for replies between them and once more before
+// the final dot; stops, without the dot, as soon as the session has ended.
+void stream_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message,
+                 ReadBuffer& buffer) {
+  std::string chunk;
+  std::string pending;
+  while (next_chunk(message, chunk)) {
+    session.body(chunk);
+    pending += session.take_output();
+    if (pending.size() >= body_flush_threshold) {
+      receive_early_replies(transport, session, buffer);
+      if (session.next_step() != smtp::Step::send_body) {
+        return;
+      }
+      transport.write(pending);
+      pending.clear();
+    }
+  }
+  receive_early_replies(transport, session, buffer);
+  if (session.next_step() != smtp::Step::send_body) {
+    return;
+  }
+  session.end_of_body();
+  pending += session.take_output();
+  transport.write(pending);
+}
 
 // A write of the body failed: the server may have said why before it closed (a 5xx from a
 // content filter). What it sent, if anything, goes to the session, which then words the error.
 void collect_parting_reply(net::Transport& transport, smtp::Session& session,
-                           const DeliveryLimits& limits) {
-  std::array<char, read_buffer_size> buffer{};
+                           const DeliveryLimits& limits, ReadBuffer& buffer) {
   try {
     const std::size_t got = transport.read(
         buffer.data(), buffer.size(), net::within_give_up(courtesy_time_limit, limits.give_up_at));
@@ -104,40 +166,22 @@ void collect_parting_reply(net::Transport& transport, smtp::Session& session,
 }
 
 void send_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message,
-               const DeliveryLimits& limits) {
+               const DeliveryLimits& limits, ReadBuffer& buffer) {
   try {
-    stream_body(transport, session, message);
+    stream_body(transport, session, message, buffer);
+  } catch (const MessageStreamFailure&) {
+    throw;  // ours, not the connection's: there is no parting reply to look for
   } catch (const Failure& failure) {
     if (failure.error().kind == ErrorKind::io) {
-      collect_parting_reply(transport, session, limits);
+      collect_parting_reply(transport, session, limits, buffer);
     }
     throw;
   }
 }
 
-void stream_body(net::Transport& transport, smtp::Session& session, const MessageChunks& message) {
-  std::string chunk;
-  std::string pending;
-  while (true) {
-    chunk.clear();
-    if (!message(chunk)) {
-      break;
-    }
-    session.body(chunk);
-    pending += session.take_output();
-    if (pending.size() >= body_flush_threshold) {
-      transport.write(pending);
-      pending.clear();
-    }
-  }
-  session.end_of_body();
-  pending += session.take_output();
-  transport.write(pending);
-}
-
 // Reads the next piece of a reply, within what is left of its time.
 void receive(net::Transport& transport, smtp::Session& session, ReplyClock& clock,
-             std::array<char, read_buffer_size>& buffer) {
+             ReadBuffer& buffer) {
   const milliseconds left = clock.remaining();
   if (left <= milliseconds(0)) {
     throw clock.timeout();
@@ -179,7 +223,7 @@ void finish(net::Transport& transport, smtp::Session& session, const DeliveryLim
 
 smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
                       const MessageChunks& message, const DeliveryLimits& limits) {
-  std::array<char, read_buffer_size> buffer{};
+  ReadBuffer buffer{};
   ReplyClock clock(session, limits);
   try {
     while (true) {
@@ -197,7 +241,7 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
           clock.restart();
           break;
         case smtp::Step::send_body:
-          send_body(transport, session, message, limits);
+          send_body(transport, session, message, limits, buffer);
           clock.restart();
           break;
         case smtp::Step::finished:
@@ -205,6 +249,21 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
           return session.outcome();
       }
     }
+  } catch (const MessageStreamFailure& failure) {
+    // The message cannot be sent as it is. Closing the connection in the middle of DATA, without
+    // the final dot, makes the server discard what it received (RFC 5321 §4.1.1.4); the error is
+    // the stream's own, so its kind decides the exit code.
+    try {
+      transport.close();
+    } catch (const Failure&) {
+    }
+    smtp::Outcome outcome = session.outcome();
+    Error error = failure.error();
+    error.message +=
+        " (the connection was closed before the end of the message, so nothing "
+        "was delivered)";
+    outcome.error = std::move(error);
+    return outcome;
   } catch (const Failure& failure) {
     if (session.awaiting_final_reply()) {
       // Sent but not confirmed: only the session can word that outcome (it may be delivered).

@@ -172,6 +172,12 @@ void Session::Impl::on_reply(const Reply& reply) {
     return;
   }
   if (state_ == State::body) {
+    if (reply.positive() || reply.intermediate()) {
+      // RFC 5321 §4.1.1.4: only the reply to the final dot can accept the message. Whatever
+      // comes earlier is not that reply; sending the dot now would let a later reply (the real
+      // one, perhaps a refusal) be read as the answer to something else.
+      throw Failure(early_reply_error(to_server_reply(reply)));
+    }
     // A server may refuse in the middle of DATA and close (a content filter, a size limit): its
     // reply is the reason the message was not sent, not a protocol error.
     abandon(refusal_error(to_server_reply(reply), "the message while it was being sent"));

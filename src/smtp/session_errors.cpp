@@ -86,6 +86,17 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
   return error;
 }
 
+Error early_reply_error(const ServerReply& reply) {
+  return Error{ErrorKind::protocol,
+               fmt::format("the server replied before the end of the message was sent: {}; "
+                           "only a reply to the end of the message can accept it, so the "
+                           "connection was closed without ending the message and the message "
+                           "was not sent. The server does not follow RFC 5321; report this to "
+                           "its administrator",
+                           describe(reply)),
+               reply};
+}
+
 Error message_refused_error(const ServerReply& reply) {
   if (transient(reply)) {
     return Error{ErrorKind::temporary,

@@ -34,6 +34,10 @@ Error authentication_error(const ServerReply& reply, std::string_view user,
 // One or more recipients refused, so nothing was sent; temporary when every refusal was 4xx.
 Error recipients_refused_error(const std::vector<RecipientResult>& recipients);
 
+// A positive or intermediate reply that arrived while the message was being sent, before its
+// final dot: a protocol error, after which the dot is never sent (so nothing is delivered).
+Error early_reply_error(const ServerReply& reply);
+
 // The reply to the final dot was a refusal: 4xx temporary, 552 (too big) data, other 5xx
 // unavailable.
 Error message_refused_error(const ServerReply& reply);

@@ -1,0 +1,221 @@
+// The driver that pumps bytes between a session and a transport, against a scripted transport:
+// what it writes, when it looks for replies, and how it ends when the message stream fails.
+
+#include "app/deliver.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "smtp/session.hpp"
+#include "trace/trace.hpp"
+
+namespace smtpsend::app {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A server as a script: each reply becomes readable once the client has written `after` (and the
+// replies before it were released). No clock, no network: a read that finds nothing to return
+// fails at once as a timeout would.
+class ScriptedTransport final : public net::Transport {
+ public:
+  struct Turn {
+    std::string after;  // "" = at once (the greeting)
+    std::string reply;
+  };
+
+  explicit ScriptedTransport(std::vector<Turn> turns) : turns_(std::move(turns)) { release(); }
+
+  void write(std::string_view bytes) override {
+    if (closed) {
+      throw Failure(ErrorKind::io, "scripted transport: write after close");
+    }
+    written += bytes;
+    release();
+  }
+  void write(std::string_view bytes, milliseconds /*timeout*/) override { write(bytes); }
+  std::size_t read(char* buffer, std::size_t size) override {
+    return read(buffer, size, milliseconds(1000));
+  }
+  std::size_t read(char* buffer, std::size_t size, milliseconds /*timeout*/) override {
+    ++reads;
+    if (available_.empty()) {
+      if (next_ == turns_.size()) {
+        return 0;  // the script is over: the server hangs up
+      }
+      throw Failure(ErrorKind::temporary, "scripted transport: no reply within the timeout");
+    }
+    const std::size_t n = std::min(size, available_.size());
+    std::memcpy(buffer, available_.data(), n);
+    available_.erase(0, n);
+    return n;
+  }
+  void start_tls() override { throw Failure(ErrorKind::internal, "no TLS in these tests"); }
+  bool tls_active() const override { return false; }
+  void close() override { closed = true; }
+
+  std::string written;
+  int reads = 0;
+  bool closed = false;
+
+ private:
+  void release() {
+    while (next_ < turns_.size() && written.find(turns_[next_].after) != std::string::npos) {
+      available_ += turns_[next_].reply;
+      ++next_;
+    }
+  }
+
+  std::vector<Turn> turns_;
+  std::size_t next_ = 0;
+  std::string available_;
+};
+
+smtp::SessionConfig cleartext_config() {
+  smtp::SessionConfig config;
+  config.ehlo_domain = "client.example";
+  config.tls = smtp::TlsPolicy::none;
+  return config;
+}
+
+smtp::Envelope envelope() {
+  smtp::Envelope envelope;
+  envelope.mail_from = "alice@example.org";
+  envelope.recipients = {"bob@example.net"};
+  return envelope;
+}
+
+// The good path up to DATA's 354, without PIPELINING.
+std::vector<ScriptedTransport::Turn> up_to_354() {
+  return {{"", "220 mx.example.net ESMTP\r\n"},
+          {"EHLO", "250 mx.example.net\r\n"},
+          {"MAIL FROM", "250 2.1.0 Ok\r\n"},
+          {"RCPT TO", "250 2.1.5 Ok\r\n"},
+          {"DATA\r\n", "354 go ahead\r\n"}};
+}
+
+// A message of `lines` numbered lines, handed out one line per chunk.
+MessageChunks numbered_lines(int lines) {
+  return [lines, next = 0](std::string& chunk) mutable {
+    if (next == lines) {
+      return false;
+    }
+    chunk = "line " + std::to_string(next++) + " of a message long enough to need many writes\n";
+    return true;
+  };
+}
+
+bool ends_the_message(std::string_view written) {
+  return written.find("\r\n.\r\n") != std::string_view::npos;
+}
+
+TEST(Deliver, AnEarly250InTheMiddleOfTheBodyStopsItBeforeTheDot) {
+  auto turns = up_to_354();
+  turns.push_back({"line 100 ", "250 2.0.0 Ok: queued early\r\n"});
+  turns.push_back({"\r\n.\r\n", "554 5.7.1 refused after all\r\n"});
+  ScriptedTransport transport(std::move(turns));
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), envelope(), sink);
+
+  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(20000), {});
+
+  EXPECT_FALSE(outcome.delivered);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::protocol, outcome.error->kind);
+  EXPECT_NE(std::string::npos, outcome.error->message.find("before the end of the message"))
+      << outcome.error->message;
+  EXPECT_FALSE(ends_the_message(transport.written));
+  EXPECT_EQ(std::string::npos, transport.written.find("line 19999 "));
+  EXPECT_TRUE(transport.closed);
+}
+
+TEST(Deliver, AReplyThatComesJustBeforeTheDotIsSeenBeforeTheDotIsWritten) {
+  // A short message goes out in one write with its dot; a reply that is already there when the
+  // body ends was sent before the dot, so it cannot be the reply to it.
+  auto turns = up_to_354();
+  turns.back().reply += "250 2.0.0 Ok: queued early\r\n";
+  ScriptedTransport transport(std::move(turns));
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), envelope(), sink);
+
+  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(3), {});
+
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::protocol, outcome.error->kind);
+  EXPECT_FALSE(ends_the_message(transport.written));
+}
+
+TEST(Deliver, AnUndisturbedMessageIsDelivered) {
+  auto turns = up_to_354();
+  turns.push_back({"\r\n.\r\n", "250 2.0.0 Ok: queued\r\n"});
+  turns.push_back({"QUIT\r\n", "221 2.0.0 Bye\r\n"});
+  ScriptedTransport transport(std::move(turns));
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), envelope(), sink);
+
+  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(20000), {});
+
+  EXPECT_TRUE(outcome.delivered) << (outcome.error ? outcome.error->message : "");
+  EXPECT_NE(std::string::npos, transport.written.find("line 19999 "));
+  EXPECT_TRUE(ends_the_message(transport.written));
+}
+
+// The message stream fails part way (a NUL byte found mid-body, 8-bit data for a server without
+// 8BITMIME): the connection is closed without the final dot, and the error is the stream's own.
+TEST(Deliver, AMessageStreamFailureClosesWithoutTheDotAndKeepsItsError) {
+  ScriptedTransport transport(up_to_354());
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), envelope(), sink);
+  const std::string failure_text = "the message contains a NUL byte in line 2; remove it";
+  int chunks = 0;
+  const MessageChunks failing = [&](std::string& chunk) -> bool {
+    if (chunks++ == 2) {
+      throw Failure(ErrorKind::data, failure_text);
+    }
+    chunk = "line\n";
+    return true;
+  };
+
+  const smtp::Outcome outcome = deliver(transport, session, failing, {});
+
+  EXPECT_FALSE(outcome.delivered);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::data, outcome.error->kind);
+  EXPECT_TRUE(outcome.error->message.starts_with(failure_text)) << outcome.error->message;
+  EXPECT_NE(std::string::npos, outcome.error->message.find("nothing was delivered"))
+      << outcome.error->message;
+  EXPECT_FALSE(ends_the_message(transport.written));
+  EXPECT_EQ(std::string::npos, transport.written.find("QUIT"));
+  EXPECT_TRUE(transport.closed);
+}
+
+// An I/O error of the message stream (standard input unreadable) is ours, not the server's: the
+// driver must not go looking for a parting reply as it does when a write to the server fails.
+TEST(Deliver, AnIoFailureOfTheMessageStreamIsNotTakenForALostConnection) {
+  ScriptedTransport transport(up_to_354());
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), envelope(), sink);
+  int reads_when_failed = -1;
+  const MessageChunks failing = [&](std::string& /*chunk*/) -> bool {
+    reads_when_failed = transport.reads;
+    throw Failure(ErrorKind::io, "cannot read standard input: Input/output error");
+  };
+
+  const smtp::Outcome outcome = deliver(transport, session, failing, {});
+
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::io, outcome.error->kind);
+  EXPECT_TRUE(outcome.error->message.starts_with("cannot read standard input"));
+  EXPECT_EQ(reads_when_failed, transport.reads);
+  EXPECT_FALSE(ends_the_message(transport.written));
+  EXPECT_TRUE(transport.closed);
+}
+
+}  // namespace
+}  // namespace smtpsend::app
