@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/idna.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_io.hpp"
 #include "net/tls_peer_certificate.hpp"
@@ -61,13 +62,23 @@ bool is_client_certificate_alert(gnutls_alert_description_t alert) {
   }
 }
 
+// The A-label of the name to verify; a bad tls_host_override (TlsOptions::server_name) is not a
+// bad --server, so the message says which setting to check.
+std::string name_to_verify(const TlsOptions& options, const std::string& requested_name) {
+  if (options.server_name.empty()) {
+    return ascii_host_name(requested_name);
+  }
+  return domain_to_ascii(requested_name, ErrorKind::config,
+                         "check tls_host_override in the configuration file");
+}
+
 }  // namespace
 
 TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace)
     : fd_(fd),
       insecure_(options.insecure),
       requested_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
-      verify_name_(ascii_host_name(requested_name_)),
+      verify_name_(name_to_verify(options, requested_name_)),
       shown_name_(describe_host(requested_name_)),
       user_priorities_(options.priorities),
       priorities_(load_priorities(options.priorities)),

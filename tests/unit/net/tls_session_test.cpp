@@ -115,6 +115,22 @@ TEST_F(TlsSessionTest, ANameMismatchShowsBothFormsOfAnInternationalName) {
       << error.message;
 }
 
+TEST_F(TlsSessionTest, AServerNameOverrideIdnaDoesNotAllowIsAConfigErrorNamingTheSetting) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name =
+      "a\xe2\x80\x8d"
+      "b.example";  // a ZERO WIDTH JOINER outside its context (RFC 5892 appendix A.2)
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::config);
+  EXPECT_NE(error.message.find("invalid international domain name"), std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("check tls_host_override"), std::string::npos) << error.message;
+}
+
 TEST_F(TlsSessionTest, AFullWidthAddressIsAnAddressAndSendsNoSni) {
   TlsTestServer server(server_identity_, {});
   trace::NullSink trace;
