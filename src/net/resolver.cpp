@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/idna.hpp"
 
 namespace smtpsend::net {
 namespace {
@@ -20,21 +21,22 @@ struct AddrinfoDeleter {
 };
 using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
 
+// `host` as messages show it (see describe_host).
 [[noreturn]] void throw_resolution_failure(std::string_view host, int code) {
   std::string reason = code == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(code);
   switch (code) {
     case EAI_AGAIN:
       // The resolver was reachable but could not answer now: a later try may well succeed.
       throw Failure(ErrorKind::temporary,
-                    fmt::format("cannot resolve '{}': {}; check the network and DNS, or try again "
+                    fmt::format("cannot resolve {}: {}; check the network and DNS, or try again "
                                 "later",
                                 host, reason));
     case EAI_MEMORY:
     case EAI_SYSTEM:
-      throw Failure(ErrorKind::os, fmt::format("cannot resolve '{}': {}", host, reason));
+      throw Failure(ErrorKind::os, fmt::format("cannot resolve {}: {}", host, reason));
     default:
       throw Failure(ErrorKind::no_host,
-                    fmt::format("cannot resolve '{}': {}; check --server", host, reason));
+                    fmt::format("cannot resolve {}: {}; check --server", host, reason));
   }
 }
 
@@ -45,6 +47,23 @@ std::string strip_brackets(std::string_view host) {
     host = host.substr(1, host.size() - 2);
   }
   return std::string(host);
+}
+
+std::string ascii_host_name(std::string_view host) {
+  return domain_to_ascii(strip_brackets(host), ErrorKind::config, "check --server");
+}
+
+std::string describe_host(std::string_view host) {
+  std::string bare = strip_brackets(host);
+  try {
+    std::string ascii = ascii_host_name(bare);
+    if (ascii != bare) {
+      return fmt::format("'{}' ({})", bare, ascii);
+    }
+  } catch (const Failure&) {
+    // Not convertible: the name as given is all there is to show.
+  }
+  return fmt::format("'{}'", bare);
 }
 
 bool is_ip_literal(std::string_view host) {
@@ -71,10 +90,12 @@ std::string format_endpoint(const sockaddr* address, socklen_t length) {
 }
 
 std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
-  std::string name = strip_brackets(host);
-  if (name.empty()) {
+  if (strip_brackets(host).empty()) {
     throw Failure(ErrorKind::config, "no server to connect to; set one with --server");
   }
+  // getaddrinfo is given the A-label: without AI_IDN (a glibc extension) it would send the UTF-8
+  // bytes to DNS as they are, and no DNS name is written that way (RFC 5890 §2.3.2.1).
+  std::string name = ascii_host_name(host);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;  // IPv6 and IPv4 alike; the connect loop falls through failures
   hints.ai_socktype = SOCK_STREAM;
@@ -87,7 +108,7 @@ std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
   int code = ::getaddrinfo(name.c_str(), service.c_str(), &hints, &raw);
   AddrinfoList list(raw);
   if (code != 0) {
-    throw_resolution_failure(name, code);
+    throw_resolution_failure(describe_host(host), code);
   }
 
   std::vector<Endpoint> endpoints;
@@ -104,8 +125,9 @@ std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
     endpoints.push_back(std::move(endpoint));
   }
   if (endpoints.empty()) {
-    throw Failure(ErrorKind::no_host,
-                  fmt::format("cannot resolve '{}': no usable address; check --server", name));
+    throw Failure(
+        ErrorKind::no_host,
+        fmt::format("cannot resolve {}: no usable address; check --server", describe_host(host)));
   }
   return endpoints;
 }

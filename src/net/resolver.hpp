@@ -20,9 +20,22 @@ struct Endpoint {
 };
 
 // Resolves `host` for both IPv6 and IPv4; a numeric address is used as is, with or without the
-// brackets of an IPv6 literal. Throws smtpsend::Failure: no_host when the name does not exist,
-// temporary when the resolver could not answer now, os when the system failed.
+// brackets of an IPv6 literal, and an international name is looked up as its A-label
+// (ascii_host_name). Throws smtpsend::Failure: no_host when the name does not exist, temporary
+// when the resolver could not answer now, os when the system failed, config when the name is
+// empty or not a valid international name.
 std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port);
+
+// The server's name as the protocols want it: brackets of an IPv6 literal removed, and a non-ASCII
+// name as its A-label ("smtp.bücher.example" -> "smtp.xn--bcher-kva.example", IDNA2008 with UTS #46
+// mapping), which is what DNS holds, what SNI carries (RFC 6066 §3) and what certificates list
+// (RFC 6125 §6.4.2). An ASCII name is returned as it is. Throws smtpsend::Failure(config) for a
+// name IDNA2008 does not allow.
+std::string ascii_host_name(std::string_view host);
+
+// The name for messages, quoted: "'localhost'", or both forms of an international name,
+// "'smtp.bücher.example' (smtp.xn--bcher-kva.example)". Never throws.
+std::string describe_host(std::string_view host);
 
 // True for "192.0.2.1", "::1" and "[::1]": names that are addresses, which RFC 6066 §3 forbids in
 // SNI and which a certificate can match only through an IP address entry.

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/idna.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_io.hpp"
 #include "net/tls_peer_certificate.hpp"
@@ -61,13 +62,24 @@ bool is_client_certificate_alert(gnutls_alert_description_t alert) {
   }
 }
 
+// The A-label of the name to verify; a bad tls_host_override (TlsOptions::server_name) is not a
+// bad --server, so the message says which setting to check.
+std::string name_to_verify(const TlsOptions& options, const std::string& requested_name) {
+  if (options.server_name.empty()) {
+    return ascii_host_name(requested_name);
+  }
+  return domain_to_ascii(requested_name, ErrorKind::config,
+                         "check tls_host_override in the configuration file");
+}
+
 }  // namespace
 
 TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace)
     : fd_(fd),
       insecure_(options.insecure),
-      verify_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
-      shown_name_(fmt::format("'{}'", verify_name_)),
+      requested_name_(strip_brackets(options.server_name.empty() ? host : options.server_name)),
+      verify_name_(name_to_verify(options, requested_name_)),
+      shown_name_(describe_host(requested_name_)),
       user_priorities_(options.priorities),
       priorities_(load_priorities(options.priorities)),
       pins_(parse_pins(options.fingerprint)),
@@ -100,7 +112,9 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
                   fmt::format("cannot attach TLS credentials: {}", gnutls_strerror(rc)));
   }
 
-  // RFC 6066 §3: SNI carries DNS names only, never address literals.
+  // RFC 6066 §3: SNI carries DNS names only, never address literals, and an international name
+  // as its A-label. GnuTLS would convert a UTF-8 name itself; converting once ourselves makes the
+  // name looked up, sent, checked and traced one and the same, and its failure ours to word.
   if (!is_ip_literal(verify_name_)) {
     gnutls_server_name_set(session_.get(), GNUTLS_NAME_DNS, verify_name_.data(),
                            verify_name_.size());
@@ -308,9 +322,9 @@ std::optional<std::string> TlsSession::version_refusal(int code) const {
 std::string TlsSession::certificate_failure_message() {
   if (pins_.empty()) {
     unsigned status = gnutls_session_get_verify_cert_status(session_.get());
-    return verification_failure_message(status, verify_name_, read_peer_certificate(session_.get()),
-                                        credentials_.trust_source(),
-                                        credentials_.trust_store_empty());
+    return verification_failure_message(
+        status, requested_name_, read_peer_certificate(session_.get()), credentials_.trust_source(),
+        credentials_.trust_store_empty());
   }
   if (pin_check_.match != PinMatch::none) {
     return pinned_verification_failure_message(pin_check_.status, verify_name_,

@@ -24,9 +24,10 @@ class TlsSession {
  public:
   // Prepares a client session on `fd` (still owned by the caller, who must keep it open for the
   // session's life). `host` is what was connected to; options.server_name overrides it for SNI
-  // and verification. The versions are effective_priorities(options.priorities). Throws
-  // smtpsend::Failure: usage for a bad pin list (see parse_pins), config for a bad priority
-  // string, and what TlsCredentials::load throws for the files it reads.
+  // and verification, which both use the name's A-label (ascii_host_name). The versions are
+  // effective_priorities(options.priorities). Throws smtpsend::Failure: usage for a bad pin list
+  // (see parse_pins), config for a bad priority string or an invalid international name, and what
+  // TlsCredentials::load throws for the files it reads.
   TlsSession(int fd, const TlsOptions& options, std::string_view host, trace::Sink& trace);
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -85,8 +86,9 @@ class TlsSession {
 
   int fd_;
   bool insecure_;
-  std::string verify_name_;         // what the certificate must carry: a DNS name or an address
-  std::string shown_name_;          // the name for messages, quoted
+  std::string requested_name_;      // the server's name as given (brackets removed), maybe UTF-8
+  std::string verify_name_;         // what SNI and the certificate carry: an A-label or an address
+  std::string shown_name_;          // the name for messages, quoted, with its A-label if it differs
   std::string user_priorities_;     // --tls-priorities as given, "" for the default
   UniquePriority priorities_;       // what the session negotiates with; must outlive session_
   std::string first_bytes_;         // the start of what the server sent in the handshake

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "net/gnutls_handles.hpp"
+#include "net/resolver.hpp"
 
 namespace smtpsend::net {
 namespace {
@@ -50,9 +51,10 @@ std::vector<std::string> reasons_for(unsigned status, std::string_view expected_
     reasons.push_back("it was signed by a certificate that is not a CA");
   }
   if ((status & GNUTLS_CERT_UNEXPECTED_OWNER) != 0) {
-    reasons.push_back(certificate ? fmt::format("it is for {}, not for '{}'",
-                                                describe_owner(*certificate), expected_host)
-                                  : fmt::format("it is not for '{}'", expected_host));
+    reasons.push_back(certificate
+                          ? fmt::format("it is for {}, not for {}", describe_owner(*certificate),
+                                        describe_host(expected_host))
+                          : fmt::format("it is not for {}", describe_host(expected_host)));
   }
   if ((status & GNUTLS_CERT_EXPIRED) != 0) {
     reasons.push_back(certificate
@@ -111,8 +113,9 @@ std::string verification_failure_message(unsigned status, std::string_view expec
                             "connect using a name the certificate lists, or use --tls-insecure to "
                             "skip verification (unsafe)")
                       : std::string(trust_advice);
-  return fmt::format("the TLS certificate of '{}' is not trusted: {} (GnuTLS: {}); {}",
-                     expected_host, join(reasons, "; "), verification_status_text(status), advice);
+  return fmt::format("the TLS certificate of {} is not trusted: {} (GnuTLS: {}); {}",
+                     describe_host(expected_host), join(reasons, "; "),
+                     verification_status_text(status), advice);
 }
 
 unsigned pinned_certificate_status(unsigned ca_status, gnutls_x509_crt_t leaf,

@@ -22,8 +22,9 @@ inline constexpr std::string_view trust_advice =
 // trusted. The certificate issuer is unknown.").
 std::string verification_status_text(unsigned status);
 
-// The whole message for a failed verification: which host, each reason in plain words (naming
-// the issuer, the certificate's subject and names, or its dates), GnuTLS's own text, and advice.
+// The whole message for a failed verification: which host (an international name in both its
+// forms), each reason in plain words (naming the issuer, the certificate's subject and names, or
+// its dates), GnuTLS's own text, and advice.
 // `trust_source` is "the system trust store" or "the trust file '...'";
 // `trust_store_empty` adds why nothing could be trusted at all.
 std::string verification_failure_message(unsigned status, std::string_view expected_host,

@@ -76,6 +76,76 @@ TEST_F(TlsSessionTest, IpLiteralIsVerifiedAgainstTheCertificateAddressAndSendsNo
   EXPECT_EQ(report.server_name, "");  // RFC 6066 §3: no address literals in SNI
 }
 
+TEST_F(TlsSessionTest, InternationalNameGoesIntoSniAndTheCertificateCheckAsItsALabel) {
+  // RFC 6066 §3 wants the A-label in SNI; certificates list A-labels (RFC 6125 §6.4.2).
+  testing::CertificateSpec spec;
+  spec.distinguished_name = "CN=smtp.xn--bcher-kva.example";
+  spec.dns_names = {"smtp.xn--bcher-kva.example"};
+  TlsTestServer server(testing::make_server_certificate(ca_, spec), {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name = "smtp.bücher.example";
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  transport->close();
+
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.handshake_done) << report.failure;
+  EXPECT_EQ(report.server_name, "smtp.xn--bcher-kva.example");
+  EXPECT_TRUE(trace.contains("TLS server name (SNI): smtp.xn--bcher-kva.example"))
+      << trace.joined();
+}
+
+TEST_F(TlsSessionTest, ANameMismatchShowsBothFormsOfAnInternationalName) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name = "smtp.bücher.example";
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::permission);
+  EXPECT_NE(error.message.find("the TLS certificate of 'smtp.bücher.example' "
+                               "(smtp.xn--bcher-kva.example) is not trusted: "),
+            std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find(", not for 'smtp.bücher.example' (smtp.xn--bcher-kva.example)"),
+            std::string::npos)
+      << error.message;
+}
+
+TEST_F(TlsSessionTest, AServerNameOverrideIdnaDoesNotAllowIsAConfigErrorNamingTheSetting) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name =
+      "a\xe2\x80\x8d"
+      "b.example";  // a ZERO WIDTH JOINER outside its context (RFC 5892 appendix A.2)
+
+  Error error = handshake_failure(options, trace);
+
+  EXPECT_EQ(error.kind, ErrorKind::config);
+  EXPECT_NE(error.message.find("invalid international domain name"), std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("check tls_host_override"), std::string::npos) << error.message;
+}
+
+TEST_F(TlsSessionTest, AFullWidthAddressIsAnAddressAndSendsNoSni) {
+  TlsTestServer server(server_identity_, {});
+  trace::NullSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.server_name = "１２７。０。０。１";  // UTS #46 maps it to 127.0.0.1
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+  transport->close();
+
+  const auto& report = server.wait();
+  EXPECT_TRUE(report.handshake_done) << report.failure;
+  EXPECT_EQ(report.server_name, "");
+}
+
 TEST_F(TlsSessionTest, DataRoundTripsAfterTheHandshake) {
   constexpr std::size_t large_flight = std::size_t{300} * 1000;  // many full-size TLS records
   TlsServerScript script;
