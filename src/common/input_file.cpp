@@ -4,6 +4,7 @@
 #include <linux/magic.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -39,6 +40,12 @@ const char* kind_of_special_file(mode_t mode) {
     return "a block device";
   }
   return "a special file";
+}
+
+// /dev/null (Linux's device 1,3, wherever its node is): the usual way to say "nothing", and the
+// one device that is read as a file, empty.
+bool is_null_device(const struct stat& status) {
+  return S_ISCHR(status.st_mode) && status.st_rdev == makedev(1, 3);
 }
 
 // procfs and sysfs make their files' content when read: st_size is 0 (procfs) or a page
@@ -103,6 +110,11 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
   }
   if (S_ISDIR(status.st_mode)) {
     fail("it is a directory; name a file instead");
+  }
+  if (is_null_device(status)) {
+    ::close(descriptor_);
+    descriptor_ = -1;
+    return;  // empty, as `--text /dev/null` means
   }
   if (!S_ISREG(status.st_mode)) {
     fail(std::string("it is not a regular file but ") + kind_of_special_file(status.st_mode) +
