@@ -210,7 +210,7 @@ void compose_native_message(const cli::Options& options, const config::Account& 
                         id));
       }
     }
-    composed.content = mime::open_message(spec);
+    composed.content = mime::open_message(std::move(spec));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <linux/magic.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -40,6 +42,12 @@ const char* kind_of_special_file(mode_t mode) {
   return "a special file";
 }
 
+// /dev/null (Linux's device 1,3, wherever its node is): the usual way to say "nothing", and the
+// one device that is read as a file, empty.
+bool is_null_device(const struct stat& status) {
+  return S_ISCHR(status.st_mode) && status.st_rdev == makedev(1, 3);
+}
+
 // procfs and sysfs make their files' content when read: st_size is 0 (procfs) or a page
 // (sysfs) whatever they hold. Any other regular file of size 0 is read whole too: it costs
 // nothing when it is really empty.
@@ -58,6 +66,25 @@ bool size_is_unknown(int descriptor, const struct stat& status) {
 void wait_readable(int descriptor) {
   pollfd poll_descriptor{descriptor, POLLIN, 0};
   while (::poll(&poll_descriptor, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+// One read(2), retried on EINTR and waited for on EAGAIN; 0 at the end of the input.
+std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::string_view what) {
+  while (true) {
+    const ssize_t got = ::read(descriptor, buffer, count);
+    if (got >= 0) {
+      return static_cast<std::size_t>(got);
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      wait_readable(descriptor);
+      continue;
+    }
+    throw Failure(ErrorKind::io, "cannot read " + std::string(what) + ": " + std::strerror(errno) +
+                                     "; nothing was sent");
   }
 }
 
@@ -83,6 +110,11 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
   }
   if (S_ISDIR(status.st_mode)) {
     fail("it is a directory; name a file instead");
+  }
+  if (is_null_device(status)) {
+    ::close(descriptor_);
+    descriptor_ = -1;
+    return;  // empty, as `--text /dev/null` means
   }
   if (!S_ISREG(status.st_mode)) {
     fail(std::string("it is not a regular file but ") + kind_of_special_file(status.st_mode) +
@@ -137,34 +169,33 @@ int InputFile::release_descriptor() {
 
 std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size,
                         std::uint64_t limit) {
-  std::string content;
-  // One more than expected, so that the read that finds the end needs no larger buffer.
-  const std::uint64_t reserved = std::min(expected_size, limit) + 1;
-  content.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(reserved, initial_capacity)));
-  std::size_t used = 0;
+  // Read into pieces rather than one string that doubles: growing a string copies it, and for a
+  // moment holds twice what was read. The first piece is as large as the size expected (plus one
+  // octet, so that the read that finds the end needs no further piece): a regular file is read
+  // into the string that is returned. Only when more comes are the pieces joined, each freed as
+  // soon as it is copied (pieces this large are mapped memory, returned to the system at once).
+  std::vector<std::string> pieces;
+  std::string piece;
+  piece.reserve(static_cast<std::size_t>(
+      std::max<std::uint64_t>(std::min(expected_size, limit) + 1, initial_capacity)));
+  std::uint64_t total = 0;
   while (true) {
-    if (used == content.capacity()) {
-      content.reserve(content.capacity() * 2);
+    if (piece.size() == piece.capacity()) {
+      pieces.push_back(std::move(piece));
+      piece = std::string();
+      piece.reserve(read_piece_size);
     }
-    const std::size_t room = std::min(content.capacity() - used, read_piece_size);
-    content.resize(used + room);
-    const ssize_t got = ::read(descriptor, content.data() + used, room);
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      wait_readable(descriptor);
-      continue;
-    }
-    if (got < 0) {
-      throw Failure(ErrorKind::io, "cannot read " + std::string(what) + ": " +
-                                       std::strerror(errno) + "; nothing was sent");
-    }
+    const std::size_t used = piece.size();
+    // Resized a read at a time: the zeros resize writes would make untouched pages resident.
+    const std::size_t room = std::min(piece.capacity() - used, read_piece_size);
+    piece.resize(used + room);
+    const std::size_t got = read_some(descriptor, piece.data() + used, room, what);
+    piece.resize(used + got);
     if (got == 0) {
       break;
     }
-    used += static_cast<std::size_t>(got);
-    if (used > limit) {
+    total += got;
+    if (total > limit) {
       throw Failure(ErrorKind::no_input,
                     "cannot use " + std::string(what) + ": it has more than " +
                         std::to_string(limit) +
@@ -172,7 +203,16 @@ std::string read_to_end(int descriptor, std::string_view what, std::uint64_t exp
                         "it to a regular file and give that");
     }
   }
-  content.resize(used);
+  if (pieces.empty()) {
+    return piece;
+  }
+  pieces.push_back(std::move(piece));
+  std::string content;
+  content.reserve(static_cast<std::size_t>(total));
+  for (auto& each : pieces) {
+    content += each;
+    std::string().swap(each);
+  }
   return content;
 }
 

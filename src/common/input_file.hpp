@@ -5,7 +5,8 @@
 // A FIFO opened for reading blocks until a writer appears, and a device may never end, so every
 // file is opened without blocking and looked at first: a regular file is read as usual; a file
 // of procfs or sysfs, which says its size is 0 (or 4096) whatever it holds, is read whole at once
-// (such files are small; the bound below refuses the rest); anything else is refused.
+// (such files are small; the bound below refuses the rest); /dev/null is empty; anything else is
+// refused.
 
 #include <cstddef>
 #include <cstdint>

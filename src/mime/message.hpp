@@ -12,9 +12,10 @@
 // Inline parts need the HTML that refers to them (without it: Failure(usage)). Text and HTML are
 // 7bit when they can be, else quoted-printable; files are always base64 with Content-Disposition
 // (RFC 2183) and their names in RFC 2231 form when not plain ASCII (mime_parameters.hpp).
-// Text and HTML bodies are held in memory (they are read whole to choose 7bit or
-// quoted-printable); inline images and attachments are read from their files as the stream is
-// pulled, and base64-encoded on the fly, so a 1 GB attachment needs no more memory than a 1 kB one.
+// Text and HTML bodies are held in memory once, as given (they are read whole to choose 7bit or
+// quoted-printable), and encoded as the stream is pulled; inline images and attachments are read
+// from their files as the stream is pulled, and base64-encoded on the fly, so a 1 GB attachment
+// needs no more memory than a 1 kB one.
 
 #include <chrono>
 #include <cstdint>
@@ -81,7 +82,8 @@ class MessageStream {
 // Validates everything (addresses, headers, charset, media-type overrides, content IDs unique)
 // and opens every file, so that all errors come before anything is sent: a missing or
 // unreadable file is Failure(no_input) naming it; bad data is Failure(data).
-std::unique_ptr<MessageStream> open_message(const MessageSpec& spec);
+// The spec is taken by value so that its text and HTML can be moved in rather than copied.
+std::unique_ptr<MessageStream> open_message(MessageSpec spec);
 
 // The cid: references in `html` that no inline part provides (for a warning).
 std::vector<std::string> unresolved_content_ids(const std::string& html,

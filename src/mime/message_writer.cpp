@@ -35,7 +35,7 @@ struct Part {
   std::string media_type;  // for the related type= of an enclosing part
   // A leaf: its Content-* fields and its body, held as text or read from a file.
   std::string fields;
-  std::string text_body;
+  std::optional<TextBody> text_body;
   std::optional<Base64FileBody> file_body;
   // A multipart: its subtype, the type= parameter of multipart/related (RFC 2387 §3.1), its
   // parts and, once chosen, its boundary.
@@ -47,15 +47,15 @@ struct Part {
   bool is_multipart() const { return !multipart_subtype.empty(); }
 };
 
-Part text_part(std::string_view subtype, std::string_view text, const std::string& charset,
+Part text_part(std::string_view subtype, std::string text, const std::string& charset,
                std::string_view what) {
-  EncodedText encoded = encode_text_body(text, charset, what);
   Part part;
+  part.text_body.emplace(std::move(text), charset, what);
   part.media_type = "text/" + std::string(subtype);
   part.fields =
       ParameterizedField("Content-Type", part.media_type).add("charset", charset).format();
-  part.fields += "Content-Transfer-Encoding: " + std::string(encoded.transfer_encoding()) + "\r\n";
-  part.text_body = std::move(encoded.body);
+  part.fields +=
+      "Content-Transfer-Encoding: " + std::string(part.text_body->transfer_encoding()) + "\r\n";
   return part;
 }
 
@@ -111,7 +111,8 @@ Part multipart(std::string subtype) {
   return part;
 }
 
-Part build_part_tree(const MessageSpec& spec) {
+// Moves the text and HTML out of `spec`: they are held once, in the parts.
+Part build_part_tree(MessageSpec& spec) {
   // Checked before any file is opened, so that a usage error does not wait on the disk.
   const std::vector<CheckedFile> inline_files = check_inline_parts(spec);
   std::vector<CheckedFile> attachment_files;
@@ -121,10 +122,10 @@ Part build_part_tree(const MessageSpec& spec) {
 
   std::optional<Part> body;
   if (spec.text) {
-    body = text_part("plain", *spec.text, spec.charset, "the message body");
+    body = text_part("plain", std::move(*spec.text), spec.charset, "the message body");
   }
   if (spec.html) {
-    Part html = text_part("html", *spec.html, spec.charset, "the HTML body");
+    Part html = text_part("html", std::move(*spec.html), spec.charset, "the HTML body");
     // RFC 2046 §5.1.4: alternatives in increasing order of preference, plain text first.
     if (body) {
       Part alternative = multipart("alternative");
@@ -170,10 +171,12 @@ Part build_part_tree(const MessageSpec& spec) {
   return mixed;
 }
 
-// Quoted-printable bodies are collected too: they cannot hold "=_", so checking them is free.
+// The texts as given: a boundary (no CR or LF in it) occurs in a normalized body exactly when it
+// occurs in the text. Quoted-printable bodies are collected too: they cannot hold "=_", so
+// checking them is free.
 void collect_text_bodies(const Part& part, std::vector<std::string_view>& bodies) {
-  if (!part.text_body.empty()) {
-    bodies.push_back(part.text_body);
+  if (part.text_body && !part.text_body->text().empty()) {
+    bodies.push_back(part.text_body->text());
   }
   for (const auto& child : part.parts) {
     collect_text_bodies(child, bodies);
@@ -228,8 +231,8 @@ void write_part(Part& part, PieceStream& stream) {
     stream.add_text(std::move(part.fields) + "\r\n");
     if (part.file_body) {
       stream.add_file(std::move(*part.file_body));
-    } else {
-      stream.add_text(std::move(part.text_body));
+    } else if (part.text_body) {
+      stream.add_text_body(std::move(*part.text_body));
     }
     return;
   }
@@ -248,7 +251,7 @@ void write_part(Part& part, PieceStream& stream) {
 
 }  // namespace
 
-std::unique_ptr<MessageStream> open_message(const MessageSpec& spec) {
+std::unique_ptr<MessageStream> open_message(MessageSpec spec) {
   validate_charset(spec.charset);
   std::string headers = format_message_headers(spec);
   Part root = build_part_tree(spec);

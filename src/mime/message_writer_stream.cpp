@@ -18,6 +18,14 @@ void PieceStream::add_text(std::string text) {
   }
 }
 
+void PieceStream::add_text_body(TextBody body) {
+  if (body.encoded_size() == 0) {
+    return;
+  }
+  size_ += body.encoded_size();
+  pieces_.emplace_back(std::move(body));
+}
+
 void PieceStream::add_file(Base64FileBody body) {
   size_ += body.encoded_size();
   pieces_.emplace_back(std::move(body));
@@ -46,10 +54,14 @@ bool PieceStream::next(std::string& chunk) {
       continue;
     }
     const std::size_t before = chunk.size();
-    if (std::get<Base64FileBody>(piece).append_encoded(chunk, room)) {
+    auto* text_body = std::get_if<TextBody>(&piece);
+    const bool complete = text_body != nullptr
+                              ? text_body->append_encoded(chunk, room)
+                              : std::get<Base64FileBody>(piece).append_encoded(chunk, room);
+    if (complete) {
       ++current_;
     } else if (chunk.size() == before) {
-      break;  // too little room left for a whole line; the next call continues
+      break;  // too little room left for a piece; the next call continues
     }
   }
   return chunk.size() > start;

@@ -1,7 +1,8 @@
 #pragma once
 // The serialized message as a sequence of pieces, each either text already in its final form
-// (headers, boundaries, encoded text bodies) or a file to be base64-encoded as it is read. Its
-// size is known before anything is read; next() fills chunks of about 64 KiB from it.
+// (headers, boundaries), a text body encoded as it is pulled, or a file to be base64-encoded as
+// it is read. Its size is known before anything is read; next() fills chunks of about 64 KiB
+// from it.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "mime/message.hpp"
 #include "mime/message_writer_files.hpp"
+#include "mime/message_writer_text.hpp"
 
 namespace smtpsend::mime {
 
@@ -22,6 +24,7 @@ inline constexpr std::size_t message_chunk_size = std::size_t{64} * 1024;
 class PieceStream final : public MessageStream {
  public:
   void add_text(std::string text);
+  void add_text_body(TextBody body);
   void add_file(Base64FileBody body);
 
   bool next(std::string& chunk) override;
@@ -30,7 +33,7 @@ class PieceStream final : public MessageStream {
   bool has_8bit() const override { return false; }
 
  private:
-  using Piece = std::variant<std::string, Base64FileBody>;
+  using Piece = std::variant<std::string, TextBody, Base64FileBody>;
 
   std::vector<Piece> pieces_;
   std::size_t current_ = 0;

@@ -1,11 +1,10 @@
 #include "mime/message_writer_text.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <utility>
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
-#include "mime/quoted_printable.hpp"
 #include "mime/utf8.hpp"
 
 namespace smtpsend::mime {
@@ -15,45 +14,13 @@ namespace {
 // RFC 2045 §2.7: 7bit data has lines of at most 998 octets, no NUL, and CR and LF only as CRLF.
 constexpr std::size_t maximum_7bit_line_length = 998;
 
-// Every line end (CRLF, LF, lone CR) as CRLF, and a final CRLF after a last unended line.
-std::string normalize_line_ends(std::string_view text) {
-  std::string normalized;
-  normalized.reserve(text.size() + text.size() / 32 + 2);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\r') {
-      if (i + 1 < text.size() && text[i + 1] == '\n') {
-        ++i;
-      }
-      normalized += "\r\n";
-    } else if (c == '\n') {
-      normalized += "\r\n";
-    } else {
-      normalized += c;
-    }
-  }
-  if (!normalized.empty() && !normalized.ends_with("\r\n")) {
-    normalized += "\r\n";
-  }
-  return normalized;
-}
-
-// `body` has CRLF line ends only.
-bool is_7bit(std::string_view body) {
-  if (!is_ascii(body) || body.find('\0') != std::string_view::npos) {
-    return false;
-  }
-  std::size_t line_start = 0;
-  while (line_start < body.size()) {
-    std::size_t line_end = body.find("\r\n", line_start);
-    line_end = line_end == std::string_view::npos ? body.size() : line_end;
-    if (line_end - line_start > maximum_7bit_line_length) {
-      return false;
-    }
-    line_start = line_end + 2;
-  }
-  return true;
-}
+// Quoted-printable turns one byte into at most 3 characters, plus a soft line break per 73 of
+// them; normalizing turns a lone LF into CRLF (2 octets, which stay 2). 4 bounds both.
+constexpr std::size_t worst_expansion = 4;
+// Below this much room no piece is encoded: the caller comes back with a fresh chunk.
+constexpr std::size_t minimum_room = 256;
+// How much text is encoded at a time while counting the encoded size.
+constexpr std::size_t counting_piece = std::size_t{64} * 1024;
 
 void validate_text_charset(std::string_view charset, std::string_view text, std::string_view what) {
   if (!equals_ignoring_ascii_case(charset, "UTF-8") &&
@@ -68,22 +35,102 @@ void validate_text_charset(std::string_view charset, std::string_view text, std:
   }
 }
 
+// Whether `text` is 7bit once its line ends are CRLF: a lone CR or LF ends a line as CRLF does.
+bool is_7bit_text(std::string_view text) {
+  if (!is_ascii(text) || text.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  std::size_t line_length = 0;
+  for (const char c : text) {
+    line_length = c == '\r' || c == '\n' ? 0 : line_length + 1;
+    if (line_length > maximum_7bit_line_length) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-EncodedText encode_text_body(std::string_view text, std::string_view charset,
-                             std::string_view what) {
-  validate_text_charset(charset, text, what);
-  EncodedText encoded;
-  std::string normalized = normalize_line_ends(text);
-  encoded.seven_bit = is_7bit(normalized);
-  if (encoded.seven_bit) {
-    encoded.body = std::move(normalized);
-  } else {
-    QuotedPrintableEncoder encoder;
-    encoder.feed(normalized, encoded.body);
-    encoder.finish(encoded.body);
+TextBody::TextBody(std::string text, std::string_view charset, std::string_view what)
+    : text_(std::move(text)) {
+  validate_text_charset(charset, text_, what);
+  seven_bit_ = is_7bit_text(text_);
+  // Encode it all once, keeping only the count, then start again from the beginning.
+  std::string scratch;
+  while (position_ < text_.size()) {
+    scratch.clear();
+    encode(std::min(counting_piece, text_.size() - position_), scratch);
+    encoded_size_ += scratch.size();
   }
-  return encoded;
+  scratch.clear();
+  finish(scratch);
+  encoded_size_ += scratch.size();
+  position_ = 0;
+  after_cr_ = false;
+  at_line_start_ = true;
+  std::string().swap(normalized_);
+}
+
+void TextBody::encode(std::size_t count, std::string& output) {
+  const std::string_view piece = std::string_view(text_).substr(position_, count);
+  position_ += count;
+  std::string& normalized = seven_bit_ ? output : normalized_;
+  if (!seven_bit_) {
+    normalized.clear();
+  }
+  for (const char c : piece) {
+    if (c == '\n' && after_cr_) {
+      after_cr_ = false;  // the LF of a CRLF already written
+      continue;
+    }
+    after_cr_ = c == '\r';
+    if (c == '\r' || c == '\n') {
+      normalized += "\r\n";
+      at_line_start_ = true;
+    } else {
+      normalized += c;
+      at_line_start_ = false;
+    }
+  }
+  if (!seven_bit_) {
+    encoder_.feed(normalized, output);
+  }
+}
+
+void TextBody::finish(std::string& output) {
+  if (!at_line_start_) {
+    if (seven_bit_) {
+      output += "\r\n";
+    } else {
+      encoder_.feed("\r\n", output);
+    }
+    at_line_start_ = true;
+  }
+  if (!seven_bit_) {
+    encoder_.finish(output);
+  }
+}
+
+bool TextBody::append_encoded(std::string& output, std::size_t room) {
+  if (done_) {
+    return true;
+  }
+  const std::size_t start = output.size();
+  while (position_ < text_.size()) {
+    const std::size_t produced = output.size() - start;
+    if (produced + minimum_room > room) {
+      return false;
+    }
+    encode(std::min(text_.size() - position_, (room - produced) / worst_expansion), output);
+  }
+  finish(output);
+  // Sent text is not needed again.
+  std::string().swap(text_);
+  std::string().swap(normalized_);
+  position_ = 0;
+  done_ = true;
+  return true;
 }
 
 }  // namespace smtpsend::mime

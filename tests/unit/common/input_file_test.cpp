@@ -60,6 +60,13 @@ TEST(InputFile, CharacterDeviceIsRefused) {
   EXPECT_NE(error.message.find("a character device"), std::string::npos) << error.message;
 }
 
+TEST(InputFile, DevNullIsAnEmptyFile) {
+  InputFile file("/dev/null", "--text file");
+  EXPECT_TRUE(file.is_in_memory());
+  EXPECT_EQ(file.size(), 0U);
+  EXPECT_EQ(read_input_file("/dev/null", "--text file"), "");
+}
+
 // procfs says st_size 0 for a file that has content.
 TEST(InputFile, ProcfsFileIsReadWhole) {
   std::ifstream stream("/proc/version", std::ios::binary);
