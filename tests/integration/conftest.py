@@ -33,6 +33,10 @@ def pytest_configure(config):
     # TLS is what the plain modes are for, not a problem to report.
     config.addinivalue_line("filterwarnings",
                             "ignore:Requiring AUTH while not requiring TLS:UserWarning")
+    # Peak-memory figures mean nothing under AddressSanitizer (shadow memory, quarantine):
+    # scripts/sanitize leaves these tests to the plain run.
+    config.addinivalue_line("markers",
+                            "measures_memory: asserts the program's peak resident memory")
 
 
 @pytest.fixture(scope="session")

@@ -62,6 +62,7 @@ def peak_kib(smtpsend, how: str, body: Path) -> int:
 
 
 # How the body is read does not depend on its encoding, nor encoding on how it was read.
+@pytest.mark.measures_memory
 @pytest.mark.parametrize("encoding, how", [("7bit", "pipe"), ("7bit", "file on stdin"),
                                            ("7bit", "--text"), ("quoted-printable", "pipe")])
 def test_text_body_is_held_once(smtpsend, bodies, encoding, how):
