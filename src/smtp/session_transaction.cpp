@@ -37,9 +37,35 @@ void Session::Impl::send_envelope() {
   send_mail();
   if (capabilities_.pipelining) {
     // RFC 2920 §3.1: MAIL, RCPT and DATA may go in one flight; their replies come in order.
-    for (std::size_t i = 0; i < envelope_.recipients.size(); ++i) {
-      send_rcpt(i);
+    send_pipelined_envelope();
+  }
+}
+
+bool Session::Impl::pipeline_has_room(std::string_view line) const {
+  const std::size_t commands = awaiting_.size() + queued_.size();
+  if (commands == 0) {
+    return true;  // one command always goes, however long
+  }
+  return commands < max_pipelined_commands &&
+         in_flight_octets_ + line.size() + 2 <= max_pipelined_octets;
+}
+
+void Session::Impl::send_pipelined_envelope() {
+  if (mail_error_) {
+    // The sender was refused: the RCPTs not yet sent would be refused too (RFC 5321 §4.1.1.2
+    // needs a MAIL first), and DATA with them. Wait for what is out, then end.
+    if (awaiting_.empty() && queued_.empty()) {
+      quit_with(*mail_error_);
     }
+    return;
+  }
+  while (rcpts_sent_ < envelope_.recipients.size()) {
+    if (!pipeline_has_room(rcpt_command(rcpts_sent_))) {
+      return;  // more goes out as replies come in
+    }
+    send_rcpt(rcpts_sent_++);
+  }
+  if (!data_sent_ && pipeline_has_room("DATA")) {
     send_data();
   }
 }
@@ -110,7 +136,11 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
     if (!capabilities_.pipelining) {
       send_rcpt(0);
     }
-    return set_state(State::rcpt);
+    set_state(State::rcpt);
+    if (capabilities_.pipelining) {
+      send_pipelined_envelope();
+    }
+    return;
   }
   if (reply.intermediate()) {
     unexpected(reply, "MAIL FROM");
@@ -123,17 +153,22 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
     return quit_with(*mail_error_);
   }
   set_state(State::rcpt);  // the replies to the pipelined RCPTs and DATA still come
+  send_pipelined_envelope();
+}
+
+std::string Session::Impl::rcpt_command(std::size_t index) const {
+  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
+  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
+    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
+  }
+  return line;
 }
 
 void Session::Impl::send_rcpt(std::size_t index) {
   if (!capabilities_.pipelining) {
     set_state(State::rcpt);
   }
-  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
-  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
-    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
-  }
-  send_command(line, {State::rcpt, index});
+  send_command(rcpt_command(index), {State::rcpt, index});
 }
 
 void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
@@ -144,7 +179,8 @@ void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
       RecipientResult{envelope_.recipients[index], reply.positive(), to_server_reply(reply)});
   const bool last = index + 1 == envelope_.recipients.size();
   if (capabilities_.pipelining) {
-    return set_state(last ? State::data : State::rcpt);
+    set_state(last ? State::data : State::rcpt);
+    return send_pipelined_envelope();
   }
   if (!last) {
     return send_rcpt(index + 1);
@@ -169,6 +205,7 @@ void Session::Impl::send_data() {
   if (!capabilities_.pipelining) {
     set_state(State::data);
   }
+  data_sent_ = true;
   send_command("DATA", {State::data});
 }
 
