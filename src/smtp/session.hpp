@@ -66,10 +66,14 @@ struct Envelope {
 inline constexpr std::size_t max_pipelined_commands = 100;
 inline constexpr std::size_t max_pipelined_octets = std::size_t{16} * 1024;
 
+// All the recipients' replies together keep at most this much text; past it a recipient keeps
+// the code and enhanced code only. Bounds the outcome of a huge envelope against a hostile server.
+inline constexpr std::size_t max_kept_recipient_replies = std::size_t{64} * 1024;
+
 struct RecipientResult {
   std::string address;
   bool accepted = false;
-  ServerReply reply;
+  ServerReply reply;  // code, enhanced code and (within the limits above) its first line
 };
 
 struct Outcome {

@@ -13,6 +13,10 @@ bool transient(const ServerReply& reply) {
   return reply.code / 100 == 4;
 }
 
+// The refused recipients an error names one by one; the rest are counted. Enough to see what
+// went wrong; the trace (--trace) lists every recipient with its reply.
+constexpr std::size_t max_listed_refusals = 50;
+
 }  // namespace
 
 Error refusal_error(const ServerReply& reply, std::string_view what) {
@@ -70,7 +74,12 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
     if (first_refusal == nullptr) {
       first_refusal = &recipient.reply;
     }
-    details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+    if (refused <= max_listed_refusals) {
+      details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+    }
+  }
+  if (refused > max_listed_refusals) {
+    details += fmt::format("\n  ... and {} more", refused - max_listed_refusals);
   }
   Error error;
   error.kind = all_transient ? ErrorKind::temporary : ErrorKind::recipient_refused;

@@ -164,6 +164,7 @@ class Session::Impl {
   std::size_t in_flight_octets_ = 0;  // the length of the commands in queued_ and awaiting_
   std::size_t rcpts_sent_ = 0;        // under PIPELINING: RCPTs sent so far, in order
   bool data_sent_ = false;
+  std::size_t kept_reply_text_ = 0;  // text kept in outcome_.recipients' replies so far
   AuthMechanism mechanism_ = AuthMechanism::plain;
   int login_responses_sent_ = 0;
   std::optional<Error> mail_error_;  // MAIL refused while RCPT and DATA were pipelined

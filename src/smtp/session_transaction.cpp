@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "common/ascii.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
@@ -175,8 +178,11 @@ void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
   if (reply.intermediate()) {
     unexpected(reply, "RCPT TO");
   }
+  ServerReply kept = brief_reply(
+      reply, std::min(max_kept_reply_line, max_kept_recipient_replies - kept_reply_text_));
+  kept_reply_text_ += kept.text.size();
   outcome_.recipients.push_back(
-      RecipientResult{envelope_.recipients[index], reply.positive(), to_server_reply(reply)});
+      RecipientResult{envelope_.recipients[index], reply.positive(), std::move(kept)});
   const bool last = index + 1 == envelope_.recipients.size();
   if (capabilities_.pipelining) {
     set_state(last ? State::data : State::rcpt);
