@@ -95,14 +95,15 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
   return error;
 }
 
-Error early_reply_error(const ServerReply& reply) {
+Error early_reply_error(const std::optional<ServerReply>& reply) {
+  const std::string what = reply ? describe(*reply) : "(the start of a reply)";
   return Error{ErrorKind::protocol,
                fmt::format("the server replied before the end of the message was sent: {}; "
                            "only a reply to the end of the message can accept it, so the "
                            "connection was closed without ending the message and the message "
                            "was not sent. The server does not follow RFC 5321; report this to "
                            "its administrator",
-                           describe(reply)),
+                           what),
                reply};
 }
 

@@ -255,6 +255,11 @@ void Session::Impl::end_of_body() {
     return;
   }
   require_body_state("end_of_body()");
+  if (parser_.has_pending_input()) {
+    // Part of a reply came in while the message was being sent; it cannot be the start of the
+    // reply to a dot the server has not seen (RFC 5321 §4.1.1.4), so the dot is not sent.
+    throw Failure(early_reply_error(std::nullopt));
+  }
   std::string tail;
   dot_stuffer_.finish(tail);
   constexpr std::string_view terminator = ".\r\n";
