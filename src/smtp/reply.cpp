@@ -1,6 +1,7 @@
 #include "smtp/reply.hpp"
 
 #include <cstddef>
+#include <utility>
 
 namespace smtpsend::smtp {
 namespace {
@@ -63,6 +64,21 @@ ServerReply to_server_reply(const Reply& reply) {
     result.text += line;
   }
   return result;
+}
+
+ServerReply brief_reply(const Reply& reply, std::size_t max_text) {
+  ServerReply full = to_server_reply(reply);
+  std::string first = full.first_line();
+  if (first.size() > max_text) {
+    std::size_t cut = max_text;
+    // Back over UTF-8 continuation bytes (10xxxxxx) so that no character is cut in half.
+    while (cut > 0 && (static_cast<unsigned char>(first[cut]) & 0xC0U) == 0x80U) {
+      --cut;
+    }
+    first.resize(cut);
+  }
+  full.text = std::move(first);
+  return full;
 }
 
 std::string describe(const ServerReply& reply) {

@@ -3,6 +3,7 @@
 // into the ServerReply that errors carry, into text for error messages, and back into the lines
 // the trace shows.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,15 @@ std::string enhanced_status_code(int code, std::string_view text);
 // The reply as errors carry it: texts joined with "\n", the enhanced code removed from each line
 // that repeats it (RFC 2034 §3 puts it on every line).
 ServerReply to_server_reply(const Reply& reply);
+
+// RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets. What an outcome keeps of a reply to
+// one recipient is its code, its enhanced code and at most this much of its first line: enough
+// to act on, and a hostile server's long replies do not multiply by the number of recipients.
+inline constexpr std::size_t max_kept_reply_line = 512;
+
+// The reply reduced to its code, enhanced code and the first line's text, cut to at most
+// `max_text` octets (never inside a UTF-8 sequence).
+ServerReply brief_reply(const Reply& reply, std::size_t max_text);
 
 // "550 5.1.1 no such user here", all lines joined with a space; for error messages.
 std::string describe(const ServerReply& reply);

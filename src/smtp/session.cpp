@@ -116,6 +116,7 @@ void Session::Impl::set_state(State next) {
 void Session::Impl::finish() {
   queued_.clear();
   awaiting_.clear();
+  in_flight_octets_ = 0;
   set_state(State::finished);
 }
 
@@ -159,6 +160,8 @@ void Session::Impl::send_line(std::string_view line, std::string_view traced_as)
 void Session::Impl::send_command(std::string_view line, Expected expected,
                                  std::string_view traced_as) {
   send_line(line, traced_as);
+  expected.octets = line.size() + 2;
+  in_flight_octets_ += expected.octets;
   queued_.push_back(expected);
 }
 
@@ -188,6 +191,7 @@ void Session::Impl::on_reply(const Reply& reply) {
   }
   const Expected expected = awaiting_.front();
   awaiting_.pop_front();
+  in_flight_octets_ -= expected.octets;
   switch (expected.state) {
     case State::greeting:
       return on_greeting_reply(reply);

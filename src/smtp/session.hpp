@@ -58,10 +58,22 @@ struct Envelope {
   std::string dsn_envelope_id;  // ENVID= of MAIL, as given (xtext-encoded on the wire)
 };
 
+// RFC 2920 §3.1: a client that writes a group of commands before reading their replies must
+// keep the group within what the connection buffers, or each side can end up waiting for the
+// other to read (a deadlock). Under PIPELINING the session keeps at most this many commands, and
+// this many octets of them, sent and unanswered; more follow as replies arrive. 16 KiB is
+// Linux's default socket send buffer; 100 commands keep the replies owed small as well.
+inline constexpr std::size_t max_pipelined_commands = 100;
+inline constexpr std::size_t max_pipelined_octets = std::size_t{16} * 1024;
+
+// All the recipients' replies together keep at most this much text; past it a recipient keeps
+// the code and enhanced code only. Bounds the outcome of a huge envelope against a hostile server.
+inline constexpr std::size_t max_kept_recipient_replies = std::size_t{64} * 1024;
+
 struct RecipientResult {
   std::string address;
   bool accepted = false;
-  ServerReply reply;
+  ServerReply reply;  // code, enhanced code and (within the limits above) its first line
 };
 
 struct Outcome {

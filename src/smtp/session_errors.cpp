@@ -13,6 +13,10 @@ bool transient(const ServerReply& reply) {
   return reply.code / 100 == 4;
 }
 
+// The refused recipients an error names one by one; the rest are counted. Enough to see what
+// went wrong; the trace (--trace) lists every recipient with its reply.
+constexpr std::size_t max_listed_refusals = 50;
+
 }  // namespace
 
 Error refusal_error(const ServerReply& reply, std::string_view what) {
@@ -70,7 +74,12 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
     if (first_refusal == nullptr) {
       first_refusal = &recipient.reply;
     }
-    details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+    if (refused <= max_listed_refusals) {
+      details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+    }
+  }
+  if (refused > max_listed_refusals) {
+    details += fmt::format("\n  ... and {} more", refused - max_listed_refusals);
   }
   Error error;
   error.kind = all_transient ? ErrorKind::temporary : ErrorKind::recipient_refused;
@@ -86,14 +95,15 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
   return error;
 }
 
-Error early_reply_error(const ServerReply& reply) {
+Error early_reply_error(const std::optional<ServerReply>& reply) {
+  const std::string what = reply ? describe(*reply) : "(the start of a reply)";
   return Error{ErrorKind::protocol,
                fmt::format("the server replied before the end of the message was sent: {}; "
                            "only a reply to the end of the message can accept it, so the "
                            "connection was closed without ending the message and the message "
                            "was not sent. The server does not follow RFC 5321; report this to "
                            "its administrator",
-                           describe(reply)),
+                           what),
                reply};
 }
 

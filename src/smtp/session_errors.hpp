@@ -2,6 +2,7 @@
 // The errors the session reports, in one place so that their wording stays consistent: each says
 // what failed, quotes the server's reply, and says what the user can do.
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,7 +37,8 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients);
 
 // A positive or intermediate reply that arrived while the message was being sent, before its
 // final dot: a protocol error, after which the dot is never sent (so nothing is delivered).
-Error early_reply_error(const ServerReply& reply);
+// Without a reply: only the start of one had come in when the message was about to end.
+Error early_reply_error(const std::optional<ServerReply>& reply);
 
 // The reply to the final dot was a refusal: 4xx temporary, 552 (too big) data, other 5xx
 // unavailable.

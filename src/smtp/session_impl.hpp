@@ -26,6 +26,7 @@ namespace smtpsend::smtp {
 struct Expected {
   State state;                // the state that handles the reply
   std::size_t recipient = 0;  // for State::rcpt: the index in Envelope::recipients
+  std::size_t octets = 0;     // the command's length on the wire, CRLF included
 };
 
 class Session::Impl {
@@ -131,10 +132,15 @@ class Session::Impl {
 
   // ---- MAIL, RCPT, DATA, body, final dot (session_transaction.cpp) ----------------------------
   void send_envelope();
+  // Under PIPELINING: the RCPTs not sent yet, then DATA, as far as the window of unanswered
+  // commands (max_pipelined_commands, max_pipelined_octets) allows; called again as replies come.
+  void send_pipelined_envelope();
+  bool pipeline_has_room(std::string_view line) const;
   // Refuses, before MAIL, a message the server has said it cannot take.
   void check_envelope() const;
   void send_mail();
   void on_mail_reply(const Reply& reply);
+  std::string rcpt_command(std::size_t index) const;
   void send_rcpt(std::size_t index);
   void on_rcpt_reply(const Reply& reply, std::size_t index);
   bool any_recipient_refused() const;
@@ -154,7 +160,11 @@ class Session::Impl {
   std::string output_;            // the flight being assembled
   std::vector<Expected> queued_;  // commands in output_, not yet taken by the driver
   std::size_t replies_received_ = 0;
-  std::deque<Expected> awaiting_;  // commands written whose replies have not arrived
+  std::deque<Expected> awaiting_;     // commands written whose replies have not arrived
+  std::size_t in_flight_octets_ = 0;  // the length of the commands in queued_ and awaiting_
+  std::size_t rcpts_sent_ = 0;        // under PIPELINING: RCPTs sent so far, in order
+  bool data_sent_ = false;
+  std::size_t kept_reply_text_ = 0;  // text kept in outcome_.recipients' replies so far
   AuthMechanism mechanism_ = AuthMechanism::plain;
   int login_responses_sent_ = 0;
   std::optional<Error> mail_error_;  // MAIL refused while RCPT and DATA were pipelined

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "common/ascii.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
@@ -37,9 +40,35 @@ void Session::Impl::send_envelope() {
   send_mail();
   if (capabilities_.pipelining) {
     // RFC 2920 §3.1: MAIL, RCPT and DATA may go in one flight; their replies come in order.
-    for (std::size_t i = 0; i < envelope_.recipients.size(); ++i) {
-      send_rcpt(i);
+    send_pipelined_envelope();
+  }
+}
+
+bool Session::Impl::pipeline_has_room(std::string_view line) const {
+  const std::size_t commands = awaiting_.size() + queued_.size();
+  if (commands == 0) {
+    return true;  // one command always goes, however long
+  }
+  return commands < max_pipelined_commands &&
+         in_flight_octets_ + line.size() + 2 <= max_pipelined_octets;
+}
+
+void Session::Impl::send_pipelined_envelope() {
+  if (mail_error_) {
+    // The sender was refused: the RCPTs not yet sent would be refused too (RFC 5321 §4.1.1.2
+    // needs a MAIL first), and DATA with them. Wait for what is out, then end.
+    if (awaiting_.empty() && queued_.empty()) {
+      quit_with(*mail_error_);
     }
+    return;
+  }
+  while (rcpts_sent_ < envelope_.recipients.size()) {
+    if (!pipeline_has_room(rcpt_command(rcpts_sent_))) {
+      return;  // more goes out as replies come in
+    }
+    send_rcpt(rcpts_sent_++);
+  }
+  if (!data_sent_ && pipeline_has_room("DATA")) {
     send_data();
   }
 }
@@ -110,7 +139,11 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
     if (!capabilities_.pipelining) {
       send_rcpt(0);
     }
-    return set_state(State::rcpt);
+    set_state(State::rcpt);
+    if (capabilities_.pipelining) {
+      send_pipelined_envelope();
+    }
+    return;
   }
   if (reply.intermediate()) {
     unexpected(reply, "MAIL FROM");
@@ -123,28 +156,37 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
     return quit_with(*mail_error_);
   }
   set_state(State::rcpt);  // the replies to the pipelined RCPTs and DATA still come
+  send_pipelined_envelope();
+}
+
+std::string Session::Impl::rcpt_command(std::size_t index) const {
+  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
+  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
+    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
+  }
+  return line;
 }
 
 void Session::Impl::send_rcpt(std::size_t index) {
   if (!capabilities_.pipelining) {
     set_state(State::rcpt);
   }
-  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
-  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
-    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
-  }
-  send_command(line, {State::rcpt, index});
+  send_command(rcpt_command(index), {State::rcpt, index});
 }
 
 void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
   if (reply.intermediate()) {
     unexpected(reply, "RCPT TO");
   }
+  ServerReply kept = brief_reply(
+      reply, std::min(max_kept_reply_line, max_kept_recipient_replies - kept_reply_text_));
+  kept_reply_text_ += kept.text.size();
   outcome_.recipients.push_back(
-      RecipientResult{envelope_.recipients[index], reply.positive(), to_server_reply(reply)});
+      RecipientResult{envelope_.recipients[index], reply.positive(), std::move(kept)});
   const bool last = index + 1 == envelope_.recipients.size();
   if (capabilities_.pipelining) {
-    return set_state(last ? State::data : State::rcpt);
+    set_state(last ? State::data : State::rcpt);
+    return send_pipelined_envelope();
   }
   if (!last) {
     return send_rcpt(index + 1);
@@ -169,6 +211,7 @@ void Session::Impl::send_data() {
   if (!capabilities_.pipelining) {
     set_state(State::data);
   }
+  data_sent_ = true;
   send_command("DATA", {State::data});
 }
 
@@ -212,6 +255,11 @@ void Session::Impl::end_of_body() {
     return;
   }
   require_body_state("end_of_body()");
+  if (parser_.has_pending_input()) {
+    // Part of a reply came in while the message was being sent; it cannot be the start of the
+    // reply to a dot the server has not seen (RFC 5321 §4.1.1.4), so the dot is not sent.
+    throw Failure(early_reply_error(std::nullopt));
+  }
   std::string tail;
   dot_stuffer_.finish(tail);
   constexpr std::string_view terminator = ".\r\n";

@@ -94,5 +94,24 @@ TEST(SessionDataPhase, AnEarly250WhileTheBodyStreamsStopsItBeforeTheDot) {
   EXPECT_FALSE(session.outcome().delivered);
 }
 
+TEST(SessionDataPhase, TheStartOfAReplyBeforeTheEndOfTheBodyKeepsTheDotBack) {
+  trace::NullSink sink;
+  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
+    session.receive(reply);
+    session.take_output();
+  }
+  session.receive("354 go\r\n");
+  session.body("Subject: x\r\n\r\nbody\r\n");
+  session.take_output();
+  session.receive("250 2.0.0 Ok: que");  // the rest would come after the dot
+  session.end_of_body();
+  EXPECT_EQ(Step::finished, session.next_step());
+  EXPECT_EQ("", session.take_output());
+  ASSERT_TRUE(session.outcome().error.has_value());
+  EXPECT_EQ(ErrorKind::protocol, session.outcome().error->kind);
+  EXPECT_TRUE(contains(session.outcome().error->message, "before the end of the message"));
+}
+
 }  // namespace
 }  // namespace smtpsend::smtp

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "dialog_runner.hpp"
+#include "smtp/reply.hpp"
 #include "smtp/session.hpp"
 
 namespace smtpsend::smtp {
@@ -191,6 +192,59 @@ S: 221 2.0.0 Bye
   EXPECT_EQ("2.1.5", outcome.recipients[0].reply.enhanced);
   EXPECT_TRUE(outcome.recipients[1].accepted);
   EXPECT_EQ(251, outcome.recipients[1].reply.code);
+}
+
+// A hostile server answers each of many recipients with a huge multi-line refusal: the outcome
+// keeps the code, the enhanced code and a bounded piece of each first line, the whole of it is
+// bounded too, and the error still names the first refused addresses with their replies.
+TEST(SessionRecipients, HugeRefusalsOfManyRecipientsAreKeptBounded) {
+  const std::size_t count = 1000;
+  std::vector<std::string> addresses;
+  for (std::size_t i = 0; i < count; ++i) {
+    addresses.push_back("r" + std::to_string(i) + "@example.net");
+  }
+  std::string refusal;
+  for (int line = 0; line < 60; ++line) {
+    refusal += "550-5.1.1 " + std::string(1000, static_cast<char>('a' + line % 26)) + "\r\n";
+  }
+  refusal += "550 5.1.1 end\r\n";
+  trace::NullSink sink;
+  Session session(cleartext_config(), envelope_to(addresses), sink);
+  for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n"}) {
+    session.receive(reply);
+    session.take_output();
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    ASSERT_NE(Step::finished, session.next_step());
+    session.receive(refusal);
+    session.take_output();
+  }
+  ASSERT_EQ(Step::finished, session.next_step());
+  const Outcome& outcome = session.outcome();
+  ASSERT_EQ(count, outcome.recipients.size());
+  std::size_t kept = 0;
+  for (const auto& recipient : outcome.recipients) {
+    EXPECT_EQ(550, recipient.reply.code);
+    EXPECT_EQ("5.1.1", recipient.reply.enhanced);
+    EXPECT_LE(recipient.reply.text.size(), max_kept_reply_line);
+    kept += recipient.reply.text.size();
+  }
+  EXPECT_LE(kept, max_kept_recipient_replies);
+  EXPECT_EQ(std::string(max_kept_reply_line, 'a'), outcome.recipients[0].reply.text);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::recipient_refused, outcome.error->kind);
+  const std::string& message = outcome.error->message;
+  EXPECT_LE(message.size(), std::size_t{64} * 1024);
+  EXPECT_TRUE(contains(message, "refused 1000 of 1000 recipients")) << message.substr(0, 200);
+  EXPECT_TRUE(contains(message, "<r0@example.net>: 550 5.1.1 aaaa")) << message.substr(0, 200);
+  EXPECT_TRUE(contains(message, "more")) << message.substr(message.size() - 200);
+}
+
+TEST(SessionRecipients, AKeptReplyIsNeverCutInsideAUtf8Character) {
+  Reply reply{550, "5.1.1", {"5.1.1 " + std::string(max_kept_reply_line - 1, 'x') + "\xc3\xa9"}};
+  const ServerReply kept = brief_reply(reply, max_kept_reply_line);
+  EXPECT_EQ(std::string(max_kept_reply_line - 1, 'x'), kept.text);
+  EXPECT_EQ("5.1.1", kept.enhanced);
 }
 
 }  // namespace
