@@ -62,6 +62,9 @@ struct Account {
   bool remove_bcc_headers = true;
   std::string aliases_file;
   std::string logfile;
+  // trace_file: where the protocol trace goes; "" = none from the configuration. In sendmail
+  // mode the only source of a trace file (never the caller's arguments).
+  std::string trace_file;
   std::string logfile_time_format;
   std::string syslog_facility;  // "" = no syslog
 
