@@ -469,6 +469,7 @@ void resolve_message_settings(const cli::Options& options, Layers& layers, Accou
   }
   account.aliases_file = layers.text("aliases", "", "", nullptr, "aliases").value_or("");
   account.logfile = layers.text("logfile", "", "", nullptr, "logfile").value_or("");
+  account.trace_file = layers.text("trace_file", "", "", nullptr, "trace_file").value_or("");
   account.logfile_time_format =
       layers.text("logfile_time_format", "", "", nullptr, "logfile_time_format").value_or("");
   account.syslog_facility = layers.text("syslog", "", "", nullptr, "syslog").value_or("");

@@ -3,6 +3,9 @@
 // setting from command-line flags > environment > the configuration file's account > built-in
 // defaults, remembering where each value came from (for --show-config). Knows nothing of SMTP.
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -62,6 +65,9 @@ struct Account {
   bool remove_bcc_headers = true;
   std::string aliases_file;
   std::string logfile;
+  // trace_file: where the protocol trace goes; "" = none from the configuration. In sendmail
+  // mode the only source of a trace file (never the caller's arguments).
+  std::string trace_file;
   std::string logfile_time_format;
   std::string syslog_facility;  // "" = no syslog
 
@@ -76,10 +82,13 @@ Environment process_environment();
 
 // The configuration file to read: --config FILE (which must exist), else the first that exists
 // of $XDG_CONFIG_HOME/smtpsend/config (~/.config/smtpsend/config without XDG_CONFIG_HOME) and
-// `system_file`. nullopt when there is none.
+// `system_file`. nullopt when there is none. In sendmail mode, -C FILE is honoured only when
+// `caller` (the real user id) is root, FILE is that default file, or the default file lists FILE
+// in alternate_config_files; otherwise Failure(config) saying how to allow it.
 std::optional<ConfigFile> load_configuration(const cli::Options& options,
                                              const Environment& environment,
-                                             const std::string& system_file = "/etc/smtpsend.conf");
+                                             const std::string& system_file = "/etc/smtpsend.conf",
+                                             uid_t caller = ::getuid());
 
 // Resolves everything but the password. Throws Failure(usage/config) naming the missing piece.
 Account resolve_account(const cli::Options& options, const Environment& environment,

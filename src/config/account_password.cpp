@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
@@ -37,6 +41,68 @@ std::string netrc_path(const Environment& environment) {
   return "";
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat first {};
+  struct stat second {};
+  return ::stat(a.c_str(), &first) == 0 && ::stat(b.c_str(), &second) == 0 &&
+         first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+}
+
+// The paths the file's alternate_config_files settings list (in `defaults` or any account: the
+// list is about the file, not an account), separated by blanks.
+std::vector<std::string> alternate_config_files(const ConfigFile& file) {
+  std::vector<std::string> paths;
+  const auto add = [&](const AccountSettings& settings) {
+    const auto found = settings.settings.find("alternate_config_files");
+    if (found == settings.settings.end()) {
+      return;
+    }
+    std::string_view list = found->second.value;
+    while (!list.empty()) {
+      const auto start = list.find_first_not_of(" \t");
+      if (start == list.npos) {
+        break;
+      }
+      list.remove_prefix(start);
+      const auto end = list.find_first_of(" \t");
+      paths.emplace_back(list.substr(0, end));
+      list.remove_prefix(end == list.npos ? list.size() : end);
+    }
+  };
+  add(file.defaults);
+  for (const auto& account : file.accounts) {
+    add(account);
+  }
+  return paths;
+}
+
+// Sendmail mode's -C comes from the caller's argument list, which a web application may build
+// from an attacker's input (CVE-2016-10033: a sender address that smuggles "-C /uploads/x"),
+// and a passwordeval in that file would run. As Postfix does with its -C (postdrop/sendmail
+// honour it only for the super-user or a directory listed in main.cf's
+// alternate_config_directories), a file is honoured only when it is the default one or the
+// default file lists it. `shown_default` names the default file(s) in the message.
+void check_sendmail_config_option(const std::string& named, const std::string& default_path,
+                                  const std::string& shown_default, const std::string& home) {
+  if (!default_path.empty()) {
+    if (same_file(named, default_path)) {
+      return;
+    }
+    for (const std::string& allowed :
+         alternate_config_files(load_config_file(default_path, home))) {
+      if (same_file(named, allowed)) {
+        return;
+      }
+    }
+  }
+  throw Failure(ErrorKind::config,
+                "-C " + named +
+                    " is not honoured in sendmail mode, where the caller's arguments may come "
+                    "from someone else; run as root, or allow it with the line "
+                    "'alternate_config_files " +
+                    named + "' in " + shown_default);
+}
+
 // The password's source as --show-config names it, without fetching it.
 std::string password_source(const Account& account, const cli::Options& options,
                             const Environment& environment) {
@@ -59,15 +125,27 @@ std::string password_source(const Account& account, const cli::Options& options,
 
 std::optional<ConfigFile> load_configuration(const cli::Options& options,
                                              const Environment& environment,
-                                             const std::string& system_file) {
+                                             const std::string& system_file, uid_t caller) {
   const std::string home = environment("HOME").value_or("");
-  if (!options.config_file.empty()) {
-    return load_config_file(options.config_file, home);
-  }
+  std::string default_path;
   for (const std::string& path : {user_config_path(environment), system_file}) {
     if (!path.empty() && exists(path)) {
-      return load_config_file(path, home);
+      default_path = path;
+      break;
     }
+  }
+  if (!options.config_file.empty()) {
+    if (options.sendmail_mode && caller != 0) {
+      check_sendmail_config_option(options.config_file, default_path,
+                                   default_path.empty()
+                                       ? user_config_path(environment) + " or " + system_file
+                                       : default_path,
+                                   home);
+    }
+    return load_config_file(options.config_file, home);
+  }
+  if (!default_path.empty()) {
+    return load_config_file(default_path, home);
   }
   return std::nullopt;
 }
@@ -189,6 +267,7 @@ std::string describe_settings(const Account& account, const cli::Options& option
   for (const auto& [name, value] :
        {std::pair{"dsn_notify", &account.dsn_notify}, std::pair{"dsn_return", &account.dsn_return},
         std::pair{"aliases", &account.aliases_file}, std::pair{"logfile", &account.logfile},
+        std::pair{"trace_file", &account.trace_file},
         std::pair{"syslog", &account.syslog_facility}}) {
     if (!value->empty()) {
       line(name, *value);

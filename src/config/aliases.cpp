@@ -1,13 +1,14 @@
 #include "config/aliases.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
 #include <optional>
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/regular_file.hpp"
 
 namespace smtpsend::config {
 
@@ -218,10 +219,6 @@ class AliasesParser {
   std::map<std::string, std::vector<std::string>> addresses_by_name_;
 };
 
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
 Failure unreadable(const std::string& path, int error_number) {
   return Failure(ErrorKind::config, "cannot read the aliases file '" + path +
                                         "': " + std::strerror(error_number) +
@@ -243,18 +240,29 @@ Aliases Aliases::parse(std::string_view text, const std::string& path) {
 }
 
 Aliases Aliases::load(const std::string& path) {
-  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "re"));
-  if (!file) {
-    throw unreadable(path, errno);
+  const RegularFile file(path);
+  if (file.not_regular()) {
+    throw Failure(ErrorKind::config, "cannot read the aliases file '" + path + "': it is " +
+                                         file.kind() +
+                                         ", not a regular file; fix the aliases setting");
+  }
+  if (!file.ok()) {
+    throw unreadable(path, file.error());
   }
   std::string text;
   char buffer[8192];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    text.append(buffer, got);
-  }
-  if (std::ferror(file.get()) != 0) {
-    throw unreadable(path, errno);
+  while (true) {
+    const ::ssize_t got = ::read(file.fd(), buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      throw unreadable(path, errno);
+    }
+    if (got == 0) {
+      break;
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
   }
   return parse(text, path);
 }

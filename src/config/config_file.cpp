@@ -13,6 +13,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/regular_file.hpp"
 #include "config/config_file_keys.hpp"
 
 namespace smtpsend::config {
@@ -152,6 +153,22 @@ class ConfigParser {
 
   // The first line with a `password` key, even one a later line replaced: the file holds it.
   std::optional<int> first_password_line() const { return first_password_line_; }
+
+  struct SecretLine {
+    int line = 0;
+    std::string_view key;  // "password" or "passwordeval"
+  };
+  // The first line of either key, which make the file's owner and writers matter.
+  std::optional<SecretLine> first_secret_line() const {
+    if (first_password_line_ &&
+        (!first_passwordeval_line_ || *first_password_line_ < *first_passwordeval_line_)) {
+      return SecretLine{*first_password_line_, "password"};
+    }
+    if (first_passwordeval_line_) {
+      return SecretLine{*first_passwordeval_line_, "passwordeval"};
+    }
+    return std::nullopt;
+  }
 
  private:
   enum class Section { none, defaults, account };
@@ -311,6 +328,9 @@ class ConfigParser {
     if (key == "password" && !first_password_line_) {
       first_password_line_ = line_;
     }
+    if (key == "passwordeval" && !first_passwordeval_line_) {
+      first_passwordeval_line_ = line_;
+    }
     const std::string value = unquote(line);
     if (rule->role == keys::KeyRole::refused ||
         (rule->role == keys::KeyRole::refused_when_set && !value.empty())) {
@@ -389,23 +409,44 @@ class ConfigParser {
   int line_ = 0;
   std::size_t expansion_ = 0;
   std::optional<int> first_password_line_;
+  std::optional<int> first_passwordeval_line_;
 };
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) {
-      ::close(fd_);
+// A file whose settings run a command (passwordeval) or hold a password is trusted only as
+// OpenSSH trusts its configuration and msmtp its rc file: owned by the caller or by root, and
+// writable by nobody else, for root too (root running a command from another user's file would
+// be that user's way to root).
+void check_trust(const std::string& path, const struct stat& status, const ConfigParser& parser,
+                 uid_t caller) {
+  const auto secret_line = parser.first_secret_line();
+  if (!secret_line) {
+    return;
+  }
+  const std::string where = describe(Origin{path, secret_line->line}) + ": the file holds " +
+                            std::string(secret_line->key);
+  if (status.st_uid != caller && status.st_uid != 0) {
+    throw Failure(ErrorKind::config,
+                  where + " but belongs to user " + std::to_string(status.st_uid) +
+                      ", not to you (user " + std::to_string(caller) +
+                      ") or root; use a file of your own, or run as root: chown " +
+                      std::to_string(caller) + " " + path);
+  }
+  constexpr mode_t written_by_others = S_IWGRP | S_IWOTH;
+  if ((status.st_mode & written_by_others) != 0) {
+    throw Failure(ErrorKind::config,
+                  where + " but others may write to it; run: chmod go-w " + path);
+  }
+  // msmtp refuses a file with secrets unless only its owner can read it; so do we, for root too.
+  constexpr mode_t group_and_other_bits = 077;
+  if ((status.st_mode & group_and_other_bits) != 0) {
+    if (const auto line = parser.first_password_line()) {
+      throw Failure(ErrorKind::config,
+                    describe(Origin{path, *line}) +
+                        ": the file holds a password but is readable by others; run: chmod 600 " +
+                        path);
     }
   }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+}
 
 [[noreturn]] void fail_to_read(const std::string& path, int error_number) {
   throw Failure(ErrorKind::no_input,
@@ -429,19 +470,21 @@ ConfigFile parse_config(std::string_view text, const std::string& path, const st
   return ConfigParser(path, home).parse(text);
 }
 
-ConfigFile load_config_file(const std::string& path, const std::string& home) {
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) {
-    fail_to_read(path, errno);
+ConfigFile load_config_file(const std::string& path, const std::string& home, uid_t caller) {
+  const RegularFile file(path);
+  if (file.not_regular()) {
+    // Directories keep their old wording (EISDIR); a FIFO would block the read forever.
+    if (S_ISDIR(file.status().st_mode)) {
+      fail_to_read(path, EISDIR);
+    }
+    throw Failure(ErrorKind::no_input, "cannot read the configuration file " + path + ": it is " +
+                                           file.kind() + ", not a regular file; name a file");
+  }
+  if (!file.ok()) {
+    fail_to_read(path, file.error());
   }
   // The permissions checked are those of the file read: fstat on the open descriptor.
-  struct stat status {};
-  if (::fstat(file.get(), &status) != 0) {
-    fail_to_read(path, errno);
-  }
-  if (S_ISDIR(status.st_mode)) {
-    fail_to_read(path, EISDIR);
-  }
+  const struct stat& status = file.status();
   const auto too_large = [&] {
     throw Failure(ErrorKind::config, "the configuration file " + path + " is larger than " +
                                          std::to_string(largest_file / 1024) +
@@ -454,7 +497,7 @@ ConfigFile load_config_file(const std::string& path, const std::string& home) {
   std::string text;
   std::array<char, 16384> buffer{};
   while (text.size() <= largest_file) {
-    const ::ssize_t got = ::read(file.get(), buffer.data(), buffer.size());
+    const ::ssize_t got = ::read(file.fd(), buffer.data(), buffer.size());
     if (got < 0) {
       if (errno == EINTR) {
         continue;
@@ -472,16 +515,7 @@ ConfigFile load_config_file(const std::string& path, const std::string& home) {
 
   ConfigParser parser(path, home);
   ConfigFile config = parser.parse(text);
-  // msmtp refuses a file with secrets unless only its owner can read it; so do we, for root too.
-  constexpr mode_t group_and_other_bits = 077;
-  if ((status.st_mode & group_and_other_bits) != 0) {
-    if (const auto line = parser.first_password_line()) {
-      throw Failure(ErrorKind::config,
-                    describe(Origin{path, *line}) +
-                        ": the file holds a password but is readable by others; run: chmod 600 " +
-                        path);
-    }
-  }
+  check_trust(path, status, parser, caller);
   return config;
 }
 

@@ -18,6 +18,9 @@
 // "on" (auth too; set_*_header hold "auto", msmtp's reading), and tls_fingerprint holds
 // "sha256:" followed by 64 lowercase hex digits.
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <map>
 #include <string>
 #include <string_view>
@@ -62,6 +65,7 @@ ConfigFile parse_config(std::string_view text, const std::string& path, const st
 // group or others (st_mode & 077) is refused for everyone, root included: Failure(config)
 // "path:line: the file holds a password but is readable by others; run: chmod 600 path".
 // Files over 1 MiB are refused.
-ConfigFile load_config_file(const std::string& path, const std::string& home);
+ConfigFile load_config_file(const std::string& path, const std::string& home,
+                            uid_t caller = ::geteuid());
 
 }  // namespace smtpsend::config

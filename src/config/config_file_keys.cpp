@@ -371,6 +371,9 @@ constexpr std::array key_table = {
     KeyRule{"header", KeyRole::repeatable, header_field, {}},
     KeyRule{"max_time", KeyRole::single, positive_seconds, {}},
     KeyRule{"allow_plaintext_auth", KeyRole::single, on_off, {}},
+    KeyRule{"trace_file", KeyRole::single, file_name, {}},
+    // Honoured only in the default file: which files sendmail mode's -C may name.
+    KeyRule{"alternate_config_files", KeyRole::single, any_text, {}},
     // Accepted and ignored.
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "

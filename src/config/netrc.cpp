@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/secret_wipe.hpp"
 
 namespace smtpsend::config {
 
@@ -332,6 +334,8 @@ std::string read_private_file(const FileDescriptor& file, const std::string& pat
                                          as_shell_word(path));
   }
   std::string content;
+  // Reserved once, so that growing never leaves a copy of the passwords in freed memory.
+  content.reserve(static_cast<std::size_t>(std::max<off_t>(status.st_size, 0)) + 1);
   char buffer[8192];
   while (content.size() <= max_netrc_file_size) {
     const ssize_t got = ::read(file.get(), buffer, sizeof buffer);
@@ -342,10 +346,13 @@ std::string read_private_file(const FileDescriptor& file, const std::string& pat
       throw unreadable(path, errno);
     }
     if (got == 0) {
+      wipe(buffer);
       return content;
     }
     content.append(buffer, static_cast<std::size_t>(got));
   }
+  wipe(buffer);
+  wipe(content);
   throw Failure(ErrorKind::config, "the netrc file '" + path + "' is larger than " +
                                        std::to_string(max_netrc_file_size / 1024) +
                                        " KiB, which no netrc file is; check what it holds");
@@ -368,8 +375,10 @@ std::optional<std::string> password_from_netrc_file(const std::string& path, std
     }
     throw unreadable(path, errno);
   }
-  const std::string text = read_private_file(file, path);
-  return find_password(text, host, user, path);
+  std::string text = read_private_file(file, path);
+  auto password = find_password(text, host, user, path);
+  wipe(text);  // every password of the file was in it
+  return password;
 }
 
 }  // namespace smtpsend::config

@@ -35,15 +35,6 @@ std::string first_line(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-// While echo is off, a signal that ends the program must not leave the user's terminal silent:
-// these handlers put it back, then let the signal do what it would have done.
-struct TerminalRestore {
-  int fd = -1;
-  struct termios settings {};
-};
-TerminalRestore terminal_to_restore;  // NOLINT: reached from signal handlers, so it must be global
-constexpr int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
-
 // Without --max-time a password command still ends: long enough to type a GPG passphrase into
 // pinentry, short enough that a hung secret store does not hold a cron job forever.
 constexpr std::chrono::seconds default_command_limit{120};
@@ -242,6 +233,18 @@ CommandResult run_command(const std::string& command,
   return result;
 }
 
+// While echo is off, a signal that ends the program must not leave the user's terminal silent:
+// these handlers put it back, then let the signal do what it would have done. SIGTSTP (Ctrl-Z)
+// stops the program with the terminal restored; when it continues (fg: SIGCONT), echo goes off
+// again and the prompt keeps reading.
+struct TerminalRestore {
+  int fd = -1;
+  struct termios settings {};
+  struct termios quiet {};
+};
+TerminalRestore terminal_to_restore;  // NOLINT: reached from signal handlers, so it must be global
+constexpr int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
 extern "C" void restore_terminal_and_reraise(int signal_number) {
   if (terminal_to_restore.fd >= 0) {
     ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.settings);
@@ -250,25 +253,49 @@ extern "C" void restore_terminal_and_reraise(int signal_number) {
   ::raise(signal_number);
 }
 
+extern "C" void quiet_terminal_again(int /*signal_number*/) {
+  if (terminal_to_restore.fd >= 0) {
+    ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.quiet);
+  }
+}
+
+extern "C" void stop_with_terminal_restored(int signal_number) {
+  const int saved_errno = errno;
+  if (terminal_to_restore.fd >= 0) {
+    ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.settings);
+  }
+  // Stop now, with the default action: the signal is blocked while its handler runs, so it is
+  // unblocked for the raise, and the handler is put back once the process continues.
+  struct sigaction stop {};
+  stop.sa_handler = SIG_DFL;
+  sigemptyset(&stop.sa_mask);
+  struct sigaction ours {};
+  ::sigaction(signal_number, &stop, &ours);
+  sigset_t just_this;
+  sigemptyset(&just_this);
+  sigaddset(&just_this, signal_number);
+  ::sigprocmask(SIG_UNBLOCK, &just_this, nullptr);
+  ::raise(signal_number);
+  // Continued (fg).
+  ::sigaction(signal_number, &ours, nullptr);
+  quiet_terminal_again(signal_number);
+  errno = saved_errno;
+}
+
 class EchoOff {
  public:
   EchoOff(int tty, const struct termios& saved) {
-    terminal_to_restore = TerminalRestore{tty, saved};
-    struct sigaction action {};
-    action.sa_handler = restore_terminal_and_reraise;
-    sigemptyset(&action.sa_mask);
-    for (std::size_t i = 0; i < std::size(ending_signals); ++i) {
-      ::sigaction(ending_signals[i], &action, &previous_[i]);
-    }
     struct termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
+    terminal_to_restore = TerminalRestore{tty, saved, quiet};
+    install_handlers();
     ::tcsetattr(tty, TCSAFLUSH, &quiet);
   }
   ~EchoOff() {
     ::tcsetattr(terminal_to_restore.fd, TCSAFLUSH, &terminal_to_restore.settings);
-    for (std::size_t i = 0; i < std::size(ending_signals); ++i) {
-      ::sigaction(ending_signals[i], &previous_[i], nullptr);
+    for (std::size_t i = 0; i < std::size(previous_); ++i) {
+      ::sigaction(handled_signal(i), &previous_[i], nullptr);
     }
     terminal_to_restore.fd = -1;
   }
@@ -276,7 +303,23 @@ class EchoOff {
   EchoOff& operator=(const EchoOff&) = delete;
 
  private:
-  struct sigaction previous_[std::size(ending_signals)]{};
+  static constexpr std::size_t ending_signals_size = std::size(ending_signals);
+  static int handled_signal(std::size_t i) {
+    return i < ending_signals_size ? ending_signals[i]
+                                   : (i == ending_signals_size ? SIGTSTP : SIGCONT);
+  }
+  void install_handlers() {
+    for (std::size_t i = 0; i < std::size(previous_); ++i) {
+      struct sigaction action {};
+      action.sa_handler = i < ending_signals_size    ? restore_terminal_and_reraise
+                          : i == ending_signals_size ? stop_with_terminal_restored
+                                                     : quiet_terminal_again;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(handled_signal(i), &action, &previous_[i]);
+    }
+  }
+
+  struct sigaction previous_[std::size(ending_signals) + 2]{};  // + SIGTSTP, SIGCONT
 };
 
 }  // namespace
@@ -332,6 +375,8 @@ std::string password_from_terminal(const std::string& prompt) {
                   "SMTPSEND_PASSWORD or use --password-cmd CMD");
   }
   std::string line;
+  // Reserved once, so that the secret is never moved, leaving a copy behind.
+  line.reserve(max_secret_output);
   {
     struct termios saved {};
     std::optional<EchoOff> echo_off;
@@ -340,12 +385,22 @@ std::string password_from_terminal(const std::string& prompt) {
     }
     [[maybe_unused]] auto ignored = ::write(tty, prompt.data(), prompt.size());
     char c = 0;
-    while (line.size() < max_secret_output && ::read(tty, &c, 1) == 1 && c != '\n') {
+    while (line.size() < max_secret_output) {
+      const ::ssize_t got = ::read(tty, &c, 1);
+      if (got < 0 && errno == EINTR) {
+        continue;  // a signal that did not end us (Ctrl-Z, then fg): keep reading
+      }
+      if (got != 1 || c == '\n') {
+        break;
+      }
       line.push_back(c);
     }
+    c = 0;
   }
   ::close(tty);
-  return first_line(line);
+  std::string password = first_line(line);
+  wipe(line);
+  return password;
 }
 
 }  // namespace smtpsend::config

@@ -3,7 +3,9 @@
 import fcntl
 import os
 import select
+import signal
 import subprocess
+import sys
 import termios
 import time
 
@@ -70,6 +72,104 @@ def test_password_is_read_from_the_terminal_without_echo(smtpsend, start_server,
     [received] = server.messages
     assert received.auth_user == USER
     assert PASSWORD not in " ".join(argv)
+
+
+# A session leader that runs the program in a process group of its own, in the foreground of
+# the terminal, as a shell with job control does; it waits through stops and exits with the
+# program's status. Without it, the program's group would be orphaned, and the kernel discards
+# SIGTSTP's stop in an orphaned group (POSIX), so Ctrl-Z could not be tested.
+JOB_CONTROL_SHELL = """
+import os, signal, sys
+pid_file, argv = sys.argv[1], sys.argv[2:]
+child = os.fork()
+if child == 0:
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    tty = os.open("/dev/tty", os.O_RDWR)
+    os.tcsetpgrp(tty, os.getpid())
+    os.close(tty)
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(argv[0], argv)
+with open(pid_file + ".tmp", "w") as f:
+    f.write(str(child))
+os.rename(pid_file + ".tmp", pid_file)
+while True:
+    _, status = os.waitpid(child, os.WUNTRACED | os.WCONTINUED)
+    if os.WIFEXITED(status):
+        sys.exit(os.WEXITSTATUS(status))
+    if os.WIFSIGNALED(status):
+        sys.exit(128 + os.WTERMSIG(status))
+"""
+
+
+def wait_for(condition, what: str, deadline: float) -> None:
+    """Polls `condition` until it holds; fails the test at `deadline`."""
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen in time"
+        time.sleep(0.02)
+
+
+def process_state(pid: int) -> str:
+    """The state letter of /proc/PID/stat: "T" when stopped."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+def echo_is_on(fd: int) -> bool:
+    return bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+
+
+def test_ctrl_z_and_fg_at_the_prompt_keep_asking_with_echo_off(smtpsend, start_server, pki,
+                                                               tmp_path):
+    server = start_server("starttls", users={USER: PASSWORD})
+    master, slave = os.openpty()
+    slave_name = os.ttyname(slave)
+    pid_file = tmp_path / "smtpsend.pid"
+
+    def take_terminal():
+        os.setsid()
+        fd = os.open(slave_name, os.O_RDWR)
+        fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+        os.close(fd)
+
+    argv = [str(smtpsend.binary), *connect_args(server, "starttls", trust_file=pki.ca.cert),
+            "--user", USER, *envelope_args(subject="Prompted after fg")]
+    shell = subprocess.Popen([sys.executable, "-c", JOB_CONTROL_SHELL, str(pid_file), *argv],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=smtpsend.environment(),
+                             preexec_fn=take_terminal)
+    try:
+        shell.stdin.write(b"Body after a stop.\n")
+        shell.stdin.close()
+        deadline = time.monotonic() + PROMPT_TIMEOUT_SECONDS
+        read_until(master, b": ", deadline)
+        wait_for(pid_file.exists, "the program's start", deadline)
+        pid = int(pid_file.read_text())
+        wait_for(lambda: not echo_is_on(slave), "echo off at the prompt", deadline)
+
+        # Ctrl-Z: the program stops, and the terminal is given back with echo on.
+        os.kill(pid, signal.SIGTSTP)
+        wait_for(lambda: process_state(pid) == "T", "the stop", deadline)
+        assert echo_is_on(slave), "the terminal was left without echo while stopped"
+
+        # fg: it continues, echo goes off again, and the password typed now is read.
+        os.kill(pid, signal.SIGCONT)
+        wait_for(lambda: not echo_is_on(slave), "echo off again after SIGCONT", deadline)
+        os.write(master, PASSWORD.encode() + b"\n")
+        shell.wait(timeout=PROMPT_TIMEOUT_SECONDS)
+        after = read_until(master, b"\n", deadline)
+    finally:
+        if shell.poll() is None:
+            os.killpg(shell.pid, signal.SIGKILL)
+            shell.wait()
+        os.close(master)
+        os.close(slave)
+
+    stderr = shell.stderr.read().decode(errors="replace")
+    assert shell.returncode == 0, stderr
+    assert PASSWORD.encode() not in after, "the password was echoed on the terminal"
+    [received] = server.messages
+    assert received.auth_user == USER
 
 
 def test_without_a_terminal_or_a_password_source_nothing_is_sent(smtpsend, start_server, pki):

@@ -1,0 +1,37 @@
+#pragma once
+// Opening a file that the user named for reading (-C, aliases, netrc) without letting what is
+// found there block the program: a FIFO would wait for a writer forever, a terminal could become
+// our controlling terminal. Only regular files are read.
+
+#include <sys/stat.h>
+
+#include <string>
+
+namespace smtpsend {
+
+class RegularFile {
+ public:
+  // Opens `path` with O_NONBLOCK | O_CLOEXEC | O_NOCTTY, checks it with fstat and, for a regular
+  // file, clears O_NONBLOCK again. Never throws: see ok(), error() and not_regular().
+  explicit RegularFile(const std::string& path);
+  ~RegularFile();
+  RegularFile(const RegularFile&) = delete;
+  RegularFile& operator=(const RegularFile&) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  // errno of the failed open or fstat; 0 when ok() or when only not_regular() is the problem.
+  int error() const { return error_; }
+  bool not_regular() const { return not_regular_; }
+  // What it is when not_regular(): "a FIFO", "a directory", "a device", ...
+  std::string kind() const;
+  const struct stat& status() const { return status_; }
+
+ private:
+  int fd_ = -1;
+  int error_ = 0;
+  bool not_regular_ = false;
+  struct stat status_ {};
+};
+
+}  // namespace smtpsend

@@ -1,0 +1,33 @@
+// The trace_file key: where the protocol trace goes, from the configuration (in sendmail mode the
+// only place it may come from).
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "config/account.hpp"
+#include "config/config_file.hpp"
+
+namespace smtpsend::config {
+namespace {
+
+std::optional<std::string> no_environment(const std::string& /*name*/) {
+  return std::nullopt;
+}
+
+TEST(TraceFileKey, TheAccountTakesItWithTildeExpandedAndShowConfigNamesItsLine) {
+  const ConfigFile file = parse_config(
+      "account default\nhost h.example.org\nfrom a@example.org\ntrace_file ~/smtp.trace\n",
+      "/etc/test.conf", "/home/u");
+  cli::Options options;
+  const Account account = resolve_account(options, no_environment, &file);
+
+  EXPECT_EQ(account.trace_file, "/home/u/smtp.trace");
+  const std::string shown = describe_settings(account, options, no_environment);
+  EXPECT_NE(shown.find("trace_file = /home/u/smtp.trace [/etc/test.conf:4]\n"), std::string::npos)
+      << shown;
+}
+
+}  // namespace
+}  // namespace smtpsend::config
