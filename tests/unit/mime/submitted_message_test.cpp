@@ -629,5 +629,18 @@ TEST(SubmittedMessage, NulByteInTheBodyIsADataFailureFromNext) {
   }
 }
 
+// Whitespace before the colon that would reach the 998-octet limit is cut short, so that the
+// parser still sees a Bcc field (RFC 5322 §4.5.1) and removes it.
+TEST(SubmittedMessage, BccWithALineOfWhitespaceBeforeItsColonIsStillRemoved) {
+  const std::string input =
+      "Bcc" + std::string(1200, ' ') + ": x@example.net\nSubject: s\n\nbody\n";
+  Pipe pipe;
+  pipe.write(input);
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  EXPECT_EQ(message->headers().bcc, std::vector<std::string>{"x@example.net"});
+  EXPECT_EQ(testing::drain(*message), "Subject: s\r\n\r\nbody\r\n");
+}
+
 }  // namespace
 }  // namespace smtpsend::mime
