@@ -239,7 +239,14 @@ void compose_submitted_message(const cli::Options& options, const config::Accoun
   std::vector<std::string> lists = options.to;
   if (options.recipients_from_headers) {
     const auto& fields = message->headers();
-    for (const auto* field : {&fields.to, &fields.cc, &fields.bcc}) {
+    // A message with any Resent-To, Resent-Cc or Resent-Bcc field is being resent (RFC 5322
+    // §3.6.6): it goes to those, not to its original recipients, as sendmail and Postfix do.
+    const bool resent =
+        !fields.resent_to.empty() || !fields.resent_cc.empty() || !fields.resent_bcc.empty();
+    const auto& to = resent ? fields.resent_to : fields.to;
+    const auto& cc = resent ? fields.resent_cc : fields.cc;
+    const auto& bcc = resent ? fields.resent_bcc : fields.bcc;
+    for (const auto* field : {&to, &cc, &bcc}) {
       lists.insert(lists.end(), field->begin(), field->end());
     }
   }

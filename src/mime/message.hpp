@@ -43,7 +43,7 @@ struct MessageSpec {
   std::vector<Mailbox> reply_to;
   std::string subject;  // "" leaves the Subject header out
   // Caller's headers (-H), in order; validated (name syntax, no CR/LF/NUL in values); names the
-  // writer produces itself and Bcc are refused with Failure(data).
+  // writer produces itself, Bcc and Resent-Bcc are refused with Failure(data).
   std::vector<std::pair<std::string, std::string>> extra_headers;
   std::optional<std::string> text;     // the plain-text body, any line ends
   std::optional<std::string> html;     // the HTML alternative, any line ends
@@ -77,6 +77,10 @@ class MessageStream {
   // file that has some), so that a server without 8BITMIME must be refused; false when the
   // content is 7-bit or unknown.
   virtual bool is_known_8bit() const { return false; }
+  // What the caller should tell the user about the message once the stream is drained (next()
+  // returned false), one sentence each: for prepared messages, that long lines were broken
+  // (prepared_message_filter.hpp). Empty for messages this module writes.
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Validates everything (addresses, headers, charset, media-type overrides, content IDs unique)
@@ -89,16 +93,21 @@ std::unique_ptr<MessageStream> open_message(MessageSpec spec);
 std::vector<std::string> unresolved_content_ids(const std::string& html,
                                                 const std::vector<FilePart>& inline_parts);
 
-// A complete message prepared elsewhere (--message FILE|-), passed through in chunks with two
-// changes (prepared_message_filter.hpp): the Bcc field is removed from its top-level header
-// section, so that Bcc recipients stay hidden from the others, and every line end (CRLF, bare LF,
-// bare CR) is written as CRLF, with one added after a last line that has none. The stream is thus
+// A complete message prepared elsewhere (--message FILE|-), passed through in chunks with these
+// changes (prepared_message_filter.hpp): the Bcc and Resent-Bcc fields are removed from its
+// top-level header section, so that their recipients stay hidden from the others; every line
+// end (LF with any CRs before it; a bare CR in the body) is written as CRLF, with one added after
+// a last line that has none, and a bare CR in the header section becomes a space; lines over 998
+// octets are broken. The stream is thus
 // exactly what the SMTP session sends before dot-stuffing. `path` "-" is standard input.
 // A regular file is read once when opened (in chunks) through the same filter: size() is then
 // the exact number of octets the stream produces, has_8bit() and is_known_8bit() say whether
 // they include 8-bit bytes. Standard input cannot be read twice: size() is 0 (unknown),
 // has_8bit() true and is_known_8bit() false. A missing file or a directory is Failure(no_input);
-// a regular file that is found to have changed size while it is sent is Failure(io).
+// a regular file that is found to have changed size while it is sent is Failure(io). Lines over
+// 998 octets are broken (warnings() says so after the stream is drained); a NUL byte is
+// Failure(data), for a regular file when it is opened, for standard input from next(), which
+// the caller must then take as the end of the transaction: nothing may be delivered.
 std::unique_ptr<MessageStream> open_prepared_message(const std::string& path);
 
 }  // namespace smtpsend::mime

@@ -21,13 +21,12 @@ namespace smtpsend::mime {
 namespace {
 
 // Fields this writer produces itself; an extra header of the same name would make a second one
-// (RFC 5322 §3.6 allows most of them once only). Bcc is here too: its recipients must stay
-// invisible. The part fields are here because at the top they describe the top part.
+// (RFC 5322 §3.6 allows most of them once only). The part fields are here because at the top
+// they describe the top part.
 constexpr std::string_view reserved_header_names[] = {"Date",
                                                       "From",
                                                       "To",
                                                       "Cc",
-                                                      "Bcc",
                                                       "Reply-To",
                                                       "Subject",
                                                       "Message-ID",
@@ -36,6 +35,10 @@ constexpr std::string_view reserved_header_names[] = {"Date",
                                                       "Content-Transfer-Encoding",
                                                       "Content-Disposition",
                                                       "Content-ID"};
+
+// Fields whose recipients must stay invisible (RFC 5322 §3.6.3 Bcc, §3.6.6 Resent-Bcc): as
+// header fields they would show them to every recipient.
+constexpr std::string_view hidden_recipient_header_names[] = {"Bcc", "Resent-Bcc"};
 
 // Structured fields (RFC 5322 §3.6) whose value is a list of mailboxes. A value that is not ASCII
 // is parsed and written again, so that a display name becomes encoded words (RFC 2047 §5(3))
@@ -46,7 +49,6 @@ constexpr std::string_view address_header_names[] = {
     "Resent-Sender",
     "Resent-To",
     "Resent-Cc",
-    "Resent-Bcc",
     "Resent-Reply-To",
     "Disposition-Notification-To",  // RFC 8098 §2.1
 };
@@ -118,6 +120,11 @@ std::string format_address_header(std::string_view name, std::string_view value)
 }
 
 std::string format_extra_header(std::string_view name, std::string_view value) {
+  if (is_one_of(name, hidden_recipient_header_names)) {
+    throw Failure(ErrorKind::data, "extra header '" + std::string(name) +
+                                       "' would show its hidden recipients to everyone; give them "
+                                       "with -b/--bcc instead");
+  }
   for (const auto reserved : reserved_header_names) {
     if (equals_ignoring_ascii_case(name, reserved)) {
       throw Failure(ErrorKind::data, "extra header '" + std::string(name) +

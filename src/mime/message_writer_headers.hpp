@@ -16,13 +16,13 @@ namespace smtpsend::mime {
 // show such messages badly). Cc, Reply-To, Subject and Message-ID are left out when empty.
 // Extra headers: a value with a control character other than TAB is refused. An ASCII value is
 // used as given (it may be structured or already encoded). A value that is not ASCII depends on
-// the field: address fields (Sender, Resent-From/-Sender/-To/-Cc/-Bcc/-Reply-To,
+// the field: address fields (Sender, Resent-From/-Sender/-To/-Cc/-Reply-To,
 // Disposition-Notification-To) are parsed and written again with encoded display names (their
 // addresses must be ASCII); fields of message IDs, paths and URLs (In-Reply-To, References,
 // *Message-ID, Return-Path, Received, Resent-Date, List-*) are refused; every other field is
 // unstructured text and becomes encoded words (RFC 2047). Throws Failure(data) for a missing
 // sender, an invalid header or value as above, or an extra header that names a field written
-// here or by the part writer (and Bcc, whose recipients must stay invisible).
+// here or by the part writer (and Bcc and Resent-Bcc, whose recipients must stay invisible).
 std::string format_message_headers(const MessageSpec& spec);
 
 // Throws Failure(data) unless `charset` can stand as a parameter value token (RFC 2045 §5.1).

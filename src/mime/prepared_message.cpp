@@ -1,5 +1,6 @@
 // open_prepared_message(): a complete message from a file or standard input, passed through
-// PreparedMessageFilter (Bcc removed, line ends made CRLF) in chunks without being held whole.
+// PreparedMessageFilter (Bcc and Resent-Bcc removed, line ends made CRLF, long lines broken, NUL
+// refused) in chunks without being held whole.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
 #include "mime/message.hpp"
@@ -33,6 +35,8 @@ class PreparedMessage final : public MessageStream {
  public:
   explicit PreparedMessage(const std::string& path)
       : name_(path == "-" ? std::string("standard input") : "message file '" + path + "'"),
+        message_(path == "-" ? std::string("the message on standard input")
+                             : "the message file '" + path + "'"),
         buffer_(prepared_read_size, '\0') {
     if (path == "-") {
       descriptor_ = STDIN_FILENO;
@@ -64,12 +68,18 @@ class PreparedMessage final : public MessageStream {
     // input ends. Each pass reads the file further, so this ends.
     while (chunk.size() == start && !finished_) {
       const std::size_t got = read_some(buffer_.data(), buffer_.size());
+      // Thrown after part of the message was sent: the caller ends the transaction without the
+      // final dot and says that the message was not sent.
+      filter_naming_message(message_, "", [&] {
+        if (got == 0) {
+          filter_.finish(chunk);
+        } else {
+          filter_.add(std::string_view(buffer_.data(), got), chunk);
+        }
+      });
       if (got == 0) {
-        filter_.finish(chunk);
         finished_ = true;
         close_descriptor();
-      } else {
-        filter_.add(std::string_view(buffer_.data(), got), chunk);
       }
     }
     produced_ += chunk.size() - start;
@@ -84,10 +94,17 @@ class PreparedMessage final : public MessageStream {
   std::uint64_t size() const override { return size_known_ ? size_ : 0; }
   bool has_8bit() const override { return has_8bit_; }
   bool is_known_8bit() const override { return size_known_ && has_8bit_; }
+  std::vector<std::string> warnings() const override {
+    if (auto warning = filter_.long_lines_warning(message_)) {
+      return {std::move(*warning)};
+    }
+    return {};
+  }
 
  private:
   // A regular file is read once now (in pieces, in constant memory) through the same filter the
-  // stream uses, to learn the exact size of what will be sent and whether it holds 8-bit bytes.
+  // stream uses, to learn the exact size of what will be sent and whether it holds 8-bit bytes,
+  // and to refuse a NUL byte before connecting.
   // Standard input can be read only once: its size is unknown and it is taken to hold 8-bit data,
   // the safe assumption for the SMTP session.
   void inspect(bool is_standard_input) {
@@ -112,11 +129,13 @@ class PreparedMessage final : public MessageStream {
     for (;;) {
       output.clear();
       const std::size_t got = read_some(buffer_.data(), buffer_.size());
-      if (got == 0) {
-        filter.finish(output);
-      } else {
-        filter.add(std::string_view(buffer_.data(), got), output);
-      }
+      filter_naming_message(message_, "; nothing was sent", [&] {
+        if (got == 0) {
+          filter.finish(output);
+        } else {
+          filter.add(std::string_view(buffer_.data(), got), output);
+        }
+      });
       size += output.size();
       eight_bit = eight_bit || is_8bit(output);
       if (got == 0) {
@@ -151,6 +170,7 @@ class PreparedMessage final : public MessageStream {
   }
 
   std::string name_;
+  std::string message_;  // "the message file 'x'", for errors and warnings about its content
   int descriptor_ = -1;
   bool owns_descriptor_ = false;
   bool size_known_ = false;

@@ -55,6 +55,29 @@ std::optional<FieldStart> field_start(std::string_view line) {
 
 }  // namespace
 
+bool is_field_start(std::string_view line) {
+  return field_start(line).has_value();
+}
+
+bool may_become_field_start(std::string_view line_start) {
+  std::size_t name_end = 0;
+  while (name_end < line_start.size() && is_field_name_character(line_start[name_end])) {
+    ++name_end;
+  }
+  if (name_end == 0) {
+    return false;
+  }
+  std::size_t position = name_end;
+  while (position < line_start.size() && syntax::is_wsp(line_start[position])) {
+    ++position;
+  }
+  return position == line_start.size() || line_start[position] == ':';
+}
+
+bool is_mbox_from_line(std::string_view line) {
+  return line.starts_with(mbox_from_line_start) && !is_field_start(line);
+}
+
 SubmittedHeaderSection::SubmittedHeaderSection(bool remove_bcc) : remove_bcc_(remove_bcc) {}
 
 SubmittedHeaderSection::LineRole SubmittedHeaderSection::add_line(std::string_view line) {
@@ -72,7 +95,7 @@ SubmittedHeaderSection::LineRole SubmittedHeaderSection::add_line(std::string_vi
     if (field_ != Field::other) {
       field_body_ += line;  // RFC 5322 §2.2.3: unfolding removes the CRLF, not the whitespace
     }
-    if (!(remove_bcc_ && field_ == Field::bcc)) {
+    if (!removing_field()) {
       text_ += line;
       text_ += crlf;
     }
@@ -90,11 +113,15 @@ SubmittedHeaderSection::LineRole SubmittedHeaderSection::add_line(std::string_vi
     return LineRole::body;
   }
   start_field(field->name, field->body);
-  if (!(remove_bcc_ && field_ == Field::bcc)) {
+  if (!removing_field()) {
     text_ += line;
     text_ += crlf;
   }
   return LineRole::header;
+}
+
+bool SubmittedHeaderSection::removing_field() const {
+  return remove_bcc_ && (field_ == Field::bcc || field_ == Field::resent_bcc);
 }
 
 void SubmittedHeaderSection::end_of_input() {
@@ -110,6 +137,12 @@ void SubmittedHeaderSection::start_field(std::string_view name, std::string_view
     field_ = Field::cc;
   } else if (equals_ignoring_ascii_case(name, "Bcc")) {
     field_ = Field::bcc;
+  } else if (equals_ignoring_ascii_case(name, "Resent-To")) {
+    field_ = Field::resent_to;
+  } else if (equals_ignoring_ascii_case(name, "Resent-Cc")) {
+    field_ = Field::resent_cc;
+  } else if (equals_ignoring_ascii_case(name, "Resent-Bcc")) {
+    field_ = Field::resent_bcc;
   } else if (equals_ignoring_ascii_case(name, "From")) {
     field_ = Field::from;
   } else if (equals_ignoring_ascii_case(name, "Date")) {
@@ -133,6 +166,15 @@ void SubmittedHeaderSection::end_field() {
       break;
     case Field::bcc:
       headers_.bcc.push_back(std::move(body));
+      break;
+    case Field::resent_to:
+      headers_.resent_to.push_back(std::move(body));
+      break;
+    case Field::resent_cc:
+      headers_.resent_cc.push_back(std::move(body));
+      break;
+    case Field::resent_bcc:
+      headers_.resent_bcc.push_back(std::move(body));
       break;
     case Field::from:
       if (!headers_.from) {

@@ -19,13 +19,25 @@
 
 namespace smtpsend::mime {
 
+// Whether `line` (without its line end) starts a header field under the rule above.
+bool is_field_start(std::string_view line);
+// Whether `line_start`, the beginning of a line not yet complete, may still become a field's
+// first line: a field start already, or field name characters and whitespace with no colon yet.
+bool may_become_field_start(std::string_view line_start);
+// Whether `line` is the mbox "From " line, dropped when it is the first line.
+bool is_mbox_from_line(std::string_view line);
+
 // What the header section says. Field bodies are unfolded (each CRLF before a continuation's
 // whitespace removed, the whitespace kept) and have the whitespace around them trimmed. Field
 // names match in any case.
 struct SubmittedHeaders {
-  std::vector<std::string> to;      // one entry per To field
-  std::vector<std::string> cc;      // one entry per Cc field
-  std::vector<std::string> bcc;     // one entry per Bcc field, also when the fields are removed
+  std::vector<std::string> to;   // one entry per To field
+  std::vector<std::string> cc;   // one entry per Cc field
+  std::vector<std::string> bcc;  // one entry per Bcc field, also when the fields are removed
+  // The same for Resent-To, Resent-Cc and Resent-Bcc (RFC 5322 §3.6.6).
+  std::vector<std::string> resent_to;
+  std::vector<std::string> resent_cc;
+  std::vector<std::string> resent_bcc;
   std::optional<std::string> from;  // the first From field's body
   bool has_date = false;
   bool has_message_id = false;
@@ -40,7 +52,8 @@ class SubmittedHeaderSection {
     body,       // the first line of the body, which needs an empty line inserted before it
   };
 
-  // `remove_bcc`: leave Bcc fields, with their continuation lines, out of text().
+  // `remove_bcc`: leave Bcc and Resent-Bcc fields (RFC 5322 §3.6.3, §3.6.6), with their
+  // continuation lines, out of text().
   explicit SubmittedHeaderSection(bool remove_bcc);
 
   // Takes the next line, without its CRLF. After a line that is not `header`, the header section
@@ -49,14 +62,16 @@ class SubmittedHeaderSection {
   // The input ended (or a lone "." ended it) within the header section.
   void end_of_input();
 
-  // The header section as it is to be sent: its lines, each ended by CRLF, Bcc left out when
-  // asked; neither the empty line that ends it nor the mbox line.
+  // The header section as it is to be sent: its lines, each ended by CRLF, Bcc and Resent-Bcc
+  // left out when asked; neither the empty line that ends it nor the mbox line.
   const std::string& text() const { return text_; }
   const SubmittedHeaders& headers() const { return headers_; }
 
  private:
   // The field whose lines are being taken.
-  enum class Field { none, to, cc, bcc, from, other };
+  enum class Field { none, to, cc, bcc, resent_to, resent_cc, resent_bcc, from, other };
+  // Whether the current field's lines are left out of text().
+  bool removing_field() const;
 
   void start_field(std::string_view name, std::string_view body);
   void end_field();
@@ -64,7 +79,7 @@ class SubmittedHeaderSection {
   bool remove_bcc_;
   bool at_first_line_ = true;
   Field field_ = Field::none;
-  std::string field_body_;  // unfolded, of a To, Cc, Bcc or From field
+  std::string field_body_;  // unfolded, of a recipient field or From
   std::string text_;
   SubmittedHeaders headers_;
 };

@@ -48,10 +48,12 @@ std::string missing_fields(const SubmittedHeaders& headers, const SubmissionRule
 SubmittedMessage::SubmittedMessage(int descriptor, const SubmissionRules& rules)
     : descriptor_(descriptor),
       input_name_(describe_input(descriptor)),
-      filter_(
-          PreparedMessageFilterRules{.remove_bcc = false, .dot_ends_input = rules.dot_ends_input}),
+      filter_(PreparedMessageFilterRules{.remove_bcc = false,
+                                         .dot_ends_input = rules.dot_ends_input,
+                                         .header_ends_at_non_field = true}),
       read_buffer_(submitted_read_size, '\0') {
   opening_ = read_header_section(rules);
+  header_section_read_ = true;
   if (input_ended_) {
     has_8bit_ = std::any_of(opening_.begin(), opening_.end(), syntax::is_non_ascii);
   }
@@ -124,12 +126,17 @@ bool SubmittedMessage::read_piece(std::string& out) {
     return false;
   }
   const std::size_t got = read_some();
+  const std::string message = "the message on " + input_name_;
+  const std::string_view outcome = header_section_read_ ? "" : "; nothing was sent";
   if (got == 0) {
-    filter_.finish(out);
+    filter_naming_message(message, outcome, [&] { filter_.finish(out); });
     input_ended_ = true;
     return true;
   }
-  const std::size_t taken = filter_.add(std::string_view(read_buffer_.data(), got), out);
+  std::size_t taken = 0;
+  filter_naming_message(message, outcome, [&] {
+    taken = filter_.add(std::string_view(read_buffer_.data(), got), out);
+  });
   if (filter_.ended()) {
     input_ended_ = true;
     unread(got - taken);
@@ -157,6 +164,13 @@ void SubmittedMessage::unread(std::size_t count) {
   // Fails with ESPIPE on a pipe or terminal, whose bytes cannot be put back; nothing else reads
   // them in this process, so that is no error.
   static_cast<void>(::lseek(descriptor_, -static_cast<off_t>(count), SEEK_CUR));
+}
+
+std::vector<std::string> SubmittedMessage::warnings() const {
+  if (auto warning = filter_.long_lines_warning("the message on " + input_name_)) {
+    return {std::move(*warning)};
+  }
+  return {};
 }
 
 std::unique_ptr<SubmittedMessage> read_submitted_message(int descriptor,

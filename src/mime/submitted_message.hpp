@@ -15,7 +15,10 @@
 //   nor a continuation, before which an empty line is then inserted so that the result is a
 //   valid message; an mbox "From " line at the very start is dropped
 //   (submitted_header_section.hpp);
-// - Bcc fields, with their continuation lines, are taken out (remove_bcc);
+// - Bcc and Resent-Bcc fields, with their continuation lines, are taken out (remove_bcc);
+// - lines over 998 octets are broken, and a NUL byte is refused with Failure(data)
+//   (prepared_message_filter.hpp): when it is in the header section, before anything is sent;
+//   later, from next(), after which the caller must end the transaction without the final dot;
 // - From, Date and Message-ID fields that the message lacks are added at the end of its header
 //   section, from the rules, as sendmail does (RFC 5322 §3.6 requires the first two, §3.6.4
 //   recommends the third); a message without a header section gets them and keeps its text as
@@ -33,6 +36,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mime/message.hpp"
 #include "mime/prepared_message_filter.hpp"
@@ -71,6 +75,8 @@ class SubmittedMessage final : public MessageStream {
   // False only when the input ended (at its end or at a lone ".") within what was read with the
   // header section, and all of it was 7-bit; else the body is not known yet.
   bool has_8bit() const override { return has_8bit_; }
+  // That long lines were broken, once the stream is drained.
+  std::vector<std::string> warnings() const override;
 
  private:
   friend std::unique_ptr<SubmittedMessage> read_submitted_message(int descriptor,
@@ -91,6 +97,7 @@ class SubmittedMessage final : public MessageStream {
   PreparedMessageFilter filter_;
   std::string read_buffer_;
   bool input_ended_ = false;
+  bool header_section_read_ = false;  // a failure now comes after part of the message was sent
   SubmittedHeaders headers_;
   std::string opening_;  // the header section as it is sent and the body read with it
   std::size_t opening_sent_ = 0;

@@ -1,21 +1,27 @@
-// libFuzzer target: mime::PreparedMessageFilter on arbitrary bytes.
+// libFuzzer target: mime::PreparedMessageFilter on arbitrary bytes, under the rules of
+// --message (Bcc and Resent-Bcc removed), of sendmail mode (a lone "." ends the input, the header
+// section also ends at a line that is not a field) and of both at once.
 //
-// Checked: the output has only CRLF line ends and ends with one unless it is empty; feeding the
-// input whole, in pieces or byte by byte gives the same output; and the output is what a direct
-// reading of prepared_message_filter.hpp gives (below, line by line, with no chunking at all):
-// line ends normalized, a last unended line ended, and the Bcc field (with its continuation
-// lines) left out of the header section only. In sendmail mode's setting (no Bcc removal, a lone
-// "." ends the input) the output is the same normalization up to the first line holding only "."
-// that ends in LF, CRLF or the end of the input, and the filter says it ended there.
+// Checked for every input: the output has only CRLF line ends, ends with one unless it is empty,
+// and has no line over 998 octets; feeding the input whole, in pieces or byte by byte gives the
+// same output (or the same NUL failure). For inputs whose lines all fit in 998 octets, the output
+// is also what a direct reading of prepared_message_filter.hpp gives (model() below, line by
+// line, with no chunking at all): an LF with the CRs before it is one line end ("\r\r\n" never
+// makes an empty line); a bare CR is a space in the header section and a line end in the body;
+// the header section ends at the first empty line (and, in sendmail mode, at the first line that
+// cannot be a field); Bcc and Resent-Bcc fields, with their continuations, are left out of it;
+// a lone "." line ends the input; a NUL byte before the end is a Failure(data).
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/error.hpp"
 #include "fuzz/fuzz_splits.hpp"
 #include "mime/header_encoding.hpp"
 #include "mime/prepared_message_filter.hpp"
@@ -31,42 +37,30 @@ void check(bool condition, const char* what) {
   }
 }
 
-std::string filter(const std::vector<std::string_view>& pieces,
-                   mime::PreparedMessageFilterRules rules = {}, bool* ended = nullptr) {
-  mime::PreparedMessageFilter message_filter(rules);
+struct Filtered {
   std::string out;
-  for (const auto piece : pieces) {
-    message_filter.add(piece, out);
-  }
-  message_filter.finish(out);
-  if (ended != nullptr) {
-    *ended = message_filter.ended();
-  }
-  return out;
-}
+  bool ended = false;
+  bool nul = false;  // the filter threw Failure(data)
+  std::size_t long_lines = 0;
+  bool operator==(const Filtered&) const = default;
+};
 
-// Sendmail mode without -i: lines normalized, up to the lone-dot line (which a bare CR does not
-// end). Returns whether such a line was found.
-bool model_until_dot(std::string_view input, std::string& out) {
-  std::size_t start = 0;
-  while (start < input.size()) {
-    const std::size_t end = input.find_first_of("\r\n", start);
-    const std::string_view line =
-        input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    const bool bare_cr = end != std::string_view::npos && input[end] == '\r' &&
-                         (end + 1 == input.size() || input[end + 1] != '\n');
-    if (line == "." && !bare_cr) {
-      return true;
+Filtered filter(const std::vector<std::string_view>& pieces,
+                mime::PreparedMessageFilterRules rules) {
+  mime::PreparedMessageFilter message_filter(rules);
+  Filtered result;
+  try {
+    for (const auto piece : pieces) {
+      message_filter.add(piece, result.out);
     }
-    out += line;
-    out += "\r\n";
-    if (end == std::string_view::npos) {
-      break;
-    }
-    start =
-        end + ((input[end] == '\r' && end + 1 < input.size() && input[end + 1] == '\n') ? 2 : 1);
+    message_filter.finish(result.out);
+  } catch (const smtpsend::Failure& failure) {
+    check(failure.error().kind == smtpsend::ErrorKind::data, "only a NUL byte fails, as data");
+    return Filtered{.nul = true};
   }
-  return false;
+  result.ended = message_filter.ended();
+  result.long_lines = message_filter.long_lines();
+  return result;
 }
 
 bool is_wsp(char c) {
@@ -77,75 +71,178 @@ char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// The lines of `input` without their line ends: CRLF, LF and CR each end one.
-std::vector<std::string_view> lines_of(std::string_view input) {
-  std::vector<std::string_view> lines;
-  std::size_t start = 0;
-  while (start < input.size()) {
-    const std::size_t end = input.find_first_of("\r\n", start);
-    if (end == std::string_view::npos) {
-      lines.push_back(input.substr(start));
-      break;
-    }
-    lines.push_back(input.substr(start, end - start));
-    start =
-        end + ((input[end] == '\r' && end + 1 < input.size() && input[end + 1] == '\n') ? 2 : 1);
+// RFC 5322 §3.6.8: a field name is printable ASCII other than ':'; then optional whitespace
+// (§4.5.1) and ':'. With `partial`, the line may also stop before the colon.
+bool looks_like_field(std::string_view line, bool partial) {
+  std::size_t position = 0;
+  while (position < line.size() && line[position] >= '!' && line[position] <= '~' &&
+         line[position] != ':') {
+    ++position;
   }
-  return lines;
-}
-
-// The first line of a Bcc field: "Bcc", in any case, optional whitespace, then ':' (RFC 5322
-// §3.6.3, §4.5). The filter also drops "Bcc" followed by more whitespace than a line may hold
-// (maximum_line_length), as no valid field looks like that; the model follows it.
-bool starts_bcc_field(std::string_view line) {
-  constexpr std::string_view name = "bcc";
-  if (line.size() < name.size()) {
+  if (position == 0) {
     return false;
   }
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (lower(line[i]) != name[i]) {
-      return false;
-    }
-  }
-  std::size_t position = name.size();
   while (position < line.size() && is_wsp(line[position])) {
     ++position;
-    if (position > mime::maximum_line_length) {
+  }
+  return position == line.size() ? partial : line[position] == ':';
+}
+
+// A Bcc or Resent-Bcc field's first line (RFC 5322 §3.6.3, §3.6.6), the name in any case.
+bool starts_hidden_field(std::string_view line) {
+  for (const std::string_view name : {std::string_view("bcc"), std::string_view("resent-bcc")}) {
+    if (line.size() < name.size()) {
+      continue;
+    }
+    bool same = true;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      same = same && lower(line[i]) == name[i];
+    }
+    std::size_t position = name.size();
+    while (same && position < line.size() && is_wsp(line[position])) {
+      ++position;
+    }
+    if (same && position < line.size() && line[position] == ':') {
       return true;
     }
   }
-  return position < line.size() && line[position] == ':';
+  return false;
 }
 
-std::string model(std::string_view input) {
-  std::string out;
+// The header, the lines and what ends them, read directly from the description, one logical line
+// at a time. `all_lines_fit` is false when a line was longer than 998 octets: the breaking is not
+// modelled, and only the invariants are checked then.
+struct Model {
+  Filtered result;
+  bool all_lines_fit = true;
+};
+
+Model model(std::string_view input, mime::PreparedMessageFilterRules rules) {
+  Model model;
+  std::string& out = model.result.out;
   bool in_header = true;
-  bool dropping_field = false;
-  for (const auto line : lines_of(input)) {
+  bool dropping = false;
+  bool first_line = true;
+  bool seen_field = false;
+  std::string line;
+  // Whether `text` (a whole line, or the start of one) belongs to the header section when a
+  // line that is not a field ends it (sendmail mode).
+  const auto header_line = [&](std::string_view text, bool complete) {
+    if (text.empty()) {
+      return true;
+    }
+    if (is_wsp(text.front())) {
+      return seen_field;
+    }
+    if (first_line && text.starts_with("From ")) {
+      return true;
+    }
+    return looks_like_field(text, !complete);
+  };
+  const auto end_line = [&](bool with_lf) {
+    if (rules.dot_ends_input && with_lf && line == ".") {
+      model.result.ended = true;
+      return;
+    }
+    model.all_lines_fit = model.all_lines_fit && line.size() <= mime::maximum_line_length;
+    if (in_header && line.empty()) {
+      in_header = false;  // RFC 5322 §2.1
+      out += "\r\n";
+      return;
+    }
     if (in_header) {
-      if (line.empty()) {
-        in_header = false;  // RFC 5322 §2.1: the first empty line ends the header section
-      } else if (!is_wsp(line.front())) {
-        dropping_field = starts_bcc_field(line);
-      }
-      if (in_header && dropping_field) {
-        continue;
+      if (rules.header_ends_at_non_field && !header_line(line, true)) {
+        in_header = false;
+      } else {
+        const bool mbox = first_line && line.starts_with("From ") && !looks_like_field(line, false);
+        first_line = mbox;
+        seen_field = seen_field || (!mbox && !is_wsp(line.front()));
       }
     }
-    out += line;
-    out += "\r\n";
+    bool keep = true;
+    if (in_header) {
+      if (!is_wsp(line.front())) {
+        dropping = rules.remove_bcc && starts_hidden_field(line);
+      }
+      keep = !dropping;
+    }
+    if (keep) {
+      out += line;
+      out += "\r\n";
+    }
+    line.clear();
+  };
+  std::size_t position = 0;
+  while (position < input.size() && !model.result.ended) {
+    const char c = input[position];
+    if (c == '\n') {
+      end_line(true);
+      ++position;
+      continue;
+    }
+    if (c == '\r') {
+      std::size_t run_end = position;
+      while (run_end < input.size() && input[run_end] == '\r') {
+        ++run_end;
+      }
+      if (run_end < input.size() && input[run_end] == '\n') {  // CRs then LF: one line end
+        end_line(true);
+        position = run_end + 1;
+        continue;
+      }
+      // One bare CR: a space in the header section, a line end in the body.
+      if (in_header && rules.header_ends_at_non_field && !header_line(line, false)) {
+        in_header = false;
+      }
+      if (in_header) {
+        line += ' ';
+      } else {
+        end_line(false);
+      }
+      ++position;
+      continue;
+    }
+    if (c == '\0') {
+      return Model{.result = Filtered{.nul = true}, .all_lines_fit = true};
+    }
+    line += c;
+    ++position;
   }
-  return out;
+  if (!model.result.ended && !line.empty()) {
+    end_line(true);
+  }
+  return model;
 }
 
-void check_crlf_only(std::string_view out) {
+void check_wire_form(std::string_view out) {
   check(out.empty() || out.ends_with("\r\n"), "non-empty output ends with CRLF");
+  std::size_t line_start = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i] == '\r') {
       check(i + 1 < out.size() && out[i + 1] == '\n', "no bare CR in the output");
+      check(i - line_start <= mime::maximum_line_length, "no line over 998 octets");
+      line_start = i + 2;
     } else if (out[i] == '\n') {
       check(i > 0 && out[i - 1] == '\r', "no bare LF in the output");
     }
+  }
+}
+
+void check_rules(std::string_view input, const std::vector<std::string_view>& bytes,
+                 mime::PreparedMessageFilterRules rules) {
+  const Filtered whole = filter({input}, rules);
+  check_wire_form(whole.out);
+  check(filter(smtpsend::fuzz::split_by_hash(input), rules) == whole, "split input, same output");
+  check(filter(bytes, rules) == whole, "byte-by-byte input, same output");
+  const Model expected = model(input, rules);
+  check(whole.nul == expected.result.nul, "a NUL byte before the end, and only that, fails");
+  if (whole.nul) {
+    return;
+  }
+  check(whole.ended == expected.result.ended, "ended() says whether a lone dot ended the input");
+  check(whole.long_lines == 0 || !expected.all_lines_fit, "only lines over 998 octets are broken");
+  if (expected.all_lines_fit) {
+    check(whole.out == expected.result.out, "the output is what prepared_message_filter.hpp says");
   }
 }
 
@@ -153,26 +250,16 @@ void check_crlf_only(std::string_view out) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-
-  const std::string whole = filter({input});
-  check_crlf_only(whole);
-  check(!input.empty() || whole.empty(), "an empty input gives an empty output");
-  check(filter(smtpsend::fuzz::split_by_hash(input)) == whole, "split input, same output");
-
   std::vector<std::string_view> bytes;
   for (std::size_t i = 0; i < input.size(); ++i) {
     bytes.push_back(input.substr(i, 1));
   }
-  check(filter(bytes) == whole, "byte-by-byte input, same output");
-  check(whole == model(input), "the output is what prepared_message_filter.hpp describes");
-
-  const mime::PreparedMessageFilterRules sendmail_rules{false, true};
-  bool ended = false;
-  const std::string until_dot = filter({input}, sendmail_rules, &ended);
-  std::string expected;
-  const bool dot_found = model_until_dot(input, expected);
-  check(until_dot == expected, "sendmail mode: the output stops at the lone dot");
-  check(ended == dot_found, "sendmail mode: ended() says whether a lone dot ended the input");
-  check(filter(bytes, sendmail_rules) == until_dot, "sendmail mode: byte by byte, same output");
+  // --message; sendmail mode; and both at once.
+  check_rules(input, bytes, {});
+  check_rules(input, bytes,
+              {.remove_bcc = false, .dot_ends_input = true, .header_ends_at_non_field = true});
+  check_rules(input, bytes,
+              {.remove_bcc = true, .dot_ends_input = true, .header_ends_at_non_field = true});
+  check(!input.empty() || filter({input}, {}).out.empty(), "an empty input gives an empty output");
   return 0;
 }

@@ -82,6 +82,16 @@ def normalize_line_ends(data: bytes) -> bytes:
     return normalized
 
 
+def normalize_prepared_line_ends(data: bytes) -> bytes:
+    """The same for the body of a prepared message, whose lines end at LF as sendmail's and
+    Postfix's do: an LF with every CR before it is one line end ("\r\r\n" from text converted
+    twice is one), and a CR that no LF follows is one more (prepared_message_filter.hpp)."""
+    normalized = re.sub(rb"\r*\n|\r", CRLF, data)
+    if normalized and not normalized.endswith(CRLF):
+        normalized += CRLF
+    return normalized
+
+
 def unstuff(data_lines: list[bytes]) -> bytes:
     """RFC 5321 §4.5.2: the receiver deletes the first "." of every line that starts with one."""
     return b"".join((line[1:] if line.startswith(b".") else line) + CRLF for line in data_lines)
@@ -220,7 +230,9 @@ def test_content_reaches_the_wire_as_stuffed_crlf_lines(smtpsend, fault_server, 
     assert_one_transaction(stream)
     data_lines = assert_clean_data(wire_data(stream))
     received = received_content(source, unstuff(data_lines))
-    assert received == normalize_line_ends(content), (
+    normalize = (normalize_prepared_line_ends if source.startswith("message")
+                 else normalize_line_ends)
+    assert received == normalize(content), (
         f"after un-stuffing, the content differs from the input with CRLF line ends:\n"
         f"received: {received!r}\nsent:     {content!r}")
 
@@ -260,7 +272,9 @@ def test_every_oddity_at_once_arrives_as_one_message_that_parses(smtpsend, start
     assert all_defects(message) == [], received.raw
     expected_body = normalize_line_ends(EVERY_BODY).decode("ascii").replace("\r\n", "\n")
     if source.startswith("message"):
-        assert received.raw == normalize_line_ends(content), received.raw
+        expected_body = (normalize_prepared_line_ends(EVERY_BODY).decode("ascii")
+                         .replace("\r\n", "\n"))
+        assert received.raw == normalize_prepared_line_ends(content), received.raw
         assert message.get_content().replace("\r\n", "\n") == expected_body
         assert str(message["Subject"]) == "wire hygiene"
     else:

@@ -52,6 +52,17 @@ TEST(MessageWriterHeaders, ControlCharactersInExtraHeaderValuesAreDataErrors) {
   }
 }
 
+// RFC 5322 §3.6.3, §3.6.6: a Bcc or Resent-Bcc field would show its hidden recipients to all.
+TEST(MessageWriterHeaders, BccAndResentBccExtraHeadersAreRefused) {
+  for (const char* name : {"Bcc", "Resent-Bcc", "resent-bcc"}) {
+    const Error error = failure_with(name, "hidden@example.net");
+    EXPECT_EQ(error.kind, ErrorKind::data) << name;
+    EXPECT_EQ(error.message, "extra header '" + std::string(name) +
+                                 "' would show its hidden recipients to everyone; give them with "
+                                 "-b/--bcc instead");
+  }
+}
+
 TEST(MessageWriterHeaders, TabInExtraHeaderValueIsKept) {
   EXPECT_EQ(field_of(headers_with("X-Note", "a\tb"), "X-Note"), "X-Note: a\tb\r\n");
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/error.hpp"
+
 namespace smtpsend::mime {
 namespace {
 
@@ -142,8 +144,40 @@ TEST(PreparedMessageFilter, BareLfAndBareCrBecomeCrlf) {
             "Subject: x\r\n\r\nline one\r\nline two\r\nline three\r\n");
 }
 
-TEST(PreparedMessageFilter, EmptyLineMadeOfBareCrEndsTheHeader) {
-  EXPECT_EQ(filtered("Subject: x\r\rBcc: body text\r"), "Subject: x\r\n\r\nBcc: body text\r\n");
+// A bare CR in the header section is a space: it can neither end the header section nor start a
+// field that the header parser did not see.
+TEST(PreparedMessageFilter, BareCrsInTheHeaderSectionAreSpaces) {
+  EXPECT_EQ(filtered("Subject: x\r\rBcc: y@example.net\r\n\r\nbody\r"),
+            "Subject: x  Bcc: y@example.net\r\n\r\nbody\r\n");
+  EXPECT_EQ(filtered("To: a@example.com\rBcc: b@example.net\n\n"),
+            "To: a@example.com Bcc: b@example.net\r\n\r\n");
+}
+
+// Text converted to CRLF twice, as Windows tools do: each "\r\r\n" is one line end, so the Bcc
+// field is still in the header section and is removed.
+TEST(PreparedMessageFilter, CrCrLfIsOneLineEndAndBccAfterItIsRemoved) {
+  EXPECT_EQ(filtered("From: a@example.com\r\r\n"
+                     "Bcc: hidden@example.net\r\r\n"
+                     "Subject: hi\r\r\r\n"
+                     "\r\r\n"
+                     "body\r\r\n"),
+            "From: a@example.com\r\n"
+            "Subject: hi\r\n"
+            "\r\n"
+            "body\r\n");
+}
+
+TEST(PreparedMessageFilter, ResentBccIsRemovedLikeBcc) {
+  EXPECT_EQ(filtered("Resent-From: a@example.com\n"
+                     "resent-BCC : hidden@example.net,\n"
+                     " other@example.net\n"
+                     "Resent-Bccx: kept\n"
+                     "\n"
+                     "Resent-Bcc: in the body\n"),
+            "Resent-From: a@example.com\r\n"
+            "Resent-Bccx: kept\r\n"
+            "\r\n"
+            "Resent-Bcc: in the body\r\n");
 }
 
 TEST(PreparedMessageFilter, MessageWithoutEmptyLineIsAllHeader) {
@@ -177,17 +211,17 @@ TEST(PreparedMessageFilter, EverySplitGivesTheSameOutput) {
       "BCC : one@example.net,\r\n"
       "\ttwo@example.net\n"
       "Bccx: kept\r"
-      "Subject: hi\r\n"
-      "\r\n"
+      "Subject: hi\r\r\n"
+      "Bcc: two\r\r\n"
+      "\r\r\n"
       "Bcc: body\n"
-      ".dot\r\n";
+      ".dot\rx\r\n";
   const std::string expected =
       "From: a@example.com\r\n"
-      "Bccx: kept\r\n"
-      "Subject: hi\r\n"
+      "Bccx: kept Subject: hi\r\n"
       "\r\n"
       "Bcc: body\r\n"
-      ".dot\r\n";
+      ".dot\r\nx\r\n";
   ASSERT_EQ(filtered(input), expected);
   for (std::size_t split = 0; split <= input.size(); ++split) {
     EXPECT_EQ(filtered_in_two(input, split), expected) << "split at " << split;
@@ -201,8 +235,8 @@ TEST(PreparedMessageFilter, BccNameWithALineOfWhitespaceIsDropped) {
 }
 
 TEST(PreparedMessageFilter, WithoutBccRemovalOnlyLineEndsChange) {
-  const Filtered result = filtered_with(body_only, "Bcc: kept@example.net\n.\nbody\rend");
-  EXPECT_EQ(result.out, "Bcc: kept@example.net\r\n.\r\nbody\r\nend\r\n");
+  const Filtered result = filtered_with(body_only, "Bcc: kept@example.net\n.\n\nbody\rend");
+  EXPECT_EQ(result.out, "Bcc: kept@example.net\r\n.\r\n\r\nbody\r\nend\r\n");
   EXPECT_FALSE(result.ended);
 }
 
@@ -248,9 +282,18 @@ TEST(PreparedMessageFilter, LinesThatOnlyStartWithADotAreKept) {
 
 // sendmail ends lines at LF only, so "." then a bare CR is not its lone dot.
 TEST(PreparedMessageFilter, DotFollowedByABareCrIsAnOrdinaryLine) {
-  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\rb\n").out, "a\r\n.\r\nb\r\n");
-  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\r\rb").out, "a\r\n.\r\n\r\nb\r\n");
-  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\r").out, "a\r\n.\r\n");
+  EXPECT_EQ(filtered_with(body_until_dot, "\na\n.\rb\n").out, "\r\na\r\n.\r\nb\r\n");
+  EXPECT_EQ(filtered_with(body_until_dot, "\na\n.\r\rb").out, "\r\na\r\n.\r\n\r\nb\r\n");
+  EXPECT_EQ(filtered_with(body_until_dot, "\na\n.\r").out, "\r\na\r\n.\r\n");
+  // In the header section the bare CR is a space, so the line is ". ".
+  EXPECT_EQ(filtered_with(body_until_dot, "a\n.\rb\n").out, "a\r\n. b\r\n");
+}
+
+// Any run of CRs before the LF is one line end, so ".\r\r\n" is the lone dot.
+TEST(PreparedMessageFilter, DotBeforeCrCrLfIsTheLoneDot) {
+  const Filtered result = filtered_with(body_until_dot, "a\r\r\n\r\r\nb\r\r\n.\r\r\nafter\n");
+  EXPECT_EQ(result.out, "a\r\n\r\nb\r\n");
+  EXPECT_TRUE(result.ended);
 }
 
 TEST(PreparedMessageFilter, DotLineIsKeptWithoutDotEndsInput) {
@@ -298,6 +341,75 @@ TEST(PreparedMessageFilter, EverySplitEndsAtTheSameLoneDot) {
     EXPECT_EQ(in_two.out, expected) << "split at " << split;
     EXPECT_EQ(in_two.taken, taken) << "split at " << split;
     EXPECT_TRUE(in_two.ended) << "split at " << split;
+  }
+}
+
+// RFC 5322 §2.1.1, RFC 5321 §4.5.3.1.6: 998 octets at most before the CRLF. A body line is
+// broken with a CRLF, as Postfix does (smtp_line_length_limit).
+TEST(PreparedMessageFilter, LongBodyLineIsBrokenAt998Octets) {
+  PreparedMessageFilter filter;
+  std::string out;
+  filter.add("Subject: log\n\n" + std::string(2000, 'x') + "\nnext\n", out);
+  filter.finish(out);
+  EXPECT_EQ(out, "Subject: log\r\n\r\n" + std::string(998, 'x') + "\r\n" + std::string(998, 'x') +
+                     "\r\n" + std::string(4, 'x') + "\r\nnext\r\n");
+  EXPECT_EQ(filter.long_lines(), 1U);
+  EXPECT_EQ(filter.first_long_line(), 3U);
+}
+
+TEST(PreparedMessageFilter, LineOf998OctetsIsKept) {
+  const std::string input = "\r\n" + std::string(998, 'x') + "\r\n";
+  PreparedMessageFilter filter;
+  std::string out;
+  filter.add(input, out);
+  filter.finish(out);
+  EXPECT_EQ(out, input);
+  EXPECT_EQ(filter.long_lines(), 0U);
+}
+
+TEST(PreparedMessageFilter, BreakNeverSplitsAUtf8Sequence) {
+  // 997 octets, then "é" (two octets) would straddle the limit: it moves to the next line.
+  const std::string input = "\n" + std::string(997, 'x') + "\xC3\xA9z\n";
+  EXPECT_EQ(filtered(input), "\r\n" + std::string(997, 'x') + "\r\n\xC3\xA9z\r\n");
+  EXPECT_EQ(filtered_byte_by_byte(input), filtered(input));
+}
+
+// In the header section the line is folded (RFC 5322 §2.2.3): at the last whitespace within the
+// limit, so that unfolding gives the field back; without whitespace, CRLF and a space are
+// inserted.
+TEST(PreparedMessageFilter, LongHeaderFieldIsFolded) {
+  const std::string words = "Subject: " + std::string(900, 'a') + " " + std::string(200, 'b');
+  EXPECT_EQ(filtered(words + "\n\n"),
+            "Subject: " + std::string(900, 'a') + "\r\n " + std::string(200, 'b') + "\r\n\r\n");
+  const std::string unbroken = "X-Long:" + std::string(1500, 'c');
+  EXPECT_EQ(filtered(unbroken + "\n\n"),
+            "X-Long:" + std::string(991, 'c') + "\r\n " + std::string(509, 'c') + "\r\n\r\n");
+}
+
+TEST(PreparedMessageFilter, LongBccFieldIsRemovedWhole) {
+  const std::string input = "Bcc: " + std::string(3000, 'b') + "@example.net\nSubject: s\n\n";
+  EXPECT_EQ(filtered(input), "Subject: s\r\n\r\n");
+}
+
+// A line broken at the limit that ends in "." is not the lone dot: sendmail sees one long line.
+TEST(PreparedMessageFilter, DotAfterABreakIsNotTheLoneDot) {
+  const Filtered result = filtered_with(body_until_dot, "\n" + std::string(998, 'x') + ".\nb\n");
+  EXPECT_EQ(result.out, "\r\n" + std::string(998, 'x') + "\r\n.\r\nb\r\n");
+  EXPECT_FALSE(result.ended);
+}
+
+TEST(PreparedMessageFilter, NulByteIsRefusedWithItsLineNumber) {
+  PreparedMessageFilter filter;
+  std::string out;
+  try {
+    filter.add(std::string("Subject: x\n\nline two\nbinary \0 data\n", 35), out);
+    ADD_FAILURE() << "no failure for a NUL byte";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::data);
+    EXPECT_EQ(std::string(failure.what()),
+              "line 4 of the message holds a NUL byte, which mail text must not contain "
+              "(RFC 2045 §2.7, §2.8); send binary data as an attachment instead (smtpsend -a "
+              "FILE)");
   }
 }
 

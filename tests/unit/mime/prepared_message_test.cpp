@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "mime/message.hpp"
@@ -75,7 +76,12 @@ TEST(PreparedMessage, BccAcrossAReadBoundaryIsRemoved) {
   constexpr std::size_t read_size = std::size_t{32} * 1024;
   for (const std::size_t before_boundary : {1U, 2U, 3U, 4U, 20U}) {
     const std::size_t padding = read_size - before_boundary;
-    const std::string filler = "X-Filler: " + std::string(padding - 12, 'f') + "\r\n";
+    // Lines of 100 octets, then one of what is left (all within the 998-octet limit).
+    std::string filler;
+    while (padding - filler.size() > 200) {
+      filler += "X-Filler: " + std::string(88, 'f') + "\r\n";
+    }
+    filler += "X-Filler: " + std::string(padding - filler.size() - 12, 'f') + "\r\n";
     ASSERT_EQ(filler.size(), padding);
     const std::string content =
         filler + "bcc: hidden@example.net\r\n\tmore@example.net\r\n\r\nb\r\n";
@@ -99,7 +105,11 @@ TEST(PreparedMessage, ManyBareLineEndsStayWithinTheChunkSize) {
 
 TEST(PreparedMessage, EightBitContentIsFoundAtOpen) {
   testing::TemporaryDirectory directory;
-  const std::string content = std::string(200'000, 'a') + "caf\xC3\xA9\r\n";
+  std::string content = "Subject: x\r\n\r\n";
+  while (content.size() < 200'000) {
+    content += std::string(98, 'a') + "\r\n";
+  }
+  content += "caf\xC3\xA9\r\n";
   const auto stream = open_prepared_message(directory.write("message.eml", content));
   EXPECT_TRUE(stream->has_8bit());
   EXPECT_TRUE(stream->is_known_8bit());
@@ -165,6 +175,44 @@ TEST(PreparedMessage, StandardInputPipeHasUnknownSizeAndIsTakenAs8bit) {
   EXPECT_TRUE(eight_bit);
   EXPECT_FALSE(known_8bit);
   EXPECT_EQ(streamed, "Subject: piped\r\n\r\nbody\r\n");
+}
+
+// RFC 5322 §2.1.1: lines are broken at 998 octets; size() counts what is sent, and a warning says
+// so once the stream is drained.
+TEST(PreparedMessage, LongLineIsBrokenAndCountedAndWarnedAbout) {
+  testing::TemporaryDirectory directory;
+  const std::string content = "Subject: cron\n\n" + std::string(2000, 'l') + "\nend\n";
+  const std::string expected = "Subject: cron\r\n\r\n" + std::string(998, 'l') + "\r\n" +
+                               std::string(998, 'l') + "\r\n" + std::string(4, 'l') + "\r\nend\r\n";
+  const std::string path = directory.write("message.eml", content);
+  const auto stream = open_prepared_message(path);
+  EXPECT_EQ(stream->size(), expected.size());
+  EXPECT_TRUE(stream->warnings().empty());
+  EXPECT_EQ(testing::drain(*stream), expected);
+  EXPECT_EQ(stream->warnings(),
+            std::vector<std::string>{
+                "line 3 of the message file '" + path +
+                "' was longer than the 998 octets a mail line may have (RFC 5322 "
+                "§2.1.1); it was broken into lines of at most 998 octets (header fields by "
+                "folding); wrap long lines, or send such text as an attachment (-a FILE), to "
+                "keep it as it is"});
+}
+
+TEST(PreparedMessage, NulByteInAFileIsRefusedWhenOpened) {
+  testing::TemporaryDirectory directory;
+  const std::string content("Subject: x\n\nbinary\0data\n", 24);
+  const std::string path = directory.write("message.eml", content);
+  try {
+    open_prepared_message(path);
+    ADD_FAILURE() << "no failure for a NUL byte";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::data);
+    EXPECT_EQ(std::string(failure.what()),
+              "cannot send the message file '" + path +
+                  "': line 3 of the message holds a NUL byte, which mail text must not contain "
+                  "(RFC 2045 §2.7, §2.8); send binary data as an attachment instead (smtpsend -a "
+                  "FILE); nothing was sent");
+  }
 }
 
 }  // namespace

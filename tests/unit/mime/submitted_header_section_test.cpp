@@ -62,9 +62,40 @@ TEST(SubmittedHeaderSection, BccFieldsStayWhenNotToBeRemoved) {
 
 TEST(SubmittedHeaderSection, FieldsThatOnlyLookLikeBccAreKept) {
   SubmittedHeaderSection section(true);
-  roles(section, {"Bccx: 1", "X-Bcc: 2", "Resent-Bcc: 3", ""});
-  EXPECT_EQ(section.text(), "Bccx: 1\r\nX-Bcc: 2\r\nResent-Bcc: 3\r\n");
+  roles(section, {"Bccx: 1", "X-Bcc: 2", "Resent-Bccx: 3", ""});
+  EXPECT_EQ(section.text(), "Bccx: 1\r\nX-Bcc: 2\r\nResent-Bccx: 3\r\n");
   EXPECT_TRUE(section.headers().bcc.empty());
+  EXPECT_TRUE(section.headers().resent_bcc.empty());
+}
+
+// RFC 5322 §3.6.6: Resent-Bcc hides its recipients like Bcc.
+TEST(SubmittedHeaderSection, ResentBccFieldsAreLeftOutAndReported) {
+  SubmittedHeaderSection section(true);
+  roles(section, {"Resent-From: r@example.org", "Resent-Bcc: x@example.net,", " y@example.net",
+                  "resent-bcc : z@example.net", "Subject: s", ""});
+  EXPECT_EQ(section.text(), "Resent-From: r@example.org\r\nSubject: s\r\n");
+  EXPECT_EQ(section.headers().resent_bcc,
+            (std::vector<std::string>{"x@example.net, y@example.net", "z@example.net"}));
+  EXPECT_TRUE(section.headers().bcc.empty());
+}
+
+TEST(SubmittedHeaderSection, ResentBccFieldsStayWhenNotToBeRemoved) {
+  SubmittedHeaderSection section(false);
+  roles(section, {"Resent-Bcc: x@example.net", ""});
+  EXPECT_EQ(section.text(), "Resent-Bcc: x@example.net\r\n");
+}
+
+TEST(SubmittedHeaderSection, ResentToAndCcAreReportedApart) {
+  SubmittedHeaderSection section(true);
+  roles(section, {"To: a@example.org", "Resent-To: b@example.org", "RESENT-CC: c@example.org",
+                  "Cc: d@example.org", ""});
+  EXPECT_EQ(section.headers().to, std::vector<std::string>{"a@example.org"});
+  EXPECT_EQ(section.headers().cc, std::vector<std::string>{"d@example.org"});
+  EXPECT_EQ(section.headers().resent_to, std::vector<std::string>{"b@example.org"});
+  EXPECT_EQ(section.headers().resent_cc, std::vector<std::string>{"c@example.org"});
+  EXPECT_EQ(section.text(),
+            "To: a@example.org\r\nResent-To: b@example.org\r\nRESENT-CC: c@example.org\r\n"
+            "Cc: d@example.org\r\n");
 }
 
 TEST(SubmittedHeaderSection, FromDateAndMessageIdAreNoticedInAnyCase) {

@@ -167,8 +167,8 @@ std::string sent_byte_by_byte(std::string_view input, const SubmissionRules& rul
 
 TEST(SubmittedMessage, LineEndsBecomeCrlfAndTheLastLineGetsOne) {
   EXPECT_EQ(sent("Subject: x\n"
-                 "X-Mixed: a\r\n"
-                 "\r"
+                 "X-Mixed: a\r\r\n"
+                 "\r\n"
                  "lf\n"
                  "cr\r"
                  "crlf\r\n"
@@ -373,7 +373,7 @@ TEST(SubmittedMessage, EveryChunkBoundaryGivesTheSameMessage) {
   const std::string input =
       "From jane@example.org Mon Mar  2 10:00:00 2026\n"
       "To: a@example.org,\r\n"
-      "\tb@example.org\r"
+      "\tb@example.org\r\r\n"
       "bcc : hidden@example.net,\n"
       " other@example.net\r\n"
       "Subject: s\n"
@@ -403,8 +403,9 @@ TEST(SubmittedMessage, EveryChunkBoundaryGivesTheSameMessage) {
 
 TEST(SubmittedMessage, HeadersAreTheSameWhenReadAByteAtATime) {
   std::vector<std::string> bytes;
-  for (const char c : std::string_view("To: a@example.org,\r\n b@example.org\rBcc: c@example.net\n"
-                                       "\nbody\n")) {
+  for (const char c :
+       std::string_view("To: a@example.org,\r\n b@example.org\r\r\nBcc: c@example.net\n"
+                        "\nbody\n")) {
     bytes.emplace_back(1, c);
   }
   PacketPipe pipe(std::move(bytes));
@@ -511,6 +512,134 @@ TEST(SubmittedMessage, CronMessageParsesBackWithItsFieldsInOrder) {
   };
   EXPECT_EQ(entity.fields, expected_fields);
   EXPECT_EQ(entity.body, "run-parts: /etc/cron.daily/logrotate exited with return code 1\r\n");
+}
+
+// Text converted to CRLF twice ("\r\r\n", common from Windows tools): each is one line end, so
+// the Bcc field and the fields after it stay in the header section.
+TEST(SubmittedMessage, CrCrLfLineEndsKeepBccInTheHeaderSection) {
+  const std::string input =
+      "To: a@example.org\r\r\n"
+      "Bcc: hidden@example.net\r\r\n"
+      "Subject: s\r\r\n"
+      "\r\r\n"
+      "body\r\r\n";
+  for (const bool byte_by_byte : {false, true}) {
+    std::vector<std::string> pieces;
+    if (byte_by_byte) {
+      for (const char c : input) {
+        pieces.emplace_back(1, c);
+      }
+    } else {
+      pieces.push_back(input);
+    }
+    PacketPipe pipe(std::move(pieces));
+    const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+    EXPECT_EQ(message->headers().bcc, std::vector<std::string>{"hidden@example.net"});
+    EXPECT_EQ(testing::drain(*message), "To: a@example.org\r\nSubject: s\r\n\r\nbody\r\n");
+  }
+}
+
+// A bare CR in the header section is a space: "To: a\rBcc: b" is one To field, as sendmail sees
+// it (it ends lines at LF), and no Bcc line reaches the wire that was not removed.
+TEST(SubmittedMessage, BareCrInTheHeaderSectionIsASpace) {
+  Pipe pipe;
+  pipe.write("To: a@example.org\rBcc: b@example.net\n\rSubject: s\n\nbody\rmore\n");
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  EXPECT_EQ(message->headers().to,
+            std::vector<std::string>{"a@example.org Bcc: b@example.net Subject: s"});
+  EXPECT_TRUE(message->headers().bcc.empty());
+  EXPECT_EQ(testing::drain(*message),
+            "To: a@example.org Bcc: b@example.net\r\n Subject: s\r\n\r\nbody\r\nmore\r\n");
+}
+
+// A line that cannot start a field starts the body (Postfix's rule), so a bare CR after it is a
+// line end there, as in the rest of the body.
+TEST(SubmittedMessage, BareCrAfterALineThatIsNotAFieldEndsALineOfTheBody) {
+  EXPECT_EQ(sent("Subject: s\nnot a field\rBcc: b@example.net\r\rx\n"),
+            "Subject: s\r\n\r\nnot a field\r\nBcc: b@example.net\r\n\r\nx\r\n");
+}
+
+TEST(SubmittedMessage, ResentBccFieldsAreRemoved) {
+  Pipe pipe;
+  pipe.write("Resent-To: a@example.org\nResent-Bcc: r@example.net,\n s@example.net\n\nbody\n");
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  EXPECT_EQ(message->headers().resent_bcc,
+            std::vector<std::string>{"r@example.net, s@example.net"});
+  EXPECT_EQ(testing::drain(*message), "Resent-To: a@example.org\r\n\r\nbody\r\n");
+}
+
+TEST(SubmittedMessage, LongLinesAreBrokenAndWarnedAboutOnceDrained) {
+  Pipe pipe;
+  pipe.write("Subject: " + std::string(1000, 's') + "\n\n" + std::string(1500, 'b') + "\n" +
+             std::string(999, 'c') + "\n");
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  EXPECT_EQ(testing::drain(*message), "Subject:\r\n " + std::string(997, 's') + "\r\n " +
+                                          std::string(3, 's') + "\r\n\r\n" + std::string(998, 'b') +
+                                          "\r\n" + std::string(502, 'b') + "\r\n" +
+                                          std::string(998, 'c') + "\r\nc\r\n");
+  EXPECT_EQ(message->warnings(),
+            std::vector<std::string>{
+                "3 lines of the message on input descriptor " + std::to_string(pipe.read_end()) +
+                ", the first line 1, were longer than the 998 octets a mail line may have (RFC "
+                "5322 §2.1.1); they were broken into "
+                "lines of at most 998 octets (header fields by folding); wrap long lines, or send "
+                "such text as an attachment (-a FILE), to keep it as it is"});
+}
+
+TEST(SubmittedMessage, NulByteInTheHeaderSectionIsRefusedBeforeAnythingIsSent) {
+  Pipe pipe;
+  pipe.write(std::string("Subject: a\0b\n\nbody\n", 19));
+  pipe.close_write_end();
+  try {
+    read_submitted_message(pipe.read_end(), rules_adding_nothing());
+    ADD_FAILURE() << "no failure for a NUL byte";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::data);
+    EXPECT_EQ(std::string(failure.what()),
+              "cannot send the message on input descriptor " + std::to_string(pipe.read_end()) +
+                  ": line 1 of the message holds a NUL byte, which mail text must not contain (RFC "
+                  "2045 §2.7, §2.8); send binary data as an "
+                  "attachment instead (smtpsend -a FILE); nothing was sent");
+  }
+}
+
+// In the body the NUL byte is found as the stream is drained: next() throws, and the caller
+// ends the transaction without the final dot.
+TEST(SubmittedMessage, NulByteInTheBodyIsADataFailureFromNext) {
+  Pipe pipe;
+  pipe.write("Subject: s\n\n");
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  pipe.write(std::string("text\nbinary\0\n", 13));
+  pipe.close_write_end();
+  std::string chunk;
+  try {
+    while (message->next(chunk)) {
+    }
+    ADD_FAILURE() << "no failure for a NUL byte";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::data);
+    EXPECT_EQ(std::string(failure.what()),
+              "cannot send the message on input descriptor " + std::to_string(pipe.read_end()) +
+                  ": line 4 of the message holds a NUL byte, which mail text must not contain (RFC "
+                  "2045 §2.7, §2.8); send binary data as an "
+                  "attachment instead (smtpsend -a FILE)");
+  }
+}
+
+// Whitespace before the colon that would reach the 998-octet limit is cut short, so that the
+// parser still sees a Bcc field (RFC 5322 §4.5.1) and removes it.
+TEST(SubmittedMessage, BccWithALineOfWhitespaceBeforeItsColonIsStillRemoved) {
+  const std::string input =
+      "Bcc" + std::string(1200, ' ') + ": x@example.net\nSubject: s\n\nbody\n";
+  Pipe pipe;
+  pipe.write(input);
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules_adding_nothing());
+  EXPECT_EQ(message->headers().bcc, std::vector<std::string>{"x@example.net"});
+  EXPECT_EQ(testing::drain(*message), "Subject: s\r\n\r\nbody\r\n");
 }
 
 }  // namespace
