@@ -260,8 +260,8 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
     smtp::Outcome outcome = session.outcome();
     Error error = failure.error();
     error.message +=
-        " (the connection was closed before the end of the message, so nothing "
-        "was delivered)";
+        " (the connection was closed before the end of the message: the message was not "
+        "sent)";
     outcome.error = std::move(error);
     return outcome;
   } catch (const Failure& failure) {

@@ -18,6 +18,7 @@
 #include "cli/options.hpp"
 #include "cli/sendmail_args.hpp"
 #include "common/interruption.hpp"
+#include "common/secret_wipe.hpp"
 #include "config/account.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "net/tls_pinning.hpp"
@@ -102,14 +103,19 @@ net::ConnectOptions connect_options(const config::Account& account, const Delive
   return options;
 }
 
-std::unique_ptr<trace::Sink> make_trace(const cli::Options& options) {
-  if (!options.trace) {
+// The trace goes to --trace-file (native mode only: sendmail mode refuses it), else to the
+// configuration's trace_file, which also turns it on, else to stderr with --trace or -v.
+std::unique_ptr<trace::Sink> make_trace(const cli::Options& options,
+                                        const config::Account& account) {
+  const bool from_option = !options.trace_file.empty();
+  const std::string& path = from_option ? options.trace_file : account.trace_file;
+  if (!options.trace && path.empty()) {
     return std::make_unique<trace::NullSink>();
   }
-  if (options.trace_file.empty()) {
+  if (path.empty()) {
     return std::make_unique<trace::SpdlogSink>();
   }
-  auto file = trace::open_trace_file(options.trace_file, "--trace-file");
+  auto file = trace::open_trace_file(path, from_option ? "--trace-file" : "trace_file");
   for (const auto& warning : file.warnings) {
     spdlog::warn(warning);
   }
@@ -243,6 +249,12 @@ void log_send(const config::Account& account, const ComposedMessage& message,
   }
 }
 
+void warn_about(const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings) {
+    spdlog::warn(warning);
+  }
+}
+
 int fail(const Error& error) {
   // The message may quote the server or a certificate: each line is escaped like the trace.
   std::string shown;
@@ -297,6 +309,7 @@ int run(int argc, const char* const* argv) {
     }
     if (options.dry_run) {
       print_message(*message.content);
+      warn_about(message.content->warnings());
       return 0;
     }
 
@@ -306,7 +319,7 @@ int run(int argc, const char* const* argv) {
       password_deadline = std::chrono::steady_clock::now() + *account.max_time;
     }
     config::resolve_password(account, options, environment, password_deadline);
-    auto trace = make_trace(options);
+    auto trace = make_trace(options, account);
     const auto started = std::chrono::steady_clock::now();
     smtp::Outcome outcome;
     // From here a signal to stop is reported and logged before the program ends by it.
@@ -316,10 +329,11 @@ int run(int argc, const char* const* argv) {
     } catch (const Failure& failure) {
       outcome.error = failure.error();  // no connection, or no TLS: still worth a log line
     }
+    // The session holds its own copy of the password until it ends, inside send().
+    wipe(account.password);
     report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
-    for (const auto& warning : outcome.warnings) {
-      spdlog::warn(warning);
-    }
+    warn_about(outcome.warnings);
+    warn_about(message.content->warnings());  // found as the message was read (long lines)
     if (const int signal_number = interruption(); signal_number != 0 && !outcome.delivered) {
       // The outcome's error says what the signal interrupted, and whether the message may
       // have been delivered all the same (the final dot went out, its reply did not arrive).

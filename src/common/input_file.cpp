@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/interruption.hpp"
+#include "common/regular_file.hpp"
 
 namespace smtpsend {
 
@@ -24,23 +26,6 @@ namespace {
 // that the string's zero-filled, not yet read tail stays small (it counts as resident memory).
 constexpr std::size_t read_piece_size = std::size_t{1} << 20;
 constexpr std::size_t initial_capacity = std::size_t{64} * 1024;
-
-// What a file that is neither regular nor a directory is, for the message refusing it.
-const char* kind_of_special_file(mode_t mode) {
-  if (S_ISFIFO(mode)) {
-    return "a FIFO (named pipe)";
-  }
-  if (S_ISSOCK(mode)) {
-    return "a socket";
-  }
-  if (S_ISCHR(mode)) {
-    return "a character device";
-  }
-  if (S_ISBLK(mode)) {
-    return "a block device";
-  }
-  return "a special file";
-}
 
 // /dev/null (Linux's device 1,3, wherever its node is): the usual way to say "nothing", and the
 // one device that is read as a file, empty.
@@ -63,15 +48,21 @@ bool size_is_unknown(int descriptor, const struct stat& status) {
 }
 
 // A standard input inherited with O_NONBLOCK says EAGAIN when it has nothing yet: wait for it.
+// A signal (EINTR) returns early: the caller's loop looks at it and waits again.
 void wait_readable(int descriptor) {
   pollfd poll_descriptor{descriptor, POLLIN, 0};
-  while (::poll(&poll_descriptor, 1, -1) < 0 && errno == EINTR) {
-  }
+  ::poll(&poll_descriptor, 1, -1);
 }
 
-// One read(2), retried on EINTR and waited for on EAGAIN; 0 at the end of the input.
+}  // namespace
+
 std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::string_view what) {
   while (true) {
+    // While a message is sent, a signal to stop must not wait for more input to arrive.
+    if (const int signal_number = interruption(); signal_number != 0) {
+      throw Failure(ErrorKind::temporary, "interrupted by " + signal_name(signal_number) +
+                                              " while reading " + std::string(what));
+    }
     const ssize_t got = ::read(descriptor, buffer, count);
     if (got >= 0) {
       return static_cast<std::size_t>(got);
@@ -88,8 +79,6 @@ std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::stri
   }
 }
 
-}  // namespace
-
 InputFile::InputFile(const std::string& path, std::string_view what) {
   const std::string named = std::string(what) + " '" + path + "'";
   const auto fail = [&](const std::string& reason) {
@@ -99,31 +88,23 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
     }
     throw Failure(ErrorKind::no_input, "cannot open " + named + ": " + reason);
   };
-  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever if none comes.
-  descriptor_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (descriptor_ < 0) {
-    fail(std::strerror(errno));
-  }
-  struct stat status {};
-  if (::fstat(descriptor_, &status) != 0) {
-    fail(std::strerror(errno));
-  }
-  if (S_ISDIR(status.st_mode)) {
-    fail("it is a directory; name a file instead");
-  }
-  if (is_null_device(status)) {
-    ::close(descriptor_);
-    descriptor_ = -1;
-    return;  // empty, as `--text /dev/null` means
-  }
-  if (!S_ISREG(status.st_mode)) {
-    fail(std::string("it is not a regular file but ") + kind_of_special_file(status.st_mode) +
+  // Opened without blocking: a FIFO would otherwise wait for a writer, forever if none comes.
+  RegularFile file(path);
+  const struct stat& status = file.status();
+  if (!file.ok()) {
+    if (!file.not_regular()) {
+      fail(std::strerror(file.error()));
+    }
+    if (S_ISDIR(status.st_mode)) {
+      fail("it is a directory; name a file instead");
+    }
+    if (is_null_device(status)) {
+      return;  // empty, as `--text /dev/null` means
+    }
+    fail("it is not a regular file but " + file.kind() +
          "; copy its content to a regular file and give that");
   }
-  const int flags = ::fcntl(descriptor_, F_GETFL);
-  if (flags < 0 || ::fcntl(descriptor_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-    fail(std::strerror(errno));
-  }
+  descriptor_ = file.release();
   if (!size_is_unknown(descriptor_, status)) {
     size_ = static_cast<std::uint64_t>(status.st_size);
     return;

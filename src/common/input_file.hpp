@@ -50,6 +50,12 @@ class InputFile {
   std::string content_;
 };
 
+// One read(2) of at most `count` octets into `buffer`: retried on EINTR (unless a signal to stop
+// came, common/interruption.hpp: Failure(temporary)), waited for with poll() on EAGAIN (an input
+// inherited with O_NONBLOCK). Returns 0 at the end of the input; Failure(io, "cannot read
+// <what>: <reason>; nothing was sent") when the read fails.
+std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::string_view what);
+
 // Reads `descriptor` to its end with read(2) in large pieces, retrying on EINTR, into one string
 // that grows in place (`expected_size`, when known, is reserved up front). `what` names it in
 // messages ("standard input", "--text file 'x'"). Throws Failure(io, "cannot read <what>:

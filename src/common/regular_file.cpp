@@ -40,21 +40,30 @@ RegularFile::~RegularFile() {
   }
 }
 
+int RegularFile::release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
 std::string RegularFile::kind() const {
-  const mode_t type = status_.st_mode & S_IFMT;
-  switch (type) {
-    case S_IFDIR:
-      return "a directory";
-    case S_IFIFO:
-      return "a FIFO";
-    case S_IFSOCK:
-      return "a socket";
-    case S_IFCHR:
-    case S_IFBLK:
-      return "a device";
-    default:
-      return "not a regular file";
+  const mode_t mode = status_.st_mode;
+  if (S_ISDIR(mode)) {
+    return "a directory";
   }
+  if (S_ISFIFO(mode)) {
+    return "a FIFO (named pipe)";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  return "a special file";
 }
 
 }  // namespace smtpsend

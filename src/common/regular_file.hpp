@@ -1,7 +1,8 @@
 #pragma once
-// Opening a file that the user named for reading (-C, aliases, netrc) without letting what is
-// found there block the program: a FIFO would wait for a writer forever, a terminal could become
-// our controlling terminal. Only regular files are read.
+// Opening a file that the user named for reading (-C, aliases, netrc, and through InputFile the
+// message's own files) without letting what is found there block the program: a FIFO would wait
+// for a writer forever, a terminal could become our controlling terminal. Only regular files are
+// kept open; for anything else status() and kind() say what it was.
 
 #include <sys/stat.h>
 
@@ -20,10 +21,12 @@ class RegularFile {
 
   bool ok() const { return fd_ >= 0; }
   int fd() const { return fd_; }
+  // Hands the descriptor to the caller, who then closes it.
+  int release();
   // errno of the failed open or fstat; 0 when ok() or when only not_regular() is the problem.
   int error() const { return error_; }
   bool not_regular() const { return not_regular_; }
-  // What it is when not_regular(): "a FIFO", "a directory", "a device", ...
+  // What it is when not_regular(): "a FIFO (named pipe)", "a directory", "a character device"...
   std::string kind() const;
   const struct stat& status() const { return status_; }
 

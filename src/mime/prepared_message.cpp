@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "mime/message.hpp"
 #include "mime/prepared_message_filter.hpp"
 #include "mime/syntax_helpers.hpp"
@@ -151,15 +152,7 @@ class PreparedMessage final : public MessageStream {
   }
 
   std::size_t read_some(char* buffer, std::size_t count) {
-    for (;;) {
-      const ssize_t got = ::read(descriptor_, buffer, count);
-      if (got >= 0) {
-        return static_cast<std::size_t>(got);
-      }
-      if (errno != EINTR) {
-        throw Failure(ErrorKind::io, "cannot read the " + name_ + ": " + std::strerror(errno));
-      }
-    }
+    return smtpsend::read_some(descriptor_, buffer, count, "the " + name_);
   }
 
   void close_descriptor() {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "mime/header_encoding.hpp"
 #include "mime/syntax_helpers.hpp"
 
@@ -145,16 +146,8 @@ bool SubmittedMessage::read_piece(std::string& out) {
 }
 
 std::size_t SubmittedMessage::read_some() {
-  for (;;) {
-    const ssize_t got = ::read(descriptor_, read_buffer_.data(), read_buffer_.size());
-    if (got >= 0) {
-      return static_cast<std::size_t>(got);
-    }
-    if (errno != EINTR) {
-      throw Failure(ErrorKind::io,
-                    "cannot read the message from " + input_name_ + ": " + std::strerror(errno));
-    }
-  }
+  return smtpsend::read_some(descriptor_, read_buffer_.data(), read_buffer_.size(),
+                             "the message from " + input_name_);
 }
 
 void SubmittedMessage::unread(std::size_t count) {

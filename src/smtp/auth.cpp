@@ -6,6 +6,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/secret_wipe.hpp"
 #include "smtp/base64.hpp"
 
 namespace smtpsend::smtp {

@@ -56,11 +56,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return take_datum(output);
 }
 
-void wipe(std::string& secret) {
-  if (!secret.empty()) {
-    gnutls_memset(secret.data(), 0, secret.size());
-  }
-  secret.clear();
-}
-
 }  // namespace smtpsend::smtp

@@ -11,7 +11,4 @@ std::string base64_encode(std::string_view data);
 // nullopt when `text` is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
-// Overwrites a string that held a secret before it is released.
-void wipe(std::string& secret);
-
 }  // namespace smtpsend::smtp

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/secret_wipe.hpp"
 #include "smtp/base64.hpp"
 #include "smtp/session_errors.hpp"
 #include "smtp/session_impl.hpp"

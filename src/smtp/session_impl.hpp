@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/secret_wipe.hpp"
 #include "smtp/auth.hpp"
 #include "smtp/body_trace.hpp"
 #include "smtp/dot_stuffer.hpp"
@@ -37,6 +38,16 @@ class Session::Impl {
     in_tls_ = config_.tls == TlsPolicy::implicit;
     awaiting_.push_back({State::greeting});
   }
+  // The session's copy of the password goes with it, and leaves nothing in freed memory.
+  ~Impl() {
+    if (config_.credentials) {
+      wipe(config_.credentials->password);
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  Impl(Impl&&) = delete;
+  Impl& operator=(Impl&&) = delete;
 
   // Runs `operation`, turning a Failure from inside the module into the outcome's error.
   template <typename Operation>

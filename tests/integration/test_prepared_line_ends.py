@@ -137,6 +137,7 @@ def test_sendmail_breaks_lines_over_998_octets(sendmail, start_server):
     run = sendmail.run("-t", "-i", message=CRON_LONG_LINE)
 
     assert_exit(run, 0)
+    assert "longer than the 998 octets a mail line may have" in run.stderr, run.describe()
     [received] = server.messages
     assert_wire_format(received.raw)
     message = parse_message(received.raw)

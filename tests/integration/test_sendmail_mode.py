@@ -331,3 +331,18 @@ def test_sendmail_mode_reads_the_config_option(sendmail, start_server, tmp_path)
     assert_exit(run, 0)
     assert other.connections == 0
     assert [m.mail_from for m in server.messages] == ["site@example.test"]
+
+
+def test_the_trace_file_of_sendmail_mode_comes_from_the_configuration(sendmail, start_server,
+                                                                      tmp_path):
+    server = start_server("plain")
+    trace = tmp_path / "trace.log"
+    sendmail.configure(server, extra=f"trace_file {trace}\n")
+
+    run = sendmail.run("-t", "-i", message=b"To: bob@example.test\nSubject: traced\n\nHi.\n")
+
+    assert_exit(run, 0)
+    text = trace.read_text(encoding="utf-8", errors="replace")
+    assert "<- 220" in text and "-> MAIL FROM:" in text, text
+    assert "<- 220" not in run.stderr, run.describe()
+    assert trace.stat().st_mode & 0o777 == 0o600

@@ -188,7 +188,7 @@ TEST(Deliver, AMessageStreamFailureClosesWithoutTheDotAndKeepsItsError) {
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::data, outcome.error->kind);
   EXPECT_TRUE(outcome.error->message.starts_with(failure_text)) << outcome.error->message;
-  EXPECT_NE(std::string::npos, outcome.error->message.find("nothing was delivered"))
+  EXPECT_NE(std::string::npos, outcome.error->message.find("the message was not sent"))
       << outcome.error->message;
   EXPECT_FALSE(ends_the_message(transport.written));
   EXPECT_EQ(std::string::npos, transport.written.find("QUIT"));

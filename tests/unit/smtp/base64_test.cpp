@@ -30,11 +30,5 @@ TEST(Base64, InvalidInputDecodesToNothing) {
   EXPECT_FALSE(base64_decode("VXNl*cm5hbWU6").has_value());
 }
 
-TEST(Base64, WipeEmptiesTheString) {
-  std::string secret = "hunter2";
-  wipe(secret);
-  EXPECT_TRUE(secret.empty());
-}
-
 }  // namespace
 }  // namespace smtpsend::smtp
