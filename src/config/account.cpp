@@ -148,9 +148,8 @@ bool from_matches(std::string_view account_from, const std::string& sender) {
 // One setting looked up through the layers, remembering which one gave it.
 class Layers {
  public:
-  Layers(const cli::Options& options, const Environment& environment,
-         const AccountSettings* settings, Account& account)
-      : options_(options), environment_(environment), settings_(settings), account_(account) {}
+  Layers(const Environment& environment, const AccountSettings* settings, Account& account)
+      : environment_(environment), settings_(settings), account_(account) {}
 
   const Setting* key(const char* name) const {
     if (settings_ == nullptr) {
@@ -190,7 +189,6 @@ class Layers {
   }
 
  private:
-  const cli::Options& options_;
   const Environment& environment_;
   const AccountSettings* settings_;
   Account& account_;
@@ -523,7 +521,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
     settings = choose_account(options, environment, *file, account);
     account.account_name = settings->name;
   }
-  Layers layers(options, environment, settings, account);
+  Layers layers(environment, settings, account);
 
   account.host =
       layers.text("host", options.server, "--server", "SMTPSEND_SERVER", "host").value_or("");

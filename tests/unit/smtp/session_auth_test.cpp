@@ -16,9 +16,8 @@ using dialog::envelope_to;
 using dialog::expect_dialog;
 using dialog::short_body;
 
-// base64("\0alice\0s3cret-pa55"), base64("alice"), base64("s3cret-pa55")
+// base64("\0alice\0s3cret-pa55"), base64("s3cret-pa55")
 constexpr std::string_view plain_response = "AGFsaWNlAHMzY3JldC1wYTU1";
-constexpr std::string_view user_base64 = "YWxpY2U=";
 constexpr std::string_view password_base64 = "czNjcmV0LXBhNTU=";
 constexpr std::string_view password = "s3cret-pa55";
 
