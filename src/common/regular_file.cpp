@@ -4,46 +4,28 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace smtpsend {
 
 RegularFile::RegularFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid() || ::fstat(fd.get(), &status_) != 0) {
     error_ = errno;
-    return;
-  }
-  if (::fstat(fd, &status_) != 0) {
-    error_ = errno;
-    ::close(fd);
     return;
   }
   if (!S_ISREG(status_.st_mode)) {
     not_regular_ = true;
-    ::close(fd);
     return;
   }
   // Reads of a regular file never block; blocking mode is restored anyway so that a read loop
   // needs no EAGAIN case.
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
     error_ = errno;
-    ::close(fd);
     return;
   }
-  fd_ = fd;
-}
-
-RegularFile::~RegularFile() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
-
-int RegularFile::release() {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
+  fd_ = std::move(fd);
 }
 
 std::string RegularFile::kind() const {

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "common/unique_fd.hpp"
+
 namespace smtpsend {
 
 class RegularFile {
@@ -15,14 +17,11 @@ class RegularFile {
   // Opens `path` with O_NONBLOCK | O_CLOEXEC | O_NOCTTY, checks it with fstat and, for a regular
   // file, clears O_NONBLOCK again. Never throws: see ok(), error() and not_regular().
   explicit RegularFile(const std::string& path);
-  ~RegularFile();
-  RegularFile(const RegularFile&) = delete;
-  RegularFile& operator=(const RegularFile&) = delete;
 
-  bool ok() const { return fd_ >= 0; }
-  int fd() const { return fd_; }
+  bool ok() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
   // Hands the descriptor to the caller, who then closes it.
-  int release();
+  int release() { return fd_.release(); }
   // errno of the failed open or fstat; 0 when ok() or when only not_regular() is the problem.
   int error() const { return error_; }
   bool not_regular() const { return not_regular_; }
@@ -31,7 +30,7 @@ class RegularFile {
   const struct stat& status() const { return status_; }
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
   int error_ = 0;
   bool not_regular_ = false;
   struct stat status_ {};

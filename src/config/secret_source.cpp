@@ -20,6 +20,7 @@
 
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
+#include "common/unique_fd.hpp"
 
 extern char** environ;  // NOLINT: POSIX declares it for posix_spawn, no header does
 
@@ -53,24 +54,6 @@ int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
   constexpr long long longest_wait = 60'000;  // poll takes an int; wake up now and then
   return static_cast<int>(std::clamp<long long>(left.count(), 0, longest_wait));
 }
-
-class Descriptor {
- public:
-  explicit Descriptor(int fd = -1) : fd_(fd) {}
-  ~Descriptor() { reset(); }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  int get() const { return fd_; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 // Waits until the process behind `pidfd` has ended or `deadline` passed; true when it ended.
 bool wait_for_exit(int pidfd, std::chrono::steady_clock::time_point deadline) {
@@ -137,8 +120,8 @@ CommandResult run_command(const std::string& command,
     throw Failure(ErrorKind::os,
                   "cannot run the password command: " + std::string(std::strerror(errno)));
   }
-  Descriptor read_end(ends[0]);
-  Descriptor write_end(ends[1]);
+  UniqueFd read_end(ends[0]);
+  UniqueFd write_end(ends[1]);
 
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
@@ -179,7 +162,7 @@ CommandResult run_command(const std::string& command,
   write_end.reset();  // the command holds the only write end: its exit is our end of file
   const pid_t target = own_group ? -pid : pid;
 
-  Descriptor pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (pidfd.get() < 0) {
     const int error = errno;
     ::kill(pid, SIGKILL);

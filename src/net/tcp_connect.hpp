@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "net/resolver.hpp"
-#include "net/unique_fd.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::net {

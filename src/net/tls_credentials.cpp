@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common/error.hpp"
-#include "net/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace smtpsend::net {
 namespace {

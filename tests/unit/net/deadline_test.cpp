@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "net/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace smtpsend::net {
 namespace {

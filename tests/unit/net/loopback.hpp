@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::net::testing {

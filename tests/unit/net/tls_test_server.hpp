@@ -14,9 +14,9 @@
 #include <string>
 #include <thread>
 
+#include "common/unique_fd.hpp"
 #include "loopback.hpp"
 #include "net/gnutls_handles.hpp"
-#include "net/unique_fd.hpp"
 #include "test_pki.hpp"
 
 namespace smtpsend::net::testing {

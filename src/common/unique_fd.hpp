@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace smtpsend::net {
+namespace smtpsend {
 
 class UniqueFd {
  public:
@@ -40,4 +40,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace smtpsend::net
+}  // namespace smtpsend
