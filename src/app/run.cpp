@@ -339,7 +339,8 @@ int run(int argc, const char* const* argv) {
       // have been delivered all the same (the final dot went out, its reply did not arrive).
       const Error error = outcome.error.value_or(
           Error{ErrorKind::temporary, "interrupted by " + signal_name(signal_number), {}});
-      log_send(account, message, outcome, 128 + signal_number, /*interrupted=*/true);
+      log_send(account, message, outcome, exit_status_of_signal(signal_number),
+               /*interrupted=*/true);
       fail(error);
       end_by_interruption(signal_number);
     }

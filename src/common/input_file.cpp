@@ -82,10 +82,6 @@ std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::stri
 InputFile::InputFile(const std::string& path, std::string_view what) {
   const std::string named = std::string(what) + " '" + path + "'";
   const auto fail = [&](const std::string& reason) {
-    if (descriptor_ >= 0) {
-      ::close(descriptor_);
-      descriptor_ = -1;
-    }
     throw Failure(ErrorKind::no_input, "cannot open " + named + ": " + reason);
   };
   // Opened without blocking: a FIFO would otherwise wait for a writer, forever if none comes.
@@ -104,48 +100,14 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
     fail("it is not a regular file but " + file.kind() +
          "; copy its content to a regular file and give that");
   }
-  descriptor_ = file.release();
-  if (!size_is_unknown(descriptor_, status)) {
+  if (!size_is_unknown(file.fd(), status)) {
     size_ = static_cast<std::uint64_t>(status.st_size);
+    descriptor_.reset(file.release());
     return;
   }
-  try {
-    content_ = read_to_end(descriptor_, named, 0, maximum_special_file_size);
-  } catch (...) {
-    ::close(descriptor_);
-    descriptor_ = -1;
-    throw;
-  }
-  ::close(descriptor_);
-  descriptor_ = -1;
+  // Read whole now; the descriptor closes with `file`.
+  content_ = read_to_end(file.fd(), named, 0, maximum_special_file_size);
   size_ = content_.size();
-}
-
-InputFile::~InputFile() {
-  if (descriptor_ >= 0) {
-    ::close(descriptor_);
-  }
-}
-
-InputFile::InputFile(InputFile&& other) noexcept
-    : descriptor_(std::exchange(other.descriptor_, -1)),
-      size_(other.size_),
-      content_(std::move(other.content_)) {}
-
-InputFile& InputFile::operator=(InputFile&& other) noexcept {
-  if (this != &other) {
-    if (descriptor_ >= 0) {
-      ::close(descriptor_);
-    }
-    descriptor_ = std::exchange(other.descriptor_, -1);
-    size_ = other.size_;
-    content_ = std::move(other.content_);
-  }
-  return *this;
-}
-
-int InputFile::release_descriptor() {
-  return std::exchange(descriptor_, -1);
 }
 
 std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size,
@@ -202,16 +164,8 @@ std::string read_input_file(const std::string& path, std::string_view what) {
   if (file.is_in_memory()) {
     return std::move(file.content());
   }
-  const int descriptor = file.release_descriptor();
-  try {
-    std::string content =
-        read_to_end(descriptor, std::string(what) + " '" + path + "'", file.size());
-    ::close(descriptor);
-    return content;
-  } catch (...) {
-    ::close(descriptor);
-    throw;
-  }
+  const UniqueFd descriptor(file.release_descriptor());
+  return read_to_end(descriptor.get(), std::string(what) + " '" + path + "'", file.size());
 }
 
 }  // namespace smtpsend

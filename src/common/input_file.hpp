@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/unique_fd.hpp"
+
 namespace smtpsend {
 
 // procfs and sysfs files are a few kilobytes; one larger than this is no file to mail.
@@ -28,24 +30,19 @@ class InputFile {
   // device: "is not a regular file; ..."), or a procfs/sysfs file larger than
   // maximum_special_file_size; Failure(io) when reading a procfs/sysfs file fails.
   InputFile(const std::string& path, std::string_view what);
-  ~InputFile();
-  InputFile(InputFile&& other) noexcept;
-  InputFile& operator=(InputFile&& other) noexcept;
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
 
   // True when the content was read at open time (procfs, sysfs): content() holds it all, and
   // there is no descriptor.
-  bool is_in_memory() const { return descriptor_ < 0; }
+  bool is_in_memory() const { return !descriptor_.valid(); }
   // The size: st_size of a regular file, or the size of what was read.
   std::uint64_t size() const { return size_; }
   // The content read at open time; empty for a regular file.
   std::string& content() { return content_; }
   // Hands the descriptor of a regular file to the caller, who then closes it; -1 when in memory.
-  int release_descriptor();
+  int release_descriptor() { return descriptor_.release(); }
 
  private:
-  int descriptor_ = -1;
+  UniqueFd descriptor_;
   std::uint64_t size_ = 0;
   std::string content_;
 };

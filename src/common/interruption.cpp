@@ -46,6 +46,10 @@ std::string signal_name(int signal_number) {
   }
 }
 
+int exit_status_of_signal(int signal_number) {
+  return 128 + signal_number;
+}
+
 void end_by_interruption(int signal_number) {
   struct sigaction action {};
   action.sa_handler = SIG_DFL;
@@ -56,7 +60,7 @@ void end_by_interruption(int signal_number) {
   sigaddset(&unblocked, signal_number);
   ::sigprocmask(SIG_UNBLOCK, &unblocked, nullptr);
   ::raise(signal_number);
-  std::_Exit(128 + signal_number);  // the shell's convention, should the signal not end us
+  std::_Exit(exit_status_of_signal(signal_number));  // should the signal not end us
 }
 
 }  // namespace smtpsend

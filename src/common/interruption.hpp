@@ -21,6 +21,10 @@ int interruption();
 // "SIGTERM", for messages.
 std::string signal_name(int signal_number);
 
+// The status a shell reports for a program ended by `signal_number` (128 + its number): what the
+// send log records for an interrupted send.
+int exit_status_of_signal(int signal_number);
+
 // Restores the default action of `signal_number` and raises it: the program ends as if the
 // signal had never been caught.
 [[noreturn]] void end_by_interruption(int signal_number);
