@@ -41,4 +41,10 @@ constexpr bool starts_with_ignoring_ascii_case(std::string_view text, std::strin
          equals_ignoring_ascii_case(text.substr(0, prefix.size()), prefix);
 }
 
+// True when every byte is below 0x80.
+constexpr bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 }  // namespace smtpsend

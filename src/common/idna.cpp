@@ -2,17 +2,17 @@
 
 #include <idn2.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <memory>
+
+#include "common/ascii.hpp"
 
 namespace smtpsend {
 
 std::string domain_to_ascii(std::string_view domain, ErrorKind kind, std::string_view advice) {
   // ASCII names go through untouched: IDNA would refuse names that DNS and hosts files allow
   // (underscores, for one), and they need no conversion.
-  if (std::all_of(domain.begin(), domain.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (is_ascii(domain)) {
     return std::string(domain);
   }
   char* converted = nullptr;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/address_syntax.hpp"
 #include "mime/header_encoding.hpp"

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/base64.hpp"
 #include "mime/syntax_helpers.hpp"

@@ -10,15 +10,6 @@ bool is_continuation(unsigned char byte) {
 
 }  // namespace
 
-bool is_ascii(std::string_view text) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::size_t utf8_character_length(std::string_view text, std::size_t position) {
   const auto byte_at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte_at(position);

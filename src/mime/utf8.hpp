@@ -1,14 +1,12 @@
 #pragma once
 // Small UTF-8 facts the MIME code needs: where a character ends (so encoded words and folds never
-// split one), whether text is ASCII (7bit) and whether it is well-formed (RFC 3629 §4).
+// split one) and whether text is well-formed (RFC 3629 §4). Whether it is ASCII (7bit):
+// is_ascii() in common/ascii.hpp.
 
 #include <cstddef>
 #include <string_view>
 
 namespace smtpsend::mime {
-
-// True when every byte is below 0x80.
-bool is_ascii(std::string_view text);
 
 // The length (1-4) of the well-formed UTF-8 character that starts at text[position], or 0 when
 // the bytes there are not one (stray continuation byte, overlong form, surrogate, beyond U+10FFFF,

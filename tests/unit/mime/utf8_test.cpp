@@ -7,12 +7,6 @@
 namespace smtpsend::mime {
 namespace {
 
-TEST(Utf8, AsciiIsAscii) {
-  EXPECT_TRUE(is_ascii("plain text\t\r\n"));
-  EXPECT_TRUE(is_ascii(""));
-  EXPECT_FALSE(is_ascii("caf\xC3\xA9"));
-}
-
 TEST(Utf8, CharacterLengthsOfOneToFourBytes) {
   const std::string text = "a\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80";  // a é 日 😀
   EXPECT_EQ(utf8_character_length(text, 0), 1U);
