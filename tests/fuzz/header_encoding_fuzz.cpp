@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "mime/header_encoding.hpp"
 #include "mime/utf8.hpp"
@@ -22,6 +23,7 @@ namespace {
 
 namespace mime = smtpsend::mime;
 using smtpsend::Failure;
+using smtpsend::is_ascii;
 
 constexpr std::string_view field_name = "Subject";
 
@@ -52,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   check(!has_line_breaking_byte, "text with CR, LF or NUL is refused", header);
-  check(mime::is_ascii(header), "the header is ASCII", header);
+  check(is_ascii(header), "the header is ASCII", header);
 
   try {
     for (const auto& line : mime::testing::header_lines(header, field_name)) {
