@@ -7,6 +7,7 @@ rather than testing whatever happens to lie in a build directory.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Callable, Optional
@@ -16,8 +17,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from certs import Pki, make_pki  # noqa: E402
+from exim_server import EximServer, make_workspace  # noqa: E402
 from smtp_server import TestSmtpServer  # noqa: E402
-from support import Smtpsend  # noqa: E402
+from support import PASSWORD, USER, Smtpsend, require_exim  # noqa: E402
 
 
 def pytest_sessionstart(session):
@@ -37,6 +39,10 @@ def pytest_configure(config):
     # scripts/sanitize leaves these tests to the plain run.
     config.addinivalue_line("markers",
                             "measures_memory: asserts the program's peak resident memory")
+    # Tests that wait for real time limits to run out (seconds each) prove the same thing in
+    # either build: scripts/sanitize leaves them to the plain run as well, so CI waits them out once.
+    config.addinivalue_line("markers",
+                            "waits_out_time_limits: waits for real time limits to run out")
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +99,34 @@ def mime_files(tmp_path_factory):
     from support import write_mime_files
 
     return write_mime_files(tmp_path_factory.mktemp("mime-files"))
+
+
+@pytest.fixture(scope="session")
+def exim_workspace():
+    """The directory of every Exim server of the session, removed when the session ends."""
+    workspace = make_workspace()
+    yield workspace
+    shutil.rmtree(workspace, ignore_errors=True)
+
+
+@pytest.fixture
+def start_exim(exim_workspace, pki, start_server) -> Callable[..., tuple[EximServer, TestSmtpServer]]:
+    """Starts Exim with STARTTLS and AUTH (USER, PASSWORD) relaying to a recording server; both are
+    stopped when the test ends.
+
+    start_exim(refuse=[...]) -> (exim, sink)
+    """
+    exim_binary = require_exim()
+    started: list[EximServer] = []
+
+    def start(*, refuse=()) -> tuple[EximServer, TestSmtpServer]:
+        sink = start_server("plain")
+        exim = EximServer(exim_workspace, pki.server, sink.port, user=USER, password=PASSWORD,
+                          refuse=refuse)
+        started.append(exim)
+        exim.start(exim_binary)
+        return exim, sink
+
+    yield start
+    for exim in started:
+        exim.stop()

@@ -14,6 +14,7 @@ from typing import Optional
 
 import pytest
 
+from exim_server import EXIM_PACKAGE, find_exim
 from smtp_server import TestSmtpServer
 
 # Every child process gets a bound; a hung client must fail its test, not the CI job.
@@ -429,3 +430,12 @@ def single_address(message: email.message.EmailMessage, header: str):
 def dry_run_args() -> list[str]:
     """--dry-run with a server named (the option still needs one) that is never contacted."""
     return ["--server", "localhost", "--tls", "none", "--dry-run"]
+
+
+def require_exim() -> str:
+    """The Exim binary; CI installs it, so its absence fails the test rather than skipping it."""
+    exim = find_exim()
+    if exim is None:
+        pytest.fail(f"Exim not found: install it with `apt-get install -y {EXIM_PACKAGE}`",
+                    pytrace=False)
+    return exim

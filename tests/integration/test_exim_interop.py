@@ -4,11 +4,8 @@ Exim must be installed (Debian package exim4-daemon-light); CI installs it, so i
 failure, not a skip.
 """
 
-import shutil
-
 import pytest
 
-from exim_server import EXIM_PACKAGE, EximServer, find_exim, make_workspace
 from support import (MESSAGE_WAIT_SECONDS, PASSWORD, RECIPIENT, SENDER, USER, all_defects,
                      assert_exit, assert_nothing_delivered, envelope_args, parse_message,
                      secret_spellings, text_body)
@@ -17,28 +14,10 @@ REFUSED = "nobody@example.test"
 BODY = "Through a real MTA.\n.dot line\nGrüße.\n" + "wide " * 150 + "\n"
 
 
-@pytest.fixture(scope="module")
-def exim_workspace():
-    workspace = make_workspace()
-    yield workspace
-    shutil.rmtree(workspace, ignore_errors=True)
-
-
 @pytest.fixture
-def exim_relay(exim_workspace, pki, start_server):
+def exim_relay(start_exim):
     """(exim, sink): Exim listening with STARTTLS, relaying what it accepts to `sink`."""
-    exim = find_exim()
-    if exim is None:
-        pytest.fail(f"Exim not found: install it with `apt-get install -y {EXIM_PACKAGE}`",
-                    pytrace=False)
-    sink = start_server("plain")
-    server = EximServer(exim_workspace, pki.server, sink.port, user=USER, password=PASSWORD,
-                        refuse=[REFUSED])
-    try:
-        server.start(exim)
-        yield server, sink
-    finally:
-        server.stop()
+    return start_exim(refuse=[REFUSED])
 
 
 def exim_args(exim, pki):

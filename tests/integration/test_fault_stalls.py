@@ -36,6 +36,7 @@ def fault_server():
         yield start
 
 
+@pytest.mark.waits_out_time_limits
 def test_no_greeting_times_out(smtpsend, fault_server):
     server = fault_server([Stall()])
 
@@ -45,6 +46,7 @@ def test_no_greeting_times_out(smtpsend, fault_server):
     assert run.elapsed >= REPLY_TIMEOUT_SECONDS * 0.9, f"gave up too early\n{run.describe()}"
 
 
+@pytest.mark.waits_out_time_limits
 def test_no_reply_to_ehlo_times_out(smtpsend, fault_server):
     server = fault_server(dialog().before("ehlo") + [Expect("EHLO"), Stall()])
 
@@ -54,6 +56,7 @@ def test_no_reply_to_ehlo_times_out(smtpsend, fault_server):
     assert "MAIL" not in server.verbs(), server.describe()
 
 
+@pytest.mark.waits_out_time_limits
 def test_no_reply_to_the_final_dot_times_out(smtpsend, fault_server):
     server = fault_server(dialog().before("body") + [ReadBody(), Stall()])
 
@@ -65,6 +68,7 @@ def test_no_reply_to_the_final_dot_times_out(smtpsend, fault_server):
     assert "delivery state unknown" in run.stderr, run.describe()
 
 
+@pytest.mark.waits_out_time_limits
 @pytest.mark.parametrize("stage", list(SLOW_REPLIES))
 def test_a_reply_sent_one_octet_at_a_time_gets_the_timeout_once_not_per_octet(smtpsend,
                                                                               fault_server, stage):
@@ -79,6 +83,7 @@ def test_a_reply_sent_one_octet_at_a_time_gets_the_timeout_once_not_per_octet(sm
     assert_no_body_sent(server, run)
 
 
+@pytest.mark.waits_out_time_limits
 def test_max_time_bounds_a_dialog_of_replies_each_just_within_the_timeout(smtpsend,
                                                                           fault_server):
     late = Delay(LATE_REPLY_SECONDS)
@@ -113,6 +118,7 @@ def test_an_endless_reply_line_without_crlf_is_a_protocol_error(smtpsend, fault_
     assert "EHLO" not in server.verbs(), server.describe()
 
 
+@pytest.mark.waits_out_time_limits
 def test_a_reply_of_slow_continuation_lines_gets_the_timeout_once_not_per_line(smtpsend,
                                                                                fault_server):
     # Whole lines keep coming, too slowly to reach the 100-line limit before the timeout: each
@@ -124,6 +130,7 @@ def test_a_reply_of_slow_continuation_lines_gets_the_timeout_once_not_per_line(s
     assert_exit_within(run, TEMPFAIL, REPLY_TIMEOUT_SECONDS + MARGIN_SECONDS)
 
 
+@pytest.mark.waits_out_time_limits
 def test_a_late_reply_within_the_timeout_is_waited_for(smtpsend, fault_server):
     # The control for the timeouts above: a reply 1.5 s late is fine with --timeout 2.
     server = fault_server([Delay(LATE_REPLY_SECONDS)] + dialog().all())

@@ -11,6 +11,8 @@ from fault_server import (Delay, Expect, FaultServers, ReadBody, Send, Stall, St
                           assert_exit_within, assert_no_body_sent, dialog, ehlo_reply,
                           implicit_tls_dialog, run_client)
 
+pytestmark = pytest.mark.waits_out_time_limits
+
 REPLY_TIMEOUT_SECONDS = 2
 TIMEOUT = ("--timeout", str(REPLY_TIMEOUT_SECONDS))
 MARGIN_SECONDS = 3

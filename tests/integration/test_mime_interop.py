@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from exim_server import EXIM_PACKAGE, EximServer, find_exim
+from exim_server import EximServer
 from smtp_server import TestSmtpServer
 from support import (MESSAGE_WAIT_SECONDS, PASSWORD, RECIPIENT, SENDER,
                      SUBPROCESS_TIMEOUT_SECONDS, USER, Smtpsend, assert_exit, assert_no_defects,
-                     assert_wire_format, mime_tree, parse_message)
-# The Exim workspace fixture and the client arguments live with the first Exim test; importing
-# the fixture makes pytest use it here too.
-from test_exim_interop import exim_args, exim_workspace  # noqa: F401
+                     assert_wire_format, mime_tree, parse_message, require_exim)
+from test_exim_interop import exim_args
 from test_mime_message import FULL_TREE, addressing_args
 
 UNPACKERS = {
@@ -31,14 +29,10 @@ UNPACKERS = {
 
 
 @pytest.fixture(scope="module")
-def relayed_message(exim_workspace, pki, mime_files, smtpsend_binary,  # noqa: F811
-                    tmp_path_factory):
+def relayed_message(exim_workspace, pki, mime_files, smtpsend_binary, tmp_path_factory):
     """The full message as the recording server behind Exim received it: sent once, through
     Exim with STARTTLS and AUTH like test_exim_interop.py, and shared by the tests below."""
-    exim_binary = find_exim()
-    if exim_binary is None:
-        pytest.fail(f"Exim not found: install it with `apt-get install -y {EXIM_PACKAGE}`",
-                    pytrace=False)
+    exim_binary = require_exim()
     base = tmp_path_factory.mktemp("mime-interop")
     sink = TestSmtpServer("plain", base / "sink")
     sink.start()

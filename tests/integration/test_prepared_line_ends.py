@@ -10,7 +10,6 @@ is CRLF-ended and at most 998 octets long.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -81,6 +81,7 @@ def run_timed(client: ConfiguredClient, *args: str, bound: float) -> tuple[subpr
     return process, time.monotonic() - started, stderr.decode(errors="replace")
 
 
+@pytest.mark.waits_out_time_limits
 @pytest.mark.parametrize("command", [
     "sleep 1000",
     "trap '' TERM; while :; do sleep 1; done",  # ignores SIGTERM: needs the SIGKILL

@@ -28,6 +28,7 @@ def send(smtpsend, server, *extra):
     return run
 
 
+@pytest.mark.waits_out_time_limits
 def test_a_slow_reply_to_the_final_dot_is_waited_for_without_a_timeout(smtpsend, fault_server):
     server = fault_server(answering_the_dot_with(Delay(2.5), reply("250 2.0.0 queued as 42"),
                                                  *dialog().stages["quit"]))
@@ -38,6 +39,7 @@ def test_a_slow_reply_to_the_final_dot_is_waited_for_without_a_timeout(smtpsend,
     assert server.message is not None and b"Hello." in server.message
 
 
+@pytest.mark.waits_out_time_limits
 def test_the_timeout_lowers_the_wait_for_the_final_reply_too(smtpsend, fault_server):
     server = fault_server(answering_the_dot_with(Delay(2.5), reply("250 2.0.0 queued as 42"),
                                                  *dialog().stages["quit"]))

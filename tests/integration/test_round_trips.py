@@ -1,0 +1,31 @@
+"""Round trips of a whole send through a real MTA, counted by a delaying proxy.
+
+Every round trip costs a user on a distant network its latency, so the number a send takes is a
+promise: it must never grow by accident. The proxy (round_trip_proxy.py) counts the times the
+client waited for the server, from the order in which the bytes arrive, not from a clock.
+"""
+
+from round_trip_proxy import RoundTripProxy
+from support import (MESSAGE_WAIT_SECONDS, PASSWORD, RECIPIENT, USER, assert_exit,
+                     envelope_args)
+
+# A delay per direction large enough that a flight written at once arrives at once, however the
+# machine schedules the client.
+ONE_WAY_DELAY_SECONDS = 0.02
+
+# STARTTLS + AUTH with PIPELINING, one recipient, from the TCP connect: connect, greeting, EHLO,
+# STARTTLS, TLS handshake, EHLO, AUTH PLAIN with its initial response, MAIL+RCPT+DATA, the message
+# with its final dot and QUIT.
+STARTTLS_AUTH_ROUND_TRIPS = 9
+
+
+def test_starttls_auth_and_one_message_cost_nine_round_trips(smtpsend, start_exim, pki):
+    server, sink = start_exim()
+    with RoundTripProxy(server.port, one_way_delay=ONE_WAY_DELAY_SECONDS) as proxy:
+        run = smtpsend.run("--server", "localhost", "--port", str(proxy.port), "--tls",
+                           "starttls", "--tls-trust-file", str(pki.ca.cert), "--user", USER,
+                           "--auth", "plain", *envelope_args(RECIPIENT, subject="Counted"),
+                           env={"SMTPSEND_PASSWORD": PASSWORD})
+        assert_exit(run, 0)
+        sink.wait_for_messages(1, MESSAGE_WAIT_SECONDS)
+    assert proxy.round_trips() == [STARTTLS_AUTH_ROUND_TRIPS], f"{run.describe()}\n{server.logs()}"
