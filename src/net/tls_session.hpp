@@ -13,6 +13,7 @@
 #include "net/deadline.hpp"
 #include "net/gnutls_handles.hpp"
 #include "net/tls_credentials.hpp"
+#include "net/tls_failure.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_priorities.hpp"
 #include "net/transport.hpp"
@@ -63,26 +64,11 @@ class TlsSession {
   // Waits for the socket in the direction GnuTLS last needed; false on timeout.
   bool wait_for_transport(const Deadline& deadline) const;
   [[noreturn]] void throw_handshake_failure(int code, const Deadline& deadline);
-  std::string certificate_failure_message();
-  // The message when the handshake failed for want of a TLS version both sides speak.
-  std::optional<std::string> version_refusal(int code) const;
-  // A message when `alert` reads as the server refusing our client certificate (or its absence)
-  // after asking for one; nothing otherwise.
-  std::optional<std::string> client_certificate_refusal(gnutls_alert_description_t alert) const;
-  // What to say when the server hangs up `when` ("before its first reply") without an alert after
-  // asking for a client certificate: permission when none was sent, io when ours was sent (it may
-  // have been refused); nothing when it did not ask.
-  std::optional<Error> hang_up_after_certificate_request(std::string_view when) const;
+  // What the diagnosis of a failure reads (tls_failure.hpp).
+  FailureContext failure_context(const Deadline& deadline) const;
   void trace_session_facts(std::chrono::milliseconds took);
   void trace_verification();
   void trace_client_certificate();
-
-  // What the pin check found during the handshake, for the error message and the trace.
-  struct PinCheck {
-    PinMatch match = PinMatch::none;
-    unsigned status = 0;  // gnutls_certificate_status_t bits of the pinned certificate; 0 = good
-    std::optional<CertificateFingerprints> fingerprints;
-  };
 
   int fd_;
   bool insecure_;
