@@ -1,7 +1,6 @@
 #include "net/tls_session.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -105,12 +104,10 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
     gnutls_session_set_ptr(session_.get(), this);
     gnutls_session_set_verify_function(session_.get(), &TlsSession::verify_with_pins);
     if (insecure_) {
-      spdlog::warn("{}", insecure_pinned_warning);
-      trace_.info(insecure_pinned_warning);
+      warn(insecure_pinned_warning);
     }
   } else if (insecure_) {
-    spdlog::warn("{}", insecure_warning);
-    trace_.info(insecure_warning);
+    warn(insecure_warning);
   } else {
     // Verification runs inside the handshake (RFC 6125 name matching, IP literals against the
     // certificate's IP address entries), so a bad certificate aborts it before we send anything.
@@ -229,8 +226,13 @@ void TlsSession::handshake(const Deadline& deadline) {
     }
     throw_handshake_failure(rc, deadline);
   }
-  trace_session_facts(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started));
+  gather_facts(
+      std::chrono::duration_cast<std::chrono::microseconds>(Deadline::Clock::now() - started));
+  if (trace_.enabled()) {
+    for (const std::string& line : tls_facts_lines(facts_)) {
+      trace_.info(line);
+    }
+  }
 }
 
 FailureContext TlsSession::failure_context(const Deadline& deadline) const {
@@ -258,89 +260,50 @@ void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
   throw Failure(std::move(error));
 }
 
-void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
-  if (!trace_.enabled()) {
-    return;
-  }
-  gnutls_session_t session = session_.get();
-  const char* version = gnutls_protocol_get_name(gnutls_protocol_get_version(session));
-  trace_.info(fmt::format("TLS handshake done in {} ms: {}", took.count(),
-                          version ? version : "unknown version"));
-  if (char* description = gnutls_session_get_desc(session)) {
-    trace_.info(fmt::format("TLS cipher suite: {}", description));
-    gnutls_free(description);
-  }
-  if (auto certificate = read_peer_certificate(session)) {
-    trace_.info(fmt::format("TLS certificate subject: {}", certificate->subject));
-    trace_.info(fmt::format("TLS certificate issuer: {}", certificate->issuer));
-    if (!certificate->alt_names.empty()) {
-      std::string names;
-      for (const std::string& name : certificate->alt_names) {
-        names += names.empty() ? name : ", " + name;
-      }
-      trace_.info(fmt::format("TLS certificate names: {}", names));
-    }
-    trace_.info(fmt::format("TLS certificate valid from {} to {}",
-                            format_utc(certificate->not_before),
-                            format_utc(certificate->not_after)));
-    // Both, always: what a user copies into --tls-fingerprint.
-    if (certificate->fingerprints) {
-      trace_.info(fmt::format("TLS certificate fingerprint: {}",
-                              format_pin(certificate->fingerprints->certificate)));
-      trace_.info(fmt::format("TLS public key fingerprint: {}",
-                              format_pin(certificate->fingerprints->public_key)));
-    }
-  }
-  trace_verification();
-  trace_client_certificate();
+void TlsSession::warn(std::string_view warning) {
+  // The application shows facts_.warnings to the user once the handshake is done; the trace has
+  // it at once, where it happened.
+  facts_.warnings.emplace_back(warning);
+  trace_.info(warning);
 }
 
-void TlsSession::trace_verification() {
+void TlsSession::gather_facts(std::chrono::microseconds took) {
+  std::vector<std::string> warnings = std::move(facts_.warnings);
+  facts_ = read_tls_facts(session_.get());
+  facts_.warnings = std::move(warnings);
+  facts_.handshake_duration = took;
+  facts_.verification = verification_facts();
+  facts_.client_certificate.requested =
+      gnutls_certificate_client_get_request_status(session_.get()) != 0;
+  facts_.client_certificate.sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
+  facts_.client_certificate.subject = credentials_.client_certificate_subject();
+}
+
+TlsVerification TlsSession::verification_facts() const {
+  TlsVerification verification;
+  verification.insecure = insecure_;
+  verification.name = verify_name_;
+  verification.trust_source = credentials_.trust_source();
+  verification.pin = pin_check_.match;
   if (!pins_.empty()) {
-    trace_.info(
-        fmt::format("TLS certificate's {} matches --tls-fingerprint", describe(pin_check_.match)));
-    if (!insecure_) {
-      trace_.info(
-          fmt::format("TLS certificate trusted for '{}' by its pin (no CA needed); name "
-                      "and dates checked",
-                      verify_name_));
-      return;
-    }
+    verification.basis = TrustBasis::pin;
+  } else if (insecure_) {
+    verification.basis = TrustBasis::not_verified;
   }
   if (!insecure_) {
-    trace_.info(fmt::format("TLS certificate verified for '{}' against {}", verify_name_,
-                            credentials_.trust_source()));
-    return;
+    return verification;  // the handshake verified it, or it would have failed
   }
-  // Say what verification would have found, so a user who reached for --tls-insecure learns
-  // what the real problem is.
+  // What verification would have found, for a user who reached for --tls-insecure.
   unsigned status = 0;
   int rc = gnutls_certificate_verify_peers3(session_.get(), verify_name_.c_str(), &status);
   if (rc < 0) {
-    trace_.info(
-        fmt::format("TLS certificate NOT verified (--tls-insecure): {}", gnutls_strerror(rc)));
+    verification.checked = false;
+    verification.status_text = gnutls_strerror(rc);
   } else {
-    trace_.info(
-        fmt::format("TLS certificate NOT verified (--tls-insecure); verification would "
-                    "have {}: {}",
-                    status == 0 ? "passed" : "failed", verification_status_text(status)));
+    verification.status = status;
+    verification.status_text = verification_status_text(status);
   }
-}
-
-void TlsSession::trace_client_certificate() {
-  bool requested = gnutls_certificate_client_get_request_status(session_.get()) != 0;
-  bool sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
-  if (sent) {
-    trace_.info(fmt::format("TLS client certificate sent: '{}' (the server asked for one)",
-                            credentials_.client_certificate_subject()));
-  } else if (requested) {
-    trace_.info(credentials_.has_client_certificate()
-                    ? "the server asked for a TLS client certificate; ours was not sent: it is "
-                      "not from a CA the server named"
-                    : "the server asked for a TLS client certificate; none sent (see --tls-cert)");
-  } else if (credentials_.has_client_certificate()) {
-    trace_.info("TLS client certificate not sent: the server did not ask for one");
-  }
+  return verification;
 }
 
 void TlsSession::send_all(std::string_view bytes, const Deadline& deadline) {
