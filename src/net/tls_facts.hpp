@@ -61,7 +61,7 @@ struct TlsFacts {
   std::string mac;          // "SHA256" for a CBC suite; "" for an AEAD cipher, which has none
   std::string group;        // the key-exchange group, "X25519"; "" when there was none
   std::string description;  // GnuTLS's one-line summary, "(TLS1.3)-(ECDHE-X25519)-(...)"
-  // The certificates the server sent, leaf first; only the leaf has fingerprints and names.
+  // The certificates the server sent, leaf first; only the leaf has fingerprints.
   std::vector<PeerCertificate> chain;
   TlsVerification verification;
   TlsClientCertificate client_certificate;
