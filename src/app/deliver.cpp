@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "app/report.hpp"
 #include "net/deadline.hpp"
 
 namespace smtpsend::app {
@@ -237,6 +238,7 @@ smtp::Outcome deliver(net::Transport& transport, smtp::Session& session,
         case smtp::Step::start_tls:
           write_pending(transport, session);
           transport.start_tls();
+          report_tls_warnings(transport);
           session.tls_started();
           clock.restart();
           break;

@@ -1,6 +1,9 @@
 #include "app/report.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/tls_facts.hpp"
 
 namespace smtpsend::app {
 
@@ -20,6 +23,14 @@ void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
                            outcome.recipients.size(), seconds));
   } else {
     trace.info(fmt::format("message NOT sent after {:.3f} s", seconds));
+  }
+}
+
+void report_tls_warnings(const net::Transport& transport) {
+  if (const net::TlsFacts* facts = transport.tls_facts()) {
+    for (const auto& warning : facts->warnings) {
+      spdlog::warn(warning);
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// The closing summary of a delivery, for the trace.
+// The closing summary of a delivery, for the trace, and the warnings the TLS handshake left.
 
 #include <chrono>
 
+#include "net/transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -10,5 +11,9 @@ namespace smtpsend::app {
 
 void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
                     std::chrono::steady_clock::duration elapsed);
+
+// Shows on stderr the warnings of the TLS handshake `transport` just made (--tls-insecure's), if
+// any; call it right after start_tls(), so they come before anything is sent inside TLS.
+void report_tls_warnings(const net::Transport& transport);
 
 }  // namespace smtpsend::app

@@ -182,6 +182,7 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
   auto transport = net::connect(connect_options(account, limits), trace);
   if (account.security == config::Security::smtps) {
     transport->start_tls();
+    report_tls_warnings(*transport);
   }
   smtp::Session session(session_config(account), message.envelope, trace);
   return deliver(

@@ -69,6 +69,23 @@ std::vector<std::string> alt_names(gnutls_x509_crt_t certificate) {
   return names;
 }
 
+PeerCertificate describe_certificate(gnutls_x509_crt_t certificate, bool with_fingerprints) {
+  PeerCertificate facts;
+  facts.subject = distinguished_name(certificate, false);
+  facts.issuer = distinguished_name(certificate, true);
+  facts.alt_names = alt_names(certificate);
+  facts.not_before = gnutls_x509_crt_get_activation_time(certificate);
+  facts.not_after = gnutls_x509_crt_get_expiration_time(certificate);
+  if (with_fingerprints) {
+    try {
+      facts.fingerprints = fingerprints_of(certificate);
+    } catch (const Failure&) {
+      // The other facts still help; a message without fingerprints is better than none.
+    }
+  }
+  return facts;
+}
+
 }  // namespace
 
 UniqueGnutlsCertificate peer_leaf_certificate(gnutls_session_t session) {
@@ -96,18 +113,28 @@ std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
   if (!certificate) {
     return std::nullopt;
   }
-  PeerCertificate facts;
-  facts.subject = distinguished_name(certificate.get(), false);
-  facts.issuer = distinguished_name(certificate.get(), true);
-  facts.alt_names = alt_names(certificate.get());
-  facts.not_before = gnutls_x509_crt_get_activation_time(certificate.get());
-  facts.not_after = gnutls_x509_crt_get_expiration_time(certificate.get());
-  try {
-    facts.fingerprints = fingerprints_of(certificate.get());
-  } catch (const Failure&) {
-    // The other facts still help; a message without fingerprints is better than none.
+  return describe_certificate(certificate.get(), true);
+}
+
+std::vector<PeerCertificate> read_peer_chain(gnutls_session_t session) {
+  std::vector<PeerCertificate> chain;
+  if (gnutls_certificate_type_get2(session, GNUTLS_CTYPE_PEERS) != GNUTLS_CRT_X509) {
+    return chain;
   }
-  return facts;
+  unsigned count = 0;
+  const gnutls_datum_t* certificates = gnutls_certificate_get_peers(session, &count);
+  for (unsigned index = 0; certificates != nullptr && index < count; ++index) {
+    gnutls_x509_crt_t raw = nullptr;
+    if (gnutls_x509_crt_init(&raw) < 0) {
+      break;
+    }
+    UniqueGnutlsCertificate certificate(raw);
+    if (gnutls_x509_crt_import(certificate.get(), &certificates[index], GNUTLS_X509_FMT_DER) < 0) {
+      break;  // what follows an unreadable certificate is no chain we can show
+    }
+    chain.push_back(describe_certificate(certificate.get(), index == 0));
+  }
+  return chain;
 }
 
 std::string format_utc(std::time_t when) {

@@ -1,7 +1,6 @@
 #include "net/tls_session.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -16,6 +15,7 @@
 #include "common/idna.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_io.hpp"
+#include "net/tls_failure.hpp"
 #include "net/tls_peer_certificate.hpp"
 #include "net/tls_verification.hpp"
 #include "net/tls_version_refusal.hpp"
@@ -34,32 +34,6 @@ int to_poll_timeout(unsigned int milliseconds) {
     return -1;
   }
   return milliseconds > INT_MAX ? INT_MAX : static_cast<int>(milliseconds);
-}
-
-bool is_record_layer_garbage(int code) {
-  // What GnuTLS reports when the bytes it read were not TLS records at all, typically because the
-  // server sent a plain SMTP greeting.
-  return code == GNUTLS_E_UNEXPECTED_PACKET_LENGTH || code == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
-         code == GNUTLS_E_UNEXPECTED_PACKET || code == GNUTLS_E_RECORD_OVERFLOW;
-}
-
-// The alerts a server sends when it refuses the client certificate we sent (RFC 8446 §6.2,
-// RFC 5246 §7.2.2): one of the certificate alerts, or a general refusal.
-bool is_client_certificate_alert(gnutls_alert_description_t alert) {
-  switch (alert) {
-    case GNUTLS_A_HANDSHAKE_FAILURE:
-    case GNUTLS_A_BAD_CERTIFICATE:
-    case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
-    case GNUTLS_A_CERTIFICATE_REVOKED:
-    case GNUTLS_A_CERTIFICATE_EXPIRED:
-    case GNUTLS_A_CERTIFICATE_UNKNOWN:
-    case GNUTLS_A_UNKNOWN_CA:
-    case GNUTLS_A_ACCESS_DENIED:
-    case GNUTLS_A_DECRYPT_ERROR:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // The A-label of the name to verify; a bad tls_host_override (TlsOptions::server_name) is not a
@@ -130,12 +104,10 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
     gnutls_session_set_ptr(session_.get(), this);
     gnutls_session_set_verify_function(session_.get(), &TlsSession::verify_with_pins);
     if (insecure_) {
-      spdlog::warn("{}", insecure_pinned_warning);
-      trace_.info(insecure_pinned_warning);
+      warn(insecure_pinned_warning);
     }
   } else if (insecure_) {
-    spdlog::warn("{}", insecure_warning);
-    trace_.info(insecure_warning);
+    warn(insecure_warning);
   } else {
     // Verification runs inside the handshake (RFC 6125 name matching, IP literals against the
     // certificate's IP address entries), so a bad certificate aborts it before we send anything.
@@ -254,235 +226,84 @@ void TlsSession::handshake(const Deadline& deadline) {
     }
     throw_handshake_failure(rc, deadline);
   }
-  trace_session_facts(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started));
+  gather_facts(
+      std::chrono::duration_cast<std::chrono::microseconds>(Deadline::Clock::now() - started));
+  if (trace_.enabled()) {
+    for (const std::string& line : tls_facts_lines(facts_)) {
+      trace_.info(line);
+    }
+  }
+}
+
+FailureContext TlsSession::failure_context(const Deadline& deadline) const {
+  FailureContext context;
+  context.session = session_.get();
+  context.shown_name = shown_name_;
+  context.requested_name = requested_name_;
+  context.verify_name = verify_name_;
+  context.credentials = &credentials_;
+  context.pinned = !pins_.empty();
+  context.pin_check = &pin_check_;
+  context.user_priorities = user_priorities_;
+  context.priorities = priorities_.get();
+  context.first_bytes = first_bytes_;
+  context.handshake_budget = deadline.budget();
+  return context;
 }
 
 void TlsSession::throw_handshake_failure(int code, const Deadline& deadline) {
-  if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR || code == GNUTLS_E_CERTIFICATE_ERROR) {
-    std::string message = certificate_failure_message();
+  Error error = handshake_failure(code, failure_context(deadline));
+  if (is_certificate_failure(code)) {
     // Tell the server why we hang up (RFC 8446 §6.2); best effort on a non-blocking socket.
     gnutls_alert_send_appropriate(session_.get(), code);
-    throw Failure(ErrorKind::permission, message);
   }
-  if (code == GNUTLS_E_TIMEDOUT) {
-    throw Failure(ErrorKind::temporary,
-                  fmt::format("the TLS handshake with {} did not finish within {}; try again "
-                              "later",
-                              shown_name_, describe_duration(deadline.budget())));
-  }
-  // Kept a protocol error (76), as before: no certificate was judged, and no setting of ours is
-  // wrong; the server's TLS is too old for the default, which only a person can decide to waive.
-  if (auto refusal = version_refusal(code)) {
-    throw Failure(ErrorKind::protocol, *refusal);
-  }
-  if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-    auto alert = gnutls_alert_get(session_.get());
-    if (auto refusal = client_certificate_refusal(alert)) {
-      throw Failure(ErrorKind::permission, *refusal);
-    }
-    // Alerts that often mean no cipher suite or group in common, which old servers cause too.
-    bool about_versions =
-        alert == GNUTLS_A_HANDSHAKE_FAILURE || alert == GNUTLS_A_INSUFFICIENT_SECURITY;
-    throw Failure(
-        ErrorKind::protocol,
-        fmt::format("{} aborted the TLS handshake: {}{}", shown_name_, gnutls_alert_get_name(alert),
-                    about_versions ? "; the server may not support TLS 1.2 or later" : ""));
-  }
-  if (code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR ||
-      code == GNUTLS_E_PUSH_ERROR) {
-    if (auto refusal = hang_up_after_certificate_request("during the TLS handshake")) {
-      throw Failure(*refusal);
-    }
-    throw Failure(ErrorKind::io,
-                  fmt::format("{} closed the connection during the TLS handshake ({})", shown_name_,
-                              gnutls_strerror(code)));
-  }
-  if (is_record_layer_garbage(code)) {
-    throw Failure(ErrorKind::protocol,
-                  fmt::format("{} did not answer with TLS ({}); does this port use STARTTLS "
-                              "(usually 587 or 25) rather than TLS on connect (usually 465)?",
-                              shown_name_, gnutls_strerror(code)));
-  }
-  throw Failure(ErrorKind::protocol, fmt::format("the TLS handshake with {} failed: {}",
-                                                 shown_name_, gnutls_strerror(code)));
+  throw Failure(std::move(error));
 }
 
-std::optional<std::string> TlsSession::version_refusal(int code) const {
-  VersionRefusal refusal;
-  refusal.host = shown_name_;
-  refusal.user_priorities = user_priorities_;
-  refusal.offered = enabled_versions(priorities_.get());
-  refusal.chosen = deprecated_server_hello_version(first_bytes_);
-  refusal.protocol_version_alert = code == GNUTLS_E_FATAL_ALERT_RECEIVED &&
-                                   gnutls_alert_get(session_.get()) == GNUTLS_A_PROTOCOL_VERSION;
-  return version_refusal_message(refusal);
+void TlsSession::warn(std::string_view warning) {
+  // The application shows facts_.warnings to the user once the handshake is done; the trace has
+  // it at once, where it happened.
+  facts_.warnings.emplace_back(warning);
+  trace_.info(warning);
 }
 
-std::string TlsSession::certificate_failure_message() {
-  if (pins_.empty()) {
-    unsigned status = gnutls_session_get_verify_cert_status(session_.get());
-    return verification_failure_message(
-        status, requested_name_, read_peer_certificate(session_.get()), credentials_.trust_source(),
-        credentials_.trust_store_empty());
-  }
-  if (pin_check_.match != PinMatch::none) {
-    return pinned_verification_failure_message(pin_check_.status, verify_name_,
-                                               read_peer_certificate(session_.get()));
-  }
-  if (pin_check_.fingerprints) {
-    return pin_mismatch_message(verify_name_, *pin_check_.fingerprints);
-  }
-  return fmt::format(
-      "the TLS certificate of '{}' could not be read to compare it with "
-      "--tls-fingerprint",
-      verify_name_);
+void TlsSession::gather_facts(std::chrono::microseconds took) {
+  std::vector<std::string> warnings = std::move(facts_.warnings);
+  facts_ = read_tls_facts(session_.get());
+  facts_.warnings = std::move(warnings);
+  facts_.handshake_duration = took;
+  facts_.verification = verification_facts();
+  facts_.client_certificate.requested =
+      gnutls_certificate_client_get_request_status(session_.get()) != 0;
+  facts_.client_certificate.sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
+  facts_.client_certificate.subject = credentials_.client_certificate_subject();
 }
 
-std::optional<std::string> TlsSession::client_certificate_refusal(
-    gnutls_alert_description_t alert) const {
-  if (gnutls_certificate_client_get_request_status(session_.get()) == 0) {
-    return std::nullopt;
-  }
-  bool sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
-  // Asked for a certificate and given none, servers abort with whatever alert their library
-  // picks (GnuTLS's is decode_error in TLS 1.2); given one, they name a certificate problem.
-  if (sent && !is_client_certificate_alert(alert)) {
-    return std::nullopt;
-  }
-  if (!sent && credentials_.has_client_certificate()) {
-    // RFC 8446 §4.3.2 and RFC 5246 §7.4.4: the request names the CAs the server accepts, and
-    // GnuTLS sends nothing rather than a certificate from another one.
-    return fmt::format(
-        "{} asked for a TLS client certificate and ended the connection ({}); "
-        "ours, '{}', was not sent because it is not from a CA the server named; "
-        "use a certificate the server's administrator issued",
-        shown_name_, gnutls_alert_get_name(alert), credentials_.client_certificate_subject());
-  }
-  if (!sent) {
-    return fmt::format(
-        "{} asked for a TLS client certificate and ended the connection ({}) "
-        "when none was sent; give one with --tls-cert FILE (and --tls-key FILE)",
-        shown_name_, gnutls_alert_get_name(alert));
-  }
-  return fmt::format(
-      "{} did not accept the TLS client certificate '{}' ({}); check that "
-      "--tls-cert names a certificate the server trusts, and that it is still valid",
-      shown_name_, credentials_.client_certificate_subject(), gnutls_alert_get_name(alert));
-}
-
-std::optional<Error> TlsSession::hang_up_after_certificate_request(std::string_view when) const {
-  // A server that hangs up without an alert gives no reason; after it asked for a client
-  // certificate, that certificate is the likeliest one.
-  if (gnutls_certificate_client_get_request_status(session_.get()) == 0) {
-    return std::nullopt;
-  }
-  std::string closed = fmt::format("{} closed the TLS connection {}", shown_name_, when);
-  if (gnutls_certificate_get_ours(session_.get()) != nullptr) {
-    // It may have hung up for another reason: not a trust failure we can be sure of.
-    return Error{ErrorKind::io,
-                 fmt::format("{}, after asking for a TLS client certificate; it may not have "
-                             "accepted ours, '{}' (check --tls-cert)",
-                             closed, credentials_.client_certificate_subject()),
-                 {}};
-  }
-  if (credentials_.has_client_certificate()) {
-    return Error{ErrorKind::permission,
-                 fmt::format("{}; it had asked for a TLS client certificate, and ours, '{}', was "
-                             "not sent because it is not from a CA the server named",
-                             closed, credentials_.client_certificate_subject()),
-                 {}};
-  }
-  return Error{ErrorKind::permission,
-               fmt::format("{}; it had asked for a TLS client certificate and none was sent (give "
-                           "one with --tls-cert FILE)",
-                           closed),
-               {}};
-}
-
-void TlsSession::trace_session_facts(std::chrono::milliseconds took) {
-  if (!trace_.enabled()) {
-    return;
-  }
-  gnutls_session_t session = session_.get();
-  const char* version = gnutls_protocol_get_name(gnutls_protocol_get_version(session));
-  trace_.info(fmt::format("TLS handshake done in {} ms: {}", took.count(),
-                          version ? version : "unknown version"));
-  if (char* description = gnutls_session_get_desc(session)) {
-    trace_.info(fmt::format("TLS cipher suite: {}", description));
-    gnutls_free(description);
-  }
-  if (auto certificate = read_peer_certificate(session)) {
-    trace_.info(fmt::format("TLS certificate subject: {}", certificate->subject));
-    trace_.info(fmt::format("TLS certificate issuer: {}", certificate->issuer));
-    if (!certificate->alt_names.empty()) {
-      std::string names;
-      for (const std::string& name : certificate->alt_names) {
-        names += names.empty() ? name : ", " + name;
-      }
-      trace_.info(fmt::format("TLS certificate names: {}", names));
-    }
-    trace_.info(fmt::format("TLS certificate valid from {} to {}",
-                            format_utc(certificate->not_before),
-                            format_utc(certificate->not_after)));
-    // Both, always: what a user copies into --tls-fingerprint.
-    if (certificate->fingerprints) {
-      trace_.info(fmt::format("TLS certificate fingerprint: {}",
-                              format_pin(certificate->fingerprints->certificate)));
-      trace_.info(fmt::format("TLS public key fingerprint: {}",
-                              format_pin(certificate->fingerprints->public_key)));
-    }
-  }
-  trace_verification();
-  trace_client_certificate();
-}
-
-void TlsSession::trace_verification() {
+TlsVerification TlsSession::verification_facts() const {
+  TlsVerification verification;
+  verification.insecure = insecure_;
+  verification.name = verify_name_;
+  verification.trust_source = credentials_.trust_source();
+  verification.pin = pin_check_.match;
   if (!pins_.empty()) {
-    trace_.info(
-        fmt::format("TLS certificate's {} matches --tls-fingerprint", describe(pin_check_.match)));
-    if (!insecure_) {
-      trace_.info(
-          fmt::format("TLS certificate trusted for '{}' by its pin (no CA needed); name "
-                      "and dates checked",
-                      verify_name_));
-      return;
-    }
+    verification.basis = TrustBasis::pin;
+  } else if (insecure_) {
+    verification.basis = TrustBasis::not_verified;
   }
   if (!insecure_) {
-    trace_.info(fmt::format("TLS certificate verified for '{}' against {}", verify_name_,
-                            credentials_.trust_source()));
-    return;
+    return verification;  // the handshake verified it, or it would have failed
   }
-  // Say what verification would have found, so a user who reached for --tls-insecure learns
-  // what the real problem is.
+  // What verification would have found, for a user who reached for --tls-insecure.
   unsigned status = 0;
   int rc = gnutls_certificate_verify_peers3(session_.get(), verify_name_.c_str(), &status);
   if (rc < 0) {
-    trace_.info(
-        fmt::format("TLS certificate NOT verified (--tls-insecure): {}", gnutls_strerror(rc)));
+    verification.checked = false;
+    verification.status_text = gnutls_strerror(rc);
   } else {
-    trace_.info(
-        fmt::format("TLS certificate NOT verified (--tls-insecure); verification would "
-                    "have {}: {}",
-                    status == 0 ? "passed" : "failed", verification_status_text(status)));
+    verification.status = status;
+    verification.status_text = verification_status_text(status);
   }
-}
-
-void TlsSession::trace_client_certificate() {
-  bool requested = gnutls_certificate_client_get_request_status(session_.get()) != 0;
-  bool sent = gnutls_certificate_get_ours(session_.get()) != nullptr;
-  if (sent) {
-    trace_.info(fmt::format("TLS client certificate sent: '{}' (the server asked for one)",
-                            credentials_.client_certificate_subject()));
-  } else if (requested) {
-    trace_.info(credentials_.has_client_certificate()
-                    ? "the server asked for a TLS client certificate; ours was not sent: it is "
-                      "not from a CA the server named"
-                    : "the server asked for a TLS client certificate; none sent (see --tls-cert)");
-  } else if (credentials_.has_client_certificate()) {
-    trace_.info("TLS client certificate not sent: the server did not ask for one");
-  }
+  return verification;
 }
 
 void TlsSession::send_all(std::string_view bytes, const Deadline& deadline) {
@@ -527,11 +348,8 @@ std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadl
       }
       continue;
     }
-    // A server that asked for a client certificate, got none, and hangs up before its first byte
-    // refused us; some TLS stacks do so without an alert (Python's asyncio among them).
-    if ((code == GNUTLS_E_PREMATURE_TERMINATION || code == GNUTLS_E_PULL_ERROR) &&
-        !received_application_data_) {
-      if (auto refusal = hang_up_after_certificate_request("before its first reply")) {
+    if (!received_application_data_) {
+      if (auto refusal = early_read_failure(code, failure_context(deadline))) {
         throw Failure(*refusal);
       }
     }
@@ -552,14 +370,7 @@ std::size_t TlsSession::receive_some(char* buffer, std::size_t size, const Deadl
       continue;
     }
     if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-      // TLS 1.3 servers judge the client certificate after our side of the handshake is done
-      // (RFC 8446 §4.4.2.4), so their refusal arrives as the first record we read.
-      if (auto refusal = client_certificate_refusal(gnutls_alert_get(session_.get()))) {
-        throw Failure(ErrorKind::permission, *refusal);
-      }
-      throw Failure(ErrorKind::io,
-                    fmt::format("the server ended the TLS connection: {}",
-                                gnutls_alert_get_name(gnutls_alert_get(session_.get()))));
+      throw Failure(alert_while_reading(failure_context(deadline)));
     }
     throw Failure(ErrorKind::io,
                   fmt::format("lost the TLS connection to the server: {}", gnutls_strerror(code)));

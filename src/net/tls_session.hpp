@@ -2,6 +2,8 @@
 // A GnuTLS client session over an already connected, non-blocking TCP socket: the handshake with
 // certificate and host-name verification (against CAs, or against pinned fingerprints), the
 // client certificate when the server asks for one, then record reads and writes under deadlines.
+// What the handshake established is a value, facts() (tls_facts.hpp); why it failed is worded by
+// tls_failure.hpp.
 
 #include <cstddef>
 #include <optional>
@@ -13,6 +15,8 @@
 #include "net/deadline.hpp"
 #include "net/gnutls_handles.hpp"
 #include "net/tls_credentials.hpp"
+#include "net/tls_facts.hpp"
+#include "net/tls_failure.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_priorities.hpp"
 #include "net/transport.hpp"
@@ -45,6 +49,10 @@ class TlsSession {
   // Returns decrypted bytes, at most `size` (> 0); 0 when the server closed the connection.
   std::size_t receive_some(char* buffer, std::size_t size, const Deadline& deadline);
 
+  // What the handshake established (tls_facts.hpp); complete once handshake() returned. Before
+  // that, only the warnings the settings call for.
+  const TlsFacts& facts() const { return facts_; }
+
   // Sends close_notify (RFC 8446 §6.1) without waiting for the server's; best effort, never
   // throws.
   void bye(const Deadline& deadline) noexcept;
@@ -63,26 +71,13 @@ class TlsSession {
   // Waits for the socket in the direction GnuTLS last needed; false on timeout.
   bool wait_for_transport(const Deadline& deadline) const;
   [[noreturn]] void throw_handshake_failure(int code, const Deadline& deadline);
-  std::string certificate_failure_message();
-  // The message when the handshake failed for want of a TLS version both sides speak.
-  std::optional<std::string> version_refusal(int code) const;
-  // A message when `alert` reads as the server refusing our client certificate (or its absence)
-  // after asking for one; nothing otherwise.
-  std::optional<std::string> client_certificate_refusal(gnutls_alert_description_t alert) const;
-  // What to say when the server hangs up `when` ("before its first reply") without an alert after
-  // asking for a client certificate: permission when none was sent, io when ours was sent (it may
-  // have been refused); nothing when it did not ask.
-  std::optional<Error> hang_up_after_certificate_request(std::string_view when) const;
-  void trace_session_facts(std::chrono::milliseconds took);
-  void trace_verification();
-  void trace_client_certificate();
-
-  // What the pin check found during the handshake, for the error message and the trace.
-  struct PinCheck {
-    PinMatch match = PinMatch::none;
-    unsigned status = 0;  // gnutls_certificate_status_t bits of the pinned certificate; 0 = good
-    std::optional<CertificateFingerprints> fingerprints;
-  };
+  // What the diagnosis of a failure reads (tls_failure.hpp).
+  FailureContext failure_context(const Deadline& deadline) const;
+  // Records a warning for the user in facts_, and traces it.
+  void warn(std::string_view warning);
+  // Fills facts_ once the handshake succeeded; `took` is how long it took.
+  void gather_facts(std::chrono::microseconds took);
+  TlsVerification verification_facts() const;
 
   int fd_;
   bool insecure_;
@@ -94,6 +89,7 @@ class TlsSession {
   std::string first_bytes_;         // the start of what the server sent in the handshake
   std::vector<Sha256Digest> pins_;  // empty: the certificate must chain to a trusted CA
   PinCheck pin_check_;
+  TlsFacts facts_;
   bool received_application_data_ = false;  // any byte after the handshake
   trace::Sink& trace_;
   TlsCredentials credentials_;  // must outlive session_, which points at it

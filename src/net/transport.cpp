@@ -83,6 +83,8 @@ class SocketTransport final : public Transport {
 
   bool tls_active() const override { return tls_ != nullptr; }
 
+  const TlsFacts* tls_facts() const override { return tls_ ? &tls_->facts() : nullptr; }
+
   void close() override {
     if (tls_) {
       tls_->bye(bounded(std::min(options_.timeout, close_notify_budget)));

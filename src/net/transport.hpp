@@ -39,6 +39,8 @@ struct ConnectOptions {
   TlsOptions tls;
 };
 
+struct TlsFacts;
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -54,6 +56,9 @@ class Transport {
   // Performs the TLS handshake and verification (implicit TLS or after STARTTLS's 220).
   virtual void start_tls() = 0;
   virtual bool tls_active() const = 0;
+  // What the TLS handshake established (net/tls_facts.hpp), once start_tls() has returned;
+  // nullptr before, and for transports without TLS.
+  virtual const TlsFacts* tls_facts() const { return nullptr; }
   virtual void close() = 0;
 };
 

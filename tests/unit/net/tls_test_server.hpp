@@ -30,6 +30,9 @@ struct TlsServerScript {
   std::string greeting = "220 localhost ready\r\n";  // sent at once
   std::size_t expect_bytes = 0;    // then read this many bytes and answer "got N bytes\r\n"
   bool close_without_bye = false;  // then drop the TCP connection without close_notify
+  // A CA certificate the server sends after its own, as servers with an intermediate CA do; not
+  // owned, it must outlive the server.
+  gnutls_x509_crt_t chain_extra = nullptr;
 };
 
 // What the server saw; read it after finish().
@@ -42,6 +45,9 @@ struct TlsServerReport {
   std::string client_certificate_subject;    // its subject, "" if none came
   std::string received;                      // application bytes received
   bool client_sent_close_notify = false;
+  // The channel bindings as the server computes them, lowercase hex; "" when GnuTLS gives none.
+  std::string tls_exporter_hex;  // RFC 9266
+  std::string tls_unique_hex;    // RFC 5929
 };
 
 class TlsTestServer {
@@ -51,8 +57,10 @@ class TlsTestServer {
     gnutls_certificate_credentials_t raw = nullptr;
     check_gnutls(gnutls_certificate_allocate_credentials(&raw), "server credentials");
     credentials_.reset(raw);
-    gnutls_x509_crt_t chain[] = {identity.certificate.get()};
-    check_gnutls(gnutls_certificate_set_x509_key(credentials_.get(), chain, 1, identity.key.get()),
+    gnutls_x509_crt_t chain[] = {identity.certificate.get(), script_.chain_extra};
+    const unsigned chain_length = script_.chain_extra != nullptr ? 2 : 1;
+    check_gnutls(gnutls_certificate_set_x509_key(credentials_.get(), chain, chain_length,
+                                                 identity.key.get()),
                  "server key");
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -145,6 +153,8 @@ class TlsTestServer {
     report_.server_name = sent_server_name(session.get());
     const char* version = gnutls_protocol_get_name(gnutls_protocol_get_version(session.get()));
     report_.version = version != nullptr ? version : "";
+    report_.tls_exporter_hex = channel_binding_hex(session.get(), GNUTLS_CB_TLS_EXPORTER);
+    report_.tls_unique_hex = channel_binding_hex(session.get(), GNUTLS_CB_TLS_UNIQUE);
     if (!script_.client_ca_pem.empty()) {
       check_client_certificate(session.get());
       if (script_.hang_up_on_unverified_client && !report_.client_certificate_verified) {
@@ -193,6 +203,16 @@ class TlsTestServer {
     gnutls_datum_t subject{};
     check_gnutls(gnutls_x509_crt_get_dn3(certificate.get(), &subject, 0), "client dn");
     report_.client_certificate_subject = take_datum(subject);
+  }
+
+  static std::string channel_binding_hex(gnutls_session_t session, gnutls_channel_binding_t type) {
+    gnutls_datum_t data{};
+    if (gnutls_session_channel_binding(session, type, &data) < 0) {
+      return "";
+    }
+    std::string text = hex(data.data, data.size);
+    gnutls_free(data.data);
+    return text;
   }
 
   static std::string sent_server_name(gnutls_session_t session) {
