@@ -67,6 +67,21 @@ def test_tls_insecure_accepts_an_unverifiable_certificate(smtpsend, start_server
     assert len(server.messages) == 1 and server.messages[0].in_tls
 
 
+@pytest.mark.parametrize("tls", ["starttls", "smtps"])
+def test_tls_insecure_warns_once_before_the_message_is_sent(smtpsend, start_server, pki, tls):
+    server = start_server(tls, cert=pki.other_ca_server)
+
+    run = smtpsend.run(*connect_args(server, tls), "--tls-insecure", "--trace", *envelope_args())
+
+    assert_exit(run, 0)
+    warnings = [line for line in run.stderr.splitlines()
+                if "warning: TLS certificate verification is disabled" in line]
+    assert len(warnings) == 1, run.describe()
+    mail = next(line for line in client_lines(run.stderr) if "MAIL FROM" in line)
+    lines = run.stderr.splitlines()
+    assert lines.index(warnings[0]) < lines.index(mail), run.describe()
+
+
 @pytest.mark.parametrize("tls", ["starttls", "auto"])
 @pytest.mark.parametrize("with_credentials", [True, False])
 def test_server_without_starttls_is_refused(smtpsend, start_server, pki, tls, with_credentials):
