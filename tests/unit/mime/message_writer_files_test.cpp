@@ -33,14 +33,6 @@ void resize_file(const std::string& path, off_t size) {
   ::close(descriptor);
 }
 
-TEST(MessageWriterFiles, Base64BodyLengthCountsLineBreaks) {
-  EXPECT_EQ(base64_body_length(0), 0U);
-  EXPECT_EQ(base64_body_length(1), 6U);
-  EXPECT_EQ(base64_body_length(57), 78U);
-  EXPECT_EQ(base64_body_length(58), 78U + 6U);
-  EXPECT_EQ(base64_body_length(114), 156U);
-}
-
 TEST(MessageWriterFiles, FileNameIsTheBaseNameMadeValidUtf8) {
   EXPECT_EQ(file_name_of({"/tmp/x/report.pdf", "", "", ""}), "report.pdf");
   EXPECT_EQ(file_name_of({"report.pdf", "", "", ""}), "report.pdf");
