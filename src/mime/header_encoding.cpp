@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 #include "common/error.hpp"
-#include "mime/base64.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
 
@@ -96,7 +96,7 @@ std::string take_encoded_word(std::string_view& text, WordEncoding encoding,
   word += word_charset;
   word += encoding == WordEncoding::base64 ? "?B?" : "?Q?";
   if (encoding == WordEncoding::base64) {
-    word += encode_base64_unwrapped(text.substr(0, taken));
+    word += encode_base64(text.substr(0, taken));
   } else {
     append_q(text.substr(0, taken), word);
   }

@@ -18,8 +18,7 @@ namespace smtpsend::mime {
 
 namespace {
 
-// 57 input bytes make one 76-character base64 line (RFC 2045 §6.8), 78 octets with its CRLF.
-constexpr std::size_t bytes_per_base64_line = base64_line_length / 4 * 3;
+// A 76-character base64 line (RFC 2045 §6.8) is 78 octets with its CRLF.
 constexpr std::size_t base64_line_octets = base64_line_length + 2;
 
 // U+FFFD REPLACEMENT CHARACTER, for bytes of a file name that are not UTF-8.
@@ -100,12 +99,6 @@ std::string media_type_of(const FilePart& part) {
   return part.media_type;
 }
 
-std::uint64_t base64_body_length(std::uint64_t byte_count) {
-  const std::uint64_t characters = (byte_count + 2) / 3 * 4;
-  const std::uint64_t lines = (characters + base64_line_length - 1) / base64_line_length;
-  return characters + 2 * lines;
-}
-
 Base64FileBody::Base64FileBody(std::string path, std::string_view what)
     : path_(std::move(path)), what_(what) {
   InputFile file(path_, what_);
@@ -131,7 +124,7 @@ Base64FileBody::Base64FileBody(Base64FileBody&& other) noexcept
       file_size_(other.file_size_),
       bytes_read_(other.bytes_read_),
       in_memory_(other.in_memory_),
-      encoder_(std::move(other.encoder_)),
+      encoder_(other.encoder_),
       buffer_(std::move(other.buffer_)) {}
 
 Base64FileBody& Base64FileBody::operator=(Base64FileBody&& other) noexcept {
@@ -143,7 +136,7 @@ Base64FileBody& Base64FileBody::operator=(Base64FileBody&& other) noexcept {
     file_size_ = other.file_size_;
     bytes_read_ = other.bytes_read_;
     in_memory_ = other.in_memory_;
-    encoder_ = std::move(other.encoder_);
+    encoder_ = other.encoder_;
     buffer_ = std::move(other.buffer_);
   }
   return *this;
@@ -185,7 +178,7 @@ bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
   const std::uint64_t remaining = file_size_ - bytes_read_;
   // Whole lines only, so that every piece but the last leaves the encoder with nothing pending.
   const std::size_t wanted = static_cast<std::size_t>(
-      std::min<std::uint64_t>(remaining, room / base64_line_octets * bytes_per_base64_line));
+      std::min<std::uint64_t>(remaining, room / base64_line_octets * base64_line_input_octets));
   if (wanted > 0) {
     buffer_.resize(wanted);
     const std::size_t got = read_fully(buffer_.data(), wanted);
@@ -214,7 +207,8 @@ bool Base64FileBody::append_encoded(std::string& output, std::size_t room) {
 
 bool Base64FileBody::append_encoded_from_memory(std::string& output, std::size_t room) {
   const std::size_t remaining = buffer_.size() - static_cast<std::size_t>(bytes_read_);
-  const std::size_t wanted = std::min(remaining, room / base64_line_octets * bytes_per_base64_line);
+  const std::size_t wanted =
+      std::min(remaining, room / base64_line_octets * base64_line_input_octets);
   encoder_.feed(std::string_view(buffer_).substr(static_cast<std::size_t>(bytes_read_), wanted),
                 output);
   bytes_read_ += wanted;

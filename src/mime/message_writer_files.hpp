@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "mime/base64.hpp"
+#include "common/base64.hpp"
 #include "mime/message.hpp"
 
 namespace smtpsend::mime {
@@ -26,10 +26,6 @@ std::string file_name_of(const FilePart& part);
 // suggests message/rfc822) they become application/octet-stream instead.
 std::string media_type_of(const FilePart& part);
 
-// The size of `byte_count` bytes as base64 body lines: 76 characters and CRLF per full line,
-// the rest on a last, shorter line; nothing at all for an empty file.
-std::uint64_t base64_body_length(std::uint64_t byte_count);
-
 // A file opened for reading, its size taken when it was opened, and its content as base64 lines
 // on demand.
 class Base64FileBody {
@@ -46,7 +42,7 @@ class Base64FileBody {
   Base64FileBody& operator=(const Base64FileBody&) = delete;
 
   std::uint64_t file_size() const { return file_size_; }
-  std::uint64_t encoded_size() const { return base64_body_length(file_size_); }
+  std::uint64_t encoded_size() const { return base64_wrapped_length(file_size_); }
 
   // Appends more of the encoded body to `output`: whole lines, about `room` octets of them, and
   // the last line (at most 78 octets more) when the file ends. Returns true when the body is
@@ -65,7 +61,7 @@ class Base64FileBody {
   std::uint64_t file_size_ = 0;
   std::uint64_t bytes_read_ = 0;
   bool in_memory_ = false;  // the whole content is in buffer_ (procfs, sysfs)
-  Base64Encoder encoder_;
+  Base64LineEncoder encoder_;
   std::string buffer_;
 };
 

@@ -73,25 +73,43 @@ TextBody::TextBody(std::string text, std::string_view charset, std::string_view 
 }
 
 void TextBody::encode(std::size_t count, std::string& output) {
-  const std::string_view piece = std::string_view(text_).substr(position_, count);
+  std::string_view piece = std::string_view(text_).substr(position_, count);
   position_ += count;
+  if (piece.empty()) {
+    return;
+  }
   std::string& normalized = seven_bit_ ? output : normalized_;
   if (!seven_bit_) {
     normalized.clear();
   }
-  for (const char c : piece) {
-    if (c == '\n' && after_cr_) {
-      after_cr_ = false;  // the LF of a CRLF already written
-      continue;
-    }
-    after_cr_ = c == '\r';
-    if (c == '\r' || c == '\n') {
-      normalized += "\r\n";
-      at_line_start_ = true;
-    } else {
-      normalized += c;
+  if (after_cr_ && piece.front() == '\n') {
+    piece.remove_prefix(1);  // the LF of a CRLF already written
+  }
+  after_cr_ = false;
+  // A line's text at a time: a span up to the next CR or LF, then CRLF for whichever line end
+  // that is (CRLF, lone CR, lone LF).
+  while (!piece.empty()) {
+    const auto line_end =
+        std::find_if(piece.begin(), piece.end(), [](char c) { return c == '\r' || c == '\n'; });
+    const auto length = static_cast<std::size_t>(line_end - piece.begin());
+    if (length > 0) {
+      normalized.append(piece.substr(0, length));
       at_line_start_ = false;
     }
+    if (line_end == piece.end()) {
+      break;
+    }
+    normalized += "\r\n";
+    at_line_start_ = true;
+    std::size_t taken = length + 1;
+    if (*line_end == '\r') {
+      if (taken == piece.size()) {
+        after_cr_ = true;  // an LF at the start of the next piece belongs to this line end
+      } else if (piece[taken] == '\n') {
+        ++taken;
+      }
+    }
+    piece.remove_prefix(taken);
   }
   if (!seven_bit_) {
     encoder_.feed(normalized, output);

@@ -1,5 +1,7 @@
 #include "mime/quoted_printable.hpp"
 
+#include <algorithm>
+
 #include "mime/syntax_helpers.hpp"
 
 namespace smtpsend::mime {
@@ -100,20 +102,41 @@ void QuotedPrintableEncoder::hard_line_break(std::string& output) {
 }
 
 void QuotedPrintableEncoder::feed(std::string_view input, std::string& output) {
-  for (const char c : input) {
+  std::size_t i = 0;
+  while (i < input.size()) {
+    const char c = input[i];
     if (pending_cr_) {
       pending_cr_ = false;
       if (c == '\n') {
         hard_line_break(output);
+        ++i;
         continue;
       }
       append_byte('\r', true, output);  // a lone CR is data (rule 4 of §6.7)
     }
     if (c == '\r') {
       pending_cr_ = true;
-    } else {
-      append_byte(static_cast<unsigned char>(c), false, output);
+      ++i;
+      continue;
     }
+    // Past a line's first 5 characters (the '.' and "From " rules) only the line length matters
+    // to literal characters, so a run of them that fits on the line goes on it as one span. Byte
+    // by byte would leave the line exactly the same.
+    const std::size_t line_size = line_.size();
+    if (line_size >= from_line_start.size() && line_size < quoted_printable_line_length &&
+        is_literal(static_cast<unsigned char>(c))) {
+      const std::size_t limit =
+          std::min(input.size(), i + (quoted_printable_line_length - line_size));
+      std::size_t end = i + 1;
+      while (end < limit && is_literal(static_cast<unsigned char>(input[end]))) {
+        ++end;
+      }
+      line_.append(input.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    append_byte(static_cast<unsigned char>(c), false, output);
+    ++i;
   }
 }
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "common/ascii.hpp"
+#include "common/base64.hpp"
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
-#include "smtp/base64.hpp"
 
 namespace smtpsend::smtp {
 namespace {
@@ -81,13 +81,13 @@ std::string plain_initial_response(const Credentials& credentials) {
   message += credentials.user;
   message += '\0';
   message += credentials.password;
-  std::string encoded = base64_encode(message);
+  std::string encoded = encode_base64(message);
   wipe(message);
   return encoded;
 }
 
 LoginPrompt classify_login_challenge(std::string_view challenge_base64) {
-  const auto decoded = base64_decode(challenge_base64);
+  const auto decoded = decode_base64(challenge_base64);
   if (!decoded) {
     return LoginPrompt::unknown;
   }

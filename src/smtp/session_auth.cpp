@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/base64.hpp"
 #include "common/secret_wipe.hpp"
-#include "smtp/base64.hpp"
 #include "smtp/session_errors.hpp"
 #include "smtp/session_impl.hpp"
 
@@ -72,7 +72,7 @@ void Session::Impl::send_login_response(const Reply& reply) {
   }
   const Credentials& credentials = *config_.credentials;
   std::string response =
-      base64_encode(prompt == LoginPrompt::user ? credentials.user : credentials.password);
+      encode_base64(prompt == LoginPrompt::user ? credentials.user : credentials.password);
   send_command(response, {State::auth}, "<redacted>");
   wipe(response);
   ++login_responses_sent_;

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base64.hpp"
 #include "fuzz/fuzz_splits.hpp"
-#include "smtp/base64.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -77,8 +77,8 @@ std::vector<std::string> secret_forms() {
   plain_message += fuzz_user;
   plain_message += '\0';
   plain_message += fuzz_password;
-  return {std::string(fuzz_password), smtp::base64_encode(fuzz_password),
-          smtp::base64_encode(plain_message)};
+  return {std::string(fuzz_password), smtpsend::encode_base64(fuzz_password),
+          smtpsend::encode_base64(plain_message)};
 }
 
 bool carries_secret(std::string_view text, const std::vector<std::string>& secrets) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include "common/error.hpp"
@@ -31,14 +32,6 @@ void resize_file(const std::string& path, off_t size) {
   ASSERT_GE(descriptor, 0);
   ASSERT_EQ(::ftruncate(descriptor, size), 0);
   ::close(descriptor);
-}
-
-TEST(MessageWriterFiles, Base64BodyLengthCountsLineBreaks) {
-  EXPECT_EQ(base64_body_length(0), 0U);
-  EXPECT_EQ(base64_body_length(1), 6U);
-  EXPECT_EQ(base64_body_length(57), 78U);
-  EXPECT_EQ(base64_body_length(58), 78U + 6U);
-  EXPECT_EQ(base64_body_length(114), 156U);
 }
 
 TEST(MessageWriterFiles, FileNameIsTheBaseNameMadeValidUtf8) {
@@ -76,6 +69,44 @@ TEST(MessageWriterFiles, NameWithoutABaseNameIsRefused) {
 TEST(MessageWriterFiles, MediaTypeFromTheShownName) {
   EXPECT_EQ(media_type_of({"/tmp/data", "", "a.pdf", ""}), "application/pdf");
   EXPECT_EQ(media_type_of({"/tmp/data", "image/x-custom", "", ""}), "image/x-custom");
+}
+
+// The body read and encoded a piece at a time, whatever the room offered, is the file's whole
+// base64 (lines of 76, the last one padded) and exactly as long as announced.
+TEST(MessageWriterFiles, FileBodyIsTheWholeFileEncodedAtAnyRoom) {
+  testing::TemporaryDirectory directory;
+  std::mt19937 generator(57);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{56}, std::size_t{57},
+                                 std::size_t{58}, std::size_t{3 * 57 + 2}, std::size_t{100'003}}) {
+    std::string content(size, '\0');
+    for (auto& c : content) {
+      c = static_cast<char>(byte(generator));
+    }
+    const std::string path = directory.write("file-" + std::to_string(size), content);
+    for (const std::size_t room :
+         {std::size_t{78}, std::size_t{200}, std::size_t{4096}, message_chunk_size}) {
+      Base64FileBody body(path, "attachment");
+      ASSERT_EQ(body.file_size(), size);
+      std::string output;
+      std::size_t calls = 0;
+      while (!body.append_encoded(output, room)) {
+        ASSERT_LT(++calls, 10'000U) << "the body never ended";
+      }
+      ASSERT_EQ(output.size(), body.encoded_size()) << size << " octets, room " << room;
+      std::string joined;
+      const auto lines = testing::split_crlf_lines(output);
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i + 1 < lines.size()) {
+          ASSERT_EQ(lines[i].size(), base64_line_length);
+        } else {
+          ASSERT_LE(lines[i].size(), base64_line_length);
+        }
+        joined += lines[i];
+      }
+      ASSERT_EQ(testing::decode_base64(joined), content) << size << " octets, room " << room;
+    }
+  }
 }
 
 // The memory contract: however large the file, each next() appends at most 64 KiB and one

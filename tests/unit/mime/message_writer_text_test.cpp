@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "common/error.hpp"
@@ -97,6 +99,32 @@ TEST(TextBody, CrlfAcrossPiecesIsOneLineEnd) {
   const std::string output = drain(body, 257);  // pieces of 64 octets: odd splits
   EXPECT_EQ(output, text);
   EXPECT_EQ(body.encoded_size(), text.size());
+}
+
+// Line ends of every kind, anywhere, in pieces of many sizes (so a CRLF, or a CR then an LF
+// that is its pair, often falls across two pieces): each becomes one CRLF, 7bit or not.
+TEST(TextBody, RandomLineEndsAreNormalizedAtAnyRoom) {
+  const std::string alphabet[] = {"a", "bc", "\r", "\n", "\r\n", "\r\r", "\n\r", " ", "\xC3\xA9"};
+  std::mt19937 generator(998);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(alphabet) - 1);
+  for (int round = 0; round < 40; ++round) {
+    const bool ascii = round % 2 == 0;
+    std::string text;
+    for (int i = 0; i < 3000; ++i) {
+      const std::size_t choice = pick(generator);
+      text += ascii && choice + 1 == std::size(alphabet) ? "x" : alphabet[choice];
+    }
+    const std::string expected =
+        ascii ? normalized(text) : encode_quoted_printable(normalized(text));
+    for (const std::size_t room :
+         {std::size_t{256}, 257 + static_cast<std::size_t>(round), std::size_t{4099}}) {
+      TextBody body(text, "UTF-8", "the message body");
+      ASSERT_EQ(body.is_7bit(), ascii);
+      const std::string output = drain(body, room);
+      ASSERT_EQ(output, expected) << "round " << round << ", room " << room;
+      ASSERT_EQ(body.encoded_size(), output.size());
+    }
+  }
 }
 
 TEST(TextBody, LinesOf998AreSevenBitAnd999AreNot) {
