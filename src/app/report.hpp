@@ -8,7 +8,7 @@
 
 namespace smtpsend::app {
 
-void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
+void report_outcome(const smtp::TransactionOutcome& outcome, trace::Sink& trace,
                     std::chrono::steady_clock::duration elapsed);
 
 }  // namespace smtpsend::app
