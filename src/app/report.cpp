@@ -7,7 +7,7 @@
 
 namespace smtpsend::app {
 
-void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
+void report_outcome(const smtp::TransactionOutcome& outcome, trace::Sink& trace,
                     std::chrono::steady_clock::duration elapsed) {
   if (!trace.enabled()) {
     return;
@@ -18,11 +18,18 @@ void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
                            recipient.accepted ? "accepted" : "refused", recipient.reply.code,
                            recipient.reply.first_line()));
   }
-  if (outcome.delivered) {
-    trace.info(fmt::format("message accepted by the server for {} recipient(s) in {:.3f} s",
-                           outcome.recipients.size(), seconds));
-  } else {
-    trace.info(fmt::format("message NOT sent after {:.3f} s", seconds));
+  switch (outcome.state) {
+    case smtp::TransactionState::accepted:
+      trace.info(fmt::format("message accepted by the server for {} recipient(s) in {:.3f} s",
+                             outcome.recipients.size(), seconds));
+      break;
+    case smtp::TransactionState::delivery_unknown:
+      trace.info(fmt::format("message sent, delivery state unknown after {:.3f} s", seconds));
+      break;
+    case smtp::TransactionState::refused:
+    case smtp::TransactionState::not_sent:
+      trace.info(fmt::format("message NOT sent after {:.3f} s", seconds));
+      break;
   }
 }
 

@@ -9,7 +9,7 @@
 
 namespace smtpsend::app {
 
-void report_outcome(const smtp::Outcome& outcome, trace::Sink& trace,
+void report_outcome(const smtp::TransactionOutcome& outcome, trace::Sink& trace,
                     std::chrono::steady_clock::duration elapsed);
 
 // Shows on stderr the warnings of the TLS handshake `transport` just made (--tls-insecure's), if

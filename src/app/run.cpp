@@ -175,8 +175,8 @@ void refuse_unannounced_8bit(std::string_view chunk, const smtp::Capabilities& c
                 "(encode its text as quoted-printable or base64), or use another server");
 }
 
-smtp::Outcome send(const config::Account& account, const ComposedMessage& message,
-                   trace::Sink& trace) {
+smtp::TransactionOutcome send(const config::Account& account, const ComposedMessage& message,
+                              trace::Sink& trace) {
   const DeliveryLimits limits = delivery_limits(account);
   // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
   auto transport = net::connect(connect_options(account, limits), trace);
@@ -184,9 +184,9 @@ smtp::Outcome send(const config::Account& account, const ComposedMessage& messag
     transport->start_tls();
     report_tls_warnings(*transport);
   }
-  smtp::Session session(session_config(account), message.envelope, trace);
+  smtp::Session session(session_config(account), trace);
   return deliver(
-      *transport, session,
+      *transport, session, message.envelope,
       [&content = *message.content, &session](std::string& chunk) {
         const bool more = content.next(chunk);
         refuse_unannounced_8bit(chunk, session.capabilities());
@@ -211,7 +211,7 @@ cli::Options parse_arguments(int argc, const char* const* argv) {
 // The one line the logfile and syslog settings ask for; a log that cannot be written is worth a
 // warning, never a different outcome.
 void log_send(const config::Account& account, const ComposedMessage& message,
-              const smtp::Outcome& outcome, int exit_code, bool interrupted = false) {
+              const smtp::TransactionOutcome& outcome, int exit_code, bool interrupted = false) {
   if (account.logfile.empty() && account.syslog_facility.empty()) {
     return;
   }
@@ -225,7 +225,7 @@ void log_send(const config::Account& account, const ComposedMessage& message,
   record.sender = message.envelope.mail_from;
   record.recipients = message.envelope.recipients;
   record.size = message.envelope.size;
-  record.sent = outcome.delivered;
+  record.sent = outcome.accepted();
   if (outcome.final_reply) {
     record.reply =
         std::to_string(outcome.final_reply->code) + " " + outcome.final_reply->first_line();
@@ -235,7 +235,7 @@ void log_send(const config::Account& account, const ComposedMessage& message,
   }
   record.exit_code = exit_code;
   record.interrupted = interrupted;
-  if (outcome.error && !outcome.delivered) {
+  if (outcome.error && !outcome.accepted()) {
     record.error = outcome.error->message;
   }
   try {
@@ -322,7 +322,7 @@ int run(int argc, const char* const* argv) {
     config::resolve_password(account, options, environment, password_deadline);
     auto trace = make_trace(options, account);
     const auto started = std::chrono::steady_clock::now();
-    smtp::Outcome outcome;
+    smtp::TransactionOutcome outcome;
     // From here a signal to stop is reported and logged before the program ends by it.
     catch_interruptions();
     try {
@@ -335,7 +335,7 @@ int run(int argc, const char* const* argv) {
     report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
     warn_about(outcome.warnings);
     warn_about(message.content->warnings());  // found as the message was read (long lines)
-    if (const int signal_number = interruption(); signal_number != 0 && !outcome.delivered) {
+    if (const int signal_number = interruption(); signal_number != 0 && !outcome.accepted()) {
       // The outcome's error says what the signal interrupted, and whether the message may
       // have been delivered all the same (the final dot went out, its reply did not arrive).
       const Error error = outcome.error.value_or(
@@ -345,7 +345,7 @@ int run(int argc, const char* const* argv) {
       fail(error);
       end_by_interruption(signal_number);
     }
-    if (!outcome.delivered) {
+    if (!outcome.accepted()) {
       const Error error = outcome.error.value_or(
           Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}});
       log_send(account, message, outcome, exit_code_for(error.kind));

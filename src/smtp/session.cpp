@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "common/secret_wipe.hpp"
 #include "smtp/capabilities.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
-#include "smtp/session_impl.hpp"
 
 namespace smtpsend::smtp {
 namespace {
@@ -21,7 +25,7 @@ constexpr int service_closing = 421;
 
 }  // namespace
 
-void Session::Impl::receive(std::string_view bytes) {
+void Session::receive_bytes(std::string_view bytes) {
   if (state_ == State::finished) {
     return;
   }
@@ -43,11 +47,11 @@ void Session::Impl::receive(std::string_view bytes) {
   }
 }
 
-void Session::Impl::connection_lost(std::string_view what) {
+void Session::lose_connection(std::string_view what) {
   if (state_ == State::finished) {
     return;
   }
-  if (outcome_.delivered || state_ == State::quit) {
+  if (state_ == State::quit) {
     // The outcome is decided; what happens to QUIT does not change it (RFC 5321 §4.1.1.10).
     finish();
     return;
@@ -60,7 +64,24 @@ void Session::Impl::connection_lost(std::string_view what) {
                 std::nullopt});
 }
 
-std::string Session::Impl::take_output() {
+void Session::fail_transport(Error error) {
+  if (state_ == State::finished) {
+    return;
+  }
+  if (state_ == State::quit) {
+    finish();
+    return;
+  }
+  if (awaiting_final_reply()) {
+    // Sent but not confirmed: the message may have been delivered.
+    return abandon(lost_before_confirmation_error(error.message));
+  }
+  error.message += fmt::format(" (while in SMTP state '{}'; the message was not sent)",
+                               smtp::state_name(state_));
+  abandon(std::move(error));
+}
+
+std::string Session::take_output() {
   for (const auto& expected : queued_) {
     awaiting_.push_back(expected);
   }
@@ -68,20 +89,31 @@ std::string Session::Impl::take_output() {
   return std::exchange(output_, {});
 }
 
-Step Session::Impl::next_step() const {
+Step Session::next_step() const {
+  if (!ended_.empty()) {
+    return Step::transaction_ended;
+  }
   switch (state_) {
     case State::finished:
       return Step::finished;
     case State::tls_handshake:
       return Step::start_tls;
     case State::body:
-      return Step::send_body;
+      return Step::need_body;
+    case State::ready:
+      return Step::ready;
+    case State::dot:
+      // RFC 2920 §3.1: under PIPELINING, what follows the end of the message (QUIT, the next
+      // transaction) may go in its flight; the reply to the dot is still read first.
+      return capabilities_.pipelining && !quit_sent_ && transactions_.size() == 1
+                 ? Step::ready
+                 : Step::write_then_read;
     default:
       return Step::write_then_read;
   }
 }
 
-void Session::Impl::tls_started() {
+void Session::start_tls_done() {
   if (state_ == State::finished) {
     return;
   }
@@ -103,7 +135,7 @@ void Session::Impl::tls_started() {
   send_ehlo();
 }
 
-void Session::Impl::set_state(State next) {
+void Session::set_state(State next) {
   if (next == state_) {
     return;
   }
@@ -113,33 +145,85 @@ void Session::Impl::set_state(State next) {
   state_ = next;
 }
 
-void Session::Impl::finish() {
+void Session::finish() {
   queued_.clear();
   awaiting_.clear();
   in_flight_octets_ = 0;
   set_state(State::finished);
 }
 
-void Session::Impl::quit_with(Error error) {
-  outcome_.error = std::move(error);
+void Session::quit_with(Error error) {
+  if (in_transaction()) {
+    // Only an internal error ends the session in the middle of a transaction with a QUIT.
+    abandon_transactions(error);
+  }
+  error_ = std::move(error);
   output_.clear();
   send_line("QUIT");
   finish();
 }
 
-void Session::Impl::abandon(Error error) {
-  outcome_.error = std::move(error);
+void Session::abandon(Error error) {
+  abandon_transactions(error);
+  error_ = std::move(error);
   output_.clear();
   finish();
 }
 
-void Session::Impl::trace_info(std::string_view text) {
+void Session::abandon_transactions(const Error& error) {
+  while (in_transaction()) {
+    Transaction& transaction = replying();
+    transaction.outcome.error = error;
+    transaction.outcome.state =
+        transaction.dot_sent ? TransactionState::delivery_unknown : TransactionState::not_sent;
+    end_transaction();
+  }
+}
+
+void Session::fail_transaction(Error error, TransactionState state) {
+  Transaction& transaction = replying();
+  transaction.outcome.error = std::move(error);
+  transaction.outcome.state = state;
+  // RFC 5321 §4.1.1.5: a transaction that ended after MAIL and before the end of its message is
+  // still open on the server's side; RSET clears it before the next MAIL.
+  rset_needed_ = transaction.mail_sent && !transaction.dot_sent;
+  end_transaction();
+  after_transaction();
+}
+
+void Session::end_transaction() {
+  last_accepted_ = replying().outcome.accepted();
+  ended_.push_back(std::move(replying().outcome));
+  transactions_.pop_front();
+  // A transaction refused before MAIL (its envelope failed the checks) while an older one was
+  // still open ends in its turn, so that outcomes come in the order transactions started.
+  while (in_transaction() && replying().refused_before_mail) {
+    last_accepted_ = false;
+    ended_.push_back(std::move(replying().outcome));
+    transactions_.pop_front();
+  }
+}
+
+void Session::after_transaction() {
+  if (in_transaction()) {
+    return;  // the next one was pipelined behind this one; its replies come next
+  }
+  if (!quit_sent_) {
+    return set_state(State::ready);
+  }
+  if (last_accepted_) {
+    return set_state(State::quit);  // QUIT went out behind the dot; its reply comes next
+  }
+  finish();  // QUIT went with the dot; after a refusal its reply changes nothing
+}
+
+void Session::trace_info(std::string_view text) {
   if (trace_.enabled()) {
     trace_.info(text);
   }
 }
 
-void Session::Impl::require_no_control_bytes(std::string_view line) {
+void Session::require_no_control_bytes(std::string_view line) {
   for (const char c : line) {
     if (is_control_byte(c)) {
       // The callers check what they put into a command; reaching this is a bug. The line itself
@@ -150,22 +234,21 @@ void Session::Impl::require_no_control_bytes(std::string_view line) {
   }
 }
 
-void Session::Impl::send_line(std::string_view line, std::string_view traced_as) {
+void Session::send_line(std::string_view line, std::string_view traced_as) {
   require_no_control_bytes(line);
   output_ += line;
   output_ += "\r\n";
   trace_.client(traced_as.empty() ? line : traced_as, in_tls_);
 }
 
-void Session::Impl::send_command(std::string_view line, Expected expected,
-                                 std::string_view traced_as) {
+void Session::send_command(std::string_view line, Expected expected, std::string_view traced_as) {
   send_line(line, traced_as);
   expected.octets = line.size() + 2;
   in_flight_octets_ += expected.octets;
   queued_.push_back(expected);
 }
 
-void Session::Impl::on_reply(const Reply& reply) {
+void Session::on_reply(const Reply& reply) {
   if (state_ == State::quit) {
     finish();  // whatever the reply to QUIT after delivery, the outcome stands
     return;
@@ -203,6 +286,8 @@ void Session::Impl::on_reply(const Reply& reply) {
       return on_starttls_reply(reply);
     case State::auth:
       return on_auth_reply(reply);
+    case State::rset:
+      return on_rset_reply(reply);
     case State::mail:
       return on_mail_reply(reply);
     case State::rcpt:
@@ -217,15 +302,18 @@ void Session::Impl::on_reply(const Reply& reply) {
   }
 }
 
-void Session::Impl::unexpected(const Reply& reply, std::string_view command) {
+void Session::unexpected(const Reply& reply, std::string_view command) {
   throw Failure(unexpected_reply_error(to_server_reply(reply), command));
 }
 
-void Session::Impl::refused(const Reply& reply, std::string_view what) {
+void Session::refused(const Reply& reply, std::string_view what) {
+  if (in_transaction()) {
+    return fail_transaction(refusal_error(to_server_reply(reply), what), TransactionState::refused);
+  }
   quit_with(refusal_error(to_server_reply(reply), what));
 }
 
-void Session::Impl::on_greeting_reply(const Reply& reply) {
+void Session::on_greeting_reply(const Reply& reply) {
   if (reply.code == 220) {
     return send_ehlo();
   }
@@ -236,7 +324,7 @@ void Session::Impl::on_greeting_reply(const Reply& reply) {
   refused(reply, "the connection (greeting)");
 }
 
-void Session::Impl::check_ehlo_domain() const {
+void Session::check_ehlo_domain() const {
   const std::string_view name = config_.ehlo_domain;
   bool valid = !name.empty();
   for (const char c : name) {
@@ -252,13 +340,13 @@ void Session::Impl::check_ehlo_domain() const {
   }
 }
 
-void Session::Impl::send_ehlo() {
+void Session::send_ehlo() {
   check_ehlo_domain();
   set_state(State::ehlo);
   send_command("EHLO " + config_.ehlo_domain, {State::ehlo});
 }
 
-void Session::Impl::on_ehlo_reply(const Reply& reply) {
+void Session::on_ehlo_reply(const Reply& reply) {
   if (reply.code == 250) {
     capabilities_ = parse_capabilities(reply);
     return after_hello();
@@ -272,13 +360,13 @@ void Session::Impl::on_ehlo_reply(const Reply& reply) {
   refused(reply, "EHLO");
 }
 
-void Session::Impl::send_helo() {
+void Session::send_helo() {
   check_ehlo_domain();
   set_state(State::helo);
   send_command("HELO " + config_.ehlo_domain, {State::helo});
 }
 
-void Session::Impl::on_helo_reply(const Reply& reply) {
+void Session::on_helo_reply(const Reply& reply) {
   if (reply.code == 250) {
     capabilities_ = Capabilities{};  // HELO means no service extensions (RFC 5321 §4.1.1.1)
     return after_hello();
@@ -289,7 +377,7 @@ void Session::Impl::on_helo_reply(const Reply& reply) {
   refused(reply, "HELO");
 }
 
-void Session::Impl::after_hello() {
+void Session::after_hello() {
   if (config_.tls == TlsPolicy::starttls && !in_tls_) {
     if (!capabilities_.starttls) {
       // Never fall back to plaintext when TLS was asked for.
@@ -303,15 +391,15 @@ void Session::Impl::after_hello() {
   if (config_.credentials) {
     return send_auth();
   }
-  send_envelope();
+  set_state(State::ready);
 }
 
-void Session::Impl::send_starttls() {
+void Session::send_starttls() {
   set_state(State::starttls);
   send_command("STARTTLS", {State::starttls});
 }
 
-void Session::Impl::on_starttls_reply(const Reply& reply) {
+void Session::on_starttls_reply(const Reply& reply) {
   if (reply.code == 220) {
     set_state(State::tls_handshake);
     // RFC 3207 §4.2 / §6: nothing may follow the 220 before TLS; bytes that do were injected.
@@ -326,60 +414,137 @@ void Session::Impl::on_starttls_reply(const Reply& reply) {
   refused(reply, "STARTTLS");
 }
 
-std::string Session::Impl::plaintext_after_starttls_message() {
+std::string Session::plaintext_after_starttls_message() {
   return "the server sent more data after its 220 reply to STARTTLS, before TLS was up; that "
          "data could have been injected by an attacker (RFC 3207 §6), so the connection was "
          "closed";
 }
 
-Session::Session(SessionConfig config, Envelope envelope, trace::Sink& trace)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(envelope), trace)) {}
+Session::Session(SessionConfig config, trace::Sink& trace)
+    : config_(std::move(config)), trace_(trace) {
+  // With implicit TLS the transport is encrypted before the greeting (RFC 8314 §3.3).
+  in_tls_ = config_.tls == TlsPolicy::implicit;
+  awaiting_.push_back({State::greeting});
+}
 
-Session::~Session() = default;
+Session::~Session() {
+  if (config_.credentials) {
+    wipe(config_.credentials->password);
+  }
+}
+
+template <typename Operation>
+void Session::guarded(Operation&& operation) {
+  try {
+    operation();
+  } catch (const Failure& failure) {
+    handle_failure(failure.error());
+  }
+}
+
+void Session::handle_failure(Error error) {
+  if (state_ == State::quit) {
+    // The server accepted the message; whatever goes wrong around QUIT changes nothing.
+    trace_info("after delivery: " + error.message);
+    output_.clear();
+    finish();
+    return;
+  }
+  // After a protocol or I/O failure the reply boundaries are unknown; anything else happened
+  // between commands, so the connection is still usable: for the next transaction when the
+  // failure was the transaction's own, else for a polite QUIT.
+  if (error.kind == ErrorKind::protocol || error.kind == ErrorKind::io) {
+    if (awaiting_final_reply()) {
+      // The whole message went out: whatever broke, the server may have taken it.
+      error.message += unconfirmed_delivery_note();
+    }
+    abandon(std::move(error));
+  } else {
+    quit_with(std::move(error));
+  }
+}
 
 void Session::receive(std::string_view bytes) {
-  impl_->guarded([&] { impl_->receive(bytes); });
+  guarded([&] { receive_bytes(bytes); });
 }
 
 void Session::connection_lost(std::string_view what) {
-  impl_->guarded([&] { impl_->connection_lost(what); });
+  guarded([&] { lose_connection(what); });
 }
 
-std::string Session::take_output() {
-  return impl_->take_output();
-}
-
-Step Session::next_step() const {
-  return impl_->next_step();
+void Session::transport_failed(Error error) {
+  guarded([&] { fail_transport(std::move(error)); });
 }
 
 void Session::tls_started() {
-  impl_->guarded([&] { impl_->tls_started(); });
+  guarded([&] { start_tls_done(); });
+}
+
+void Session::start_transaction(Envelope envelope) {
+  guarded([&] { begin_transaction(std::move(envelope)); });
 }
 
 void Session::body(std::string_view chunk) {
-  impl_->guarded([&] { impl_->body(chunk); });
+  guarded([&] { add_body(chunk); });
 }
 
 void Session::end_of_body() {
-  impl_->guarded([&] { impl_->end_of_body(); });
+  guarded([&] { finish_body(); });
 }
 
-const Outcome& Session::outcome() const {
-  return impl_->outcome();
+void Session::message_failed(Error error) {
+  if (state_ == State::finished) {
+    return;
+  }
+  trace_info(
+      "the message could not be read to its end; closing the connection without the "
+      "final dot");
+  error.message +=
+      " (the connection was closed before the end of the message: the message was not sent)";
+  abandon(std::move(error));
 }
 
-const Capabilities& Session::capabilities() const {
-  return impl_->capabilities();
+void Session::quit() {
+  guarded([&] { send_quit(); });
+}
+
+void Session::send_quit() {
+  if (next_step() != Step::ready) {
+    throw Failure(ErrorKind::internal,
+                  fmt::format("quit() was called in state '{}'", smtp::state_name(state_)));
+  }
+  quit_sent_ = true;
+  if (state_ == State::dot) {
+    // RFC 2920 §3.1: QUIT may follow the end of data in the same group, which saves the round
+    // trip after the reply to the dot; that reply is still read first.
+    send_command("QUIT", {State::quit});
+    return;
+  }
+  send_line("QUIT");
+  if (!last_accepted_) {
+    // Nothing is left to learn from the server: its reply to QUIT is not awaited.
+    return finish();
+  }
+  set_state(State::quit);
+}
+
+TransactionOutcome Session::take_transaction_outcome() {
+  if (ended_.empty()) {
+    throw std::logic_error("take_transaction_outcome() without an ended transaction");
+  }
+  TransactionOutcome outcome = std::move(ended_.front());
+  ended_.pop_front();
+  return outcome;
 }
 
 bool Session::awaiting_final_reply() const {
-  return impl_->awaiting_final_reply();
+  return std::any_of(transactions_.begin(), transactions_.end(),
+                     [](const Transaction& transaction) { return transaction.dot_sent; });
 }
 
 std::chrono::seconds Session::reply_time_limit() const {
   using std::chrono::minutes;
-  switch (impl_->awaited()) {
+  switch (awaiting_.empty() ? state_ : awaiting_.front().state) {
     case State::data:
       return minutes(2);  // §4.5.3.2.4 DATA initiation
     case State::dot:
@@ -389,12 +554,8 @@ std::chrono::seconds Session::reply_time_limit() const {
   }
 }
 
-std::size_t Session::replies_received() const {
-  return impl_->replies_received();
-}
-
 std::string_view Session::state_name() const {
-  return smtp::state_name(impl_->state());
+  return smtp::state_name(state_);
 }
 
 }  // namespace smtpsend::smtp

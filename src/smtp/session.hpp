@@ -5,24 +5,31 @@
 //   take_output()    returns the next flight to write in one write (may be empty)
 //   next_step()      says what the driver must do next
 //
-// The driver (app/deliver.cpp) pumps bytes between this and a net::Transport. It acts on
-// Step::start_tls by doing the handshake and calling tls_started(); on Step::send_body it streams
-// the message through body() and then calls end_of_body(). Dot-stuffing and CRLF normalization of
-// the body happen here.
-
+// A Session is one connection: greeting, EHLO, STARTTLS and AUTH once, then any number of mail
+// transactions, each started with start_transaction() when next_step() says Step::ready and
+// ending in its own TransactionOutcome, then quit(). The body goes through the steps like
+// everything else: on Step::need_body the driver feeds body() and then end_of_body(). The one
+// driver loop (app/driver.hpp) pumps bytes between this and a net::Transport. Dot-stuffing and
+// CRLF normalization of the body happen here.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
+#include "smtp/body_trace.hpp"
+#include "smtp/dot_stuffer.hpp"
+#include "smtp/reply_parser.hpp"
+#include "smtp/session_state.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::smtp {
+
+enum class AuthMechanism;  // smtp/auth.hpp, which needs Credentials from here
 
 enum class TlsPolicy {
   none,      // never use TLS (AUTH then needs allow_plaintext_auth)
@@ -76,19 +83,33 @@ struct RecipientResult {
   ServerReply reply;  // code, enhanced code and (within the limits above) its first line
 };
 
-struct Outcome {
-  bool delivered = false;  // true only after 250 to the final dot
+// How a mail transaction ended.
+enum class TransactionState {
+  not_sent,  // the message never went out whole (nothing can have been delivered)
+  refused,   // the server refused the sender, the recipients or the message
+  accepted,  // 250 to the end of the message: the server took responsibility for it
+  // The whole message went out, and the reply to its end never came or was neither 250 nor a
+  // refusal: it may have been delivered, so it must never be sent again blindly (RFC 1047).
+  delivery_unknown,
+};
+
+struct TransactionOutcome {
+  TransactionState state = TransactionState::not_sent;
   std::vector<RecipientResult> recipients;
-  std::optional<Error> error;         // set when not delivered (and for a failed QUIT, nothing)
-  std::vector<std::string> warnings;  // worth telling the user, not worth failing for
   std::optional<ServerReply> final_reply;  // the 250 that accepted the message
+  std::vector<std::string> warnings;       // worth telling the user, not worth failing for
+  std::optional<Error> error;              // set whenever the state is not `accepted`
+
+  bool accepted() const { return state == TransactionState::accepted; }
 };
 
 enum class Step {
-  write_then_read,  // write take_output() (if any), then read and call receive()
-  start_tls,        // write take_output() (if any), do the TLS handshake, call tls_started()
-  send_body,        // stream the message: body(...) repeatedly, then end_of_body()
-  finished,         // write take_output() (if any, e.g. QUIT), then close; see outcome()
+  write_then_read,    // write take_output() (if any), then read and call receive()
+  start_tls,          // write take_output() (if any), do the TLS handshake, call tls_started()
+  need_body,          // feed the message: body(...) repeatedly, then end_of_body()
+  transaction_ended,  // a transaction ended: take_transaction_outcome() before anything else
+  ready,              // start_transaction() for the next message, or quit()
+  finished,           // write take_output() (if any, e.g. QUIT), then close
 };
 
 // Capabilities the server announced in its last EHLO reply.
@@ -105,40 +126,201 @@ struct Capabilities {
   std::vector<std::string> auth;      // mechanisms, upper-case
 };
 
+// A command whose reply is still to come. Replies arrive in the order the commands were sent,
+// also when several were sent in one flight (RFC 2920 §3.1).
+struct Expected {
+  State state = State::greeting;  // the state that handles the reply
+  std::size_t recipient = 0;      // for State::rcpt: the index in the envelope's recipients
+  std::size_t octets = 0;         // the command's length on the wire, CRLF included
+};
+
 class Session {
  public:
-  Session(SessionConfig config, Envelope envelope, trace::Sink& trace);
+  Session(SessionConfig config, trace::Sink& trace);
+  // The session's copy of the password goes with it, and leaves nothing in freed memory.
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
+  Session(Session&&) = delete;
+  Session& operator=(Session&&) = delete;
 
   void receive(std::string_view bytes);
-  // The server closed the connection, or a read failed or timed out (`what` says which).
+  // The server closed the connection, or a read failed (`what` says which).
   void connection_lost(std::string_view what);
+  // The transport failed (a timeout, a write that failed): `error` as the transport worded it.
+  void transport_failed(Error error);
   std::string take_output();
   Step next_step() const;
 
   void tls_started();  // the handshake after STARTTLS succeeded (or implicit TLS is up)
+  // On Step::ready: the next mail transaction. Under PIPELINING it may follow the end of the
+  // previous message in the same flight (RFC 2920 §3.1).
+  void start_transaction(Envelope envelope);
   void body(std::string_view chunk);  // any split; bare LF and CR are normalized to CRLF
   void end_of_body();
+  // The message could not be read to its end (`error` says why): the transaction ends unsent,
+  // and the connection is closed without the final dot, which makes the server discard what it
+  // received (RFC 5321 §4.1.1.4).
+  void message_failed(Error error);
+  // On Step::ready: no more transactions; QUIT (RFC 5321 §4.1.1.10).
+  void quit();
 
-  const Outcome& outcome() const;
-  const Capabilities& capabilities() const;
-  // True while the reply to the final dot is awaited: RFC 5321 §4.5.3.2.6 gives the server 10
+  // On Step::transaction_ended: the outcome of the oldest transaction that ended.
+  TransactionOutcome take_transaction_outcome();
+  // The outcome so far of the oldest transaction still open (recipients answered, warnings), or
+  // null when none is open.
+  const TransactionOutcome* open_transaction() const {
+    return transactions_.empty() ? nullptr : &transactions_.front().outcome;
+  }
+  // What ended the connection when it ended on an error (a refused greeting, a failed AUTH, a
+  // lost connection); each transaction's own error is in its outcome.
+  const std::optional<Error>& error() const { return error_; }
+  const Capabilities& capabilities() const { return capabilities_; }
+  // True while the reply to a final dot is awaited: RFC 5321 §4.5.3.2.6 gives the server 10
   // minutes for it, so the driver waits at least that long, whatever the per-reply timeout.
   bool awaiting_final_reply() const;
+  // True when only QUIT's reply is awaited after an accepted message: a courtesy, not worth a
+  // long wait.
+  bool awaiting_quit_reply() const { return state_ == State::quit; }
   // How long the server may take over the reply awaited now: RFC 5321 §4.5.3.2's limits (5 minutes
   // for the greeting, MAIL and RCPT, 2 for DATA, 10 for the final dot), and its 5-minute server
-  // timeout where it names none (EHLO, STARTTLS, AUTH, QUIT).
+  // timeout where it names none (EHLO, STARTTLS, AUTH, RSET, QUIT).
   std::chrono::seconds reply_time_limit() const;
   // Complete replies received so far: when it grows, the next reply's time limit starts afresh.
-  std::size_t replies_received() const;
+  std::size_t replies_received() const { return replies_received_; }
   // Name of the current state, for diagnostics ("greeting", "ehlo", "rcpt", ...).
   std::string_view state_name() const;
 
  private:
-  class Impl;
-  std::unique_ptr<Impl> impl_;
+  // A transaction started and not yet ended.
+  struct Transaction {
+    Envelope envelope;
+    TransactionOutcome outcome;
+    bool mail_sent = false;
+    std::size_t rcpts_sent = 0;  // under PIPELINING: RCPTs sent so far, in order
+    bool data_sent = false;
+    bool dot_sent = false;
+    std::size_t kept_reply_text = 0;   // text kept in the recipients' replies so far
+    std::optional<Error> mail_error;   // MAIL refused while RCPT and DATA were pipelined
+    bool refused_before_mail = false;  // the envelope failed the checks; nothing was sent
+  };
+
+  // Runs `operation`, turning a Failure from inside the module into an outcome's error. Every
+  // public entry point that can fail goes through here.
+  template <typename Operation>
+  void guarded(Operation&& operation);
+  void handle_failure(Error error);
+
+  // ---- the entry points, inside guarded() ----------------------------------------------------
+  void receive_bytes(std::string_view bytes);
+  void lose_connection(std::string_view what);
+  void fail_transport(Error error);
+  void start_tls_done();
+  void begin_transaction(Envelope envelope);
+  void add_body(std::string_view chunk);
+  void finish_body();
+  void send_quit();
+
+  // ---- the one place the state changes, and the ways a session ends --------------------------
+  void set_state(State next);
+  void finish();
+  // Ends the session after an error while the connection is usable: QUIT, then close.
+  void quit_with(Error error);
+  // Ends the session without another byte: the connection is closed or its state unknown. The
+  // transactions still open end with `error` (delivery unknown for one whose dot went out).
+  void abandon(Error error);
+  // Ends the oldest open transaction on an error while the connection stays usable.
+  void fail_transaction(Error error, TransactionState state);
+  void end_transaction();
+  void abandon_transactions(const Error& error);
+  bool in_transaction() const { return !transactions_.empty(); }
+  Transaction& replying() { return transactions_.front(); }  // the one the next reply is for
+  Transaction& sending() { return transactions_.back(); }    // the one commands are sent for
+  // After a transaction's end, the state for what comes next: QUIT's reply, or the next step.
+  void after_transaction();
+
+  // ---- output and trace -----------------------------------------------------------------------
+  void trace_info(std::string_view text);
+  // Queues a line; `traced_as` replaces it in the trace when it carries a secret.
+  void send_line(std::string_view line, std::string_view traced_as = {});
+  // Queues a command line whose reply will be handled in `expected.state`.
+  void send_command(std::string_view line, Expected expected, std::string_view traced_as = {});
+  // The session's own commands never carry a line end or other control byte (RFC 5321 §2.3.8):
+  // one inside an argument would end the command early and smuggle in another.
+  static void require_no_control_bytes(std::string_view line);
+
+  // ---- replies --------------------------------------------------------------------------------
+  void on_reply(const Reply& reply);
+  // A reply whose code is neither the success nor a failure code of its command.
+  [[noreturn]] void unexpected(const Reply& reply, std::string_view command);
+  // The server refused `what`: 4xx -> temporary, 5xx -> unavailable. Inside a transaction only
+  // the transaction ends; otherwise the session does.
+  void refused(const Reply& reply, std::string_view what);
+
+  // ---- greeting, EHLO, HELO (session.cpp) -----------------------------------------------------
+  void on_greeting_reply(const Reply& reply);
+  // Refuses an --ehlo name that is not one word of printable ASCII (RFC 5321 §4.1.1.1).
+  void check_ehlo_domain() const;
+  void send_ehlo();
+  void on_ehlo_reply(const Reply& reply);
+  void send_helo();
+  void on_helo_reply(const Reply& reply);
+  // What follows a successful EHLO or HELO: STARTTLS, AUTH or readiness for a transaction.
+  void after_hello();
+
+  // ---- STARTTLS (session.cpp) -----------------------------------------------------------------
+  void send_starttls();
+  void on_starttls_reply(const Reply& reply);
+  static std::string plaintext_after_starttls_message();
+
+  // ---- AUTH (session_auth.cpp) ----------------------------------------------------------------
+  void send_auth();
+  void on_auth_reply(const Reply& reply);
+  // LOGIN: the server prompts for the user name, then the password, each with a 334.
+  void send_login_response(const Reply& reply);
+
+  // ---- RSET, MAIL, RCPT, DATA, body, final dot (session_transaction.cpp) ----------------------
+  void send_rset();
+  void on_rset_reply(const Reply& reply);
+  void send_envelope();
+  // Under PIPELINING: the RCPTs not sent yet, then DATA, as far as the window of unanswered
+  // commands (max_pipelined_commands, max_pipelined_octets) allows; called again as replies come.
+  void send_pipelined_envelope();
+  bool pipeline_has_room(std::string_view line) const;
+  // Refuses, before MAIL, a message the server has said it cannot take.
+  void check_envelope(const Envelope& envelope) const;
+  void send_mail();
+  void on_mail_reply(const Reply& reply);
+  std::string rcpt_command(const Envelope& envelope, std::size_t index) const;
+  void send_rcpt(std::size_t index);
+  void on_rcpt_reply(const Reply& reply, std::size_t index);
+  static bool any_recipient_refused(const TransactionOutcome& outcome);
+  void send_data();
+  void on_data_reply(const Reply& reply);
+  void require_body_state(std::string_view call) const;
+  void on_dot_reply(const Reply& reply);
+
+  SessionConfig config_;
+  trace::Sink& trace_;
+  ReplyParser parser_;
+  Capabilities capabilities_;
+  State state_ = State::greeting;
+  bool in_tls_ = false;
+  std::string output_;            // the flight being assembled
+  std::vector<Expected> queued_;  // commands in output_, not yet taken by the driver
+  std::size_t replies_received_ = 0;
+  std::deque<Expected> awaiting_;     // commands written whose replies have not arrived
+  std::size_t in_flight_octets_ = 0;  // the length of the commands in queued_ and awaiting_
+  AuthMechanism mechanism_{};
+  int login_responses_sent_ = 0;
+  std::deque<Transaction> transactions_;  // started and not ended, oldest first
+  std::deque<TransactionOutcome> ended_;  // ended, not yet taken by the driver
+  bool rset_needed_ = false;  // the last transaction ended after MAIL and before its final dot
+  bool quit_sent_ = false;
+  bool last_accepted_ = false;  // the last transaction that ended was accepted
+  std::optional<Error> error_;
+  DotStuffer dot_stuffer_;
+  std::optional<BodyTrace> body_trace_;
 };
 
 }  // namespace smtpsend::smtp

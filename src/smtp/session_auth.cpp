@@ -4,8 +4,8 @@
 
 #include "common/base64.hpp"
 #include "common/secret_wipe.hpp"
+#include "smtp/auth.hpp"
 #include "smtp/session_errors.hpp"
-#include "smtp/session_impl.hpp"
 
 namespace smtpsend::smtp {
 namespace {
@@ -17,7 +17,7 @@ bool auth_refused(const Reply& reply) {
 
 }  // namespace
 
-void Session::Impl::send_auth() {
+void Session::send_auth() {
   const Credentials& credentials = *config_.credentials;
   if (!in_tls_ && !config_.allow_plaintext_auth) {
     throw Failure(ErrorKind::permission,
@@ -42,10 +42,11 @@ void Session::Impl::send_auth() {
   }
 }
 
-void Session::Impl::on_auth_reply(const Reply& reply) {
+void Session::on_auth_reply(const Reply& reply) {
   if (reply.code == 235) {
     trace_info("authenticated");
-    return send_envelope();
+    set_state(State::ready);
+    return;
   }
   if (reply.code == 334 && mechanism_ == AuthMechanism::login) {
     return send_login_response(reply);
@@ -60,7 +61,7 @@ void Session::Impl::on_auth_reply(const Reply& reply) {
   refused(reply, fmt::format("authentication (AUTH {})", mechanism_name(mechanism_)));
 }
 
-void Session::Impl::send_login_response(const Reply& reply) {
+void Session::send_login_response(const Reply& reply) {
   // Two responses are all LOGIN has; a third prompt is a server in a loop.
   constexpr int login_response_count = 2;
   if (login_responses_sent_ >= login_response_count) {

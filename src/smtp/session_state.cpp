@@ -16,6 +16,10 @@ std::string_view state_name(State state) {
       return "tls_handshake";
     case State::auth:
       return "auth";
+    case State::ready:
+      return "ready";
+    case State::rset:
+      return "rset";
     case State::mail:
       return "mail";
     case State::rcpt:
@@ -48,6 +52,10 @@ std::string_view state_activity(State state) {
       return "doing the TLS handshake";
     case State::auth:
       return "waiting for the reply to AUTH";
+    case State::ready:
+      return "between messages";
+    case State::rset:
+      return "waiting for the reply to RSET";
     case State::mail:
       return "waiting for the reply to MAIL FROM";
     case State::rcpt:

@@ -1,6 +1,6 @@
 #pragma once
-// The states of the SMTP dialog. Each state but body, tls_handshake and finished is named for the
-// reply the session waits for (curl's lib/smtp.c names them the same way).
+// The states of the SMTP dialog. Each state but ready, body, tls_handshake and finished is named
+// for the reply the session waits for (curl's lib/smtp.c names them the same way).
 
 #include <string_view>
 
@@ -13,6 +13,8 @@ enum class State {
   starttls,       // reply to STARTTLS (RFC 3207)
   tls_handshake,  // the driver does the TLS handshake
   auth,           // reply to AUTH or to one of our SASL responses (RFC 4954)
+  ready,          // between transactions: the driver starts the next one or quits
+  rset,           // reply to RSET (RFC 5321 §4.1.1.5), before the next transaction's MAIL
   mail,           // reply to MAIL FROM
   rcpt,           // reply to RCPT TO
   data,           // reply to DATA

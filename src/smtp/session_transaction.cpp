@@ -1,5 +1,6 @@
 // The mail transaction (RFC 5321 §3.3): MAIL, RCPT for each recipient, DATA, the body and the
-// final dot; pipelined as one flight when the server offers PIPELINING (RFC 2920).
+// final dot; pipelined as one flight when the server offers PIPELINING (RFC 2920). RSET before
+// MAIL when the transaction before ended half-way.
 
 #include <fmt/format.h>
 
@@ -9,7 +10,6 @@
 #include "common/ascii.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session_errors.hpp"
-#include "smtp/session_impl.hpp"
 
 namespace smtpsend::smtp {
 namespace {
@@ -35,8 +35,52 @@ void check_address_is_one_line(std::string_view address) {
 
 }  // namespace
 
-void Session::Impl::send_envelope() {
-  check_envelope();
+void Session::begin_transaction(Envelope envelope) {
+  if (next_step() != Step::ready) {
+    throw Failure(ErrorKind::internal, fmt::format("start_transaction() was called in state '{}'",
+                                                   smtp::state_name(state_)));
+  }
+  transactions_.emplace_back();
+  Transaction& transaction = sending();
+  transaction.envelope = std::move(envelope);
+  try {
+    check_envelope(transaction.envelope);
+  } catch (const Failure& failure) {
+    // Nothing was sent for this message; the connection serves the next one.
+    transaction.outcome.error = failure.error();
+    transaction.refused_before_mail = true;
+    if (transactions_.size() == 1) {
+      end_transaction();
+    }
+    return;
+  }
+  if (rset_needed_) {
+    rset_needed_ = false;
+    send_rset();
+    if (!capabilities_.pipelining) {
+      return;  // MAIL follows RSET's reply
+    }
+  }
+  send_envelope();
+}
+
+void Session::send_rset() {
+  set_state(State::rset);
+  send_command("RSET", {State::rset});
+}
+
+void Session::on_rset_reply(const Reply& reply) {
+  if (reply.positive()) {
+    if (!capabilities_.pipelining) {
+      send_envelope();
+    }
+    return;
+  }
+  // A server that cannot reset a transaction cannot be trusted with the next one.
+  quit_with(refusal_error(to_server_reply(reply), "RSET"));
+}
+
+void Session::send_envelope() {
   send_mail();
   if (capabilities_.pipelining) {
     // RFC 2920 §3.1: MAIL, RCPT and DATA may go in one flight; their replies come in order.
@@ -44,7 +88,7 @@ void Session::Impl::send_envelope() {
   }
 }
 
-bool Session::Impl::pipeline_has_room(std::string_view line) const {
+bool Session::pipeline_has_room(std::string_view line) const {
   const std::size_t commands = awaiting_.size() + queued_.size();
   if (commands == 0) {
     return true;  // one command always goes, however long
@@ -53,88 +97,94 @@ bool Session::Impl::pipeline_has_room(std::string_view line) const {
          in_flight_octets_ + line.size() + 2 <= max_pipelined_octets;
 }
 
-void Session::Impl::send_pipelined_envelope() {
-  if (mail_error_) {
+void Session::send_pipelined_envelope() {
+  Transaction& transaction = sending();
+  if (transaction.mail_error) {
     // The sender was refused: the RCPTs not yet sent would be refused too (RFC 5321 §4.1.1.2
     // needs a MAIL first), and DATA with them. Wait for what is out, then end.
     if (awaiting_.empty() && queued_.empty()) {
-      quit_with(*mail_error_);
+      fail_transaction(*transaction.mail_error, TransactionState::refused);
     }
     return;
   }
-  while (rcpts_sent_ < envelope_.recipients.size()) {
-    if (!pipeline_has_room(rcpt_command(rcpts_sent_))) {
+  const Envelope& envelope = transaction.envelope;
+  while (transaction.rcpts_sent < envelope.recipients.size()) {
+    if (!pipeline_has_room(rcpt_command(envelope, transaction.rcpts_sent))) {
       return;  // more goes out as replies come in
     }
-    send_rcpt(rcpts_sent_++);
+    send_rcpt(transaction.rcpts_sent++);
   }
-  if (!data_sent_ && pipeline_has_room("DATA")) {
+  if (!transaction.data_sent && pipeline_has_room("DATA")) {
     send_data();
   }
 }
 
-void Session::Impl::check_envelope() const {
-  if (envelope_.recipients.empty()) {
+void Session::check_envelope(const Envelope& envelope) const {
+  if (envelope.recipients.empty()) {
     throw Failure(ErrorKind::usage, "no recipients were given; nothing was sent");
   }
   // A line end inside an address would end the command early and smuggle in another.
-  check_address_is_one_line(envelope_.mail_from);
-  for (const auto& recipient : envelope_.recipients) {
+  check_address_is_one_line(envelope.mail_from);
+  for (const auto& recipient : envelope.recipients) {
     check_address_is_one_line(recipient);
   }
-  if (envelope_.body_8bit_required && !capabilities_.eightbitmime) {
+  if (envelope.body_8bit_required && !capabilities_.eightbitmime) {
     // RFC 6152 §3: 8-bit data may be sent only to a server that announced 8BITMIME.
     throw Failure(ErrorKind::data,
                   "the message contains 8-bit data, but the server does not offer 8BITMIME "
                   "(RFC 6152); nothing was sent. Send the message as 7-bit (e.g. encode its "
                   "text as quoted-printable or base64), or use another server");
   }
-  if (envelope_.smtputf8 && !capabilities_.smtputf8) {
+  if (envelope.smtputf8 && !capabilities_.smtputf8) {
     throw Failure(ErrorKind::data,
                   "the message needs SMTPUTF8 (non-ASCII addresses or headers), but the server "
                   "does not offer it (RFC 6531); nothing was sent. Use ASCII addresses, or a "
                   "server that supports SMTPUTF8");
   }
   const auto limit = capabilities_.size.value_or(0);
-  if (limit > 0 && envelope_.size && *envelope_.size > limit) {
+  if (limit > 0 && envelope.size && *envelope.size > limit) {
     throw Failure(ErrorKind::data,
                   fmt::format("the message is {} bytes, more than the {} bytes the server "
                               "accepts (its SIZE limit, RFC 1870); nothing was sent. Make the "
                               "message (or its attachments) smaller",
-                              *envelope_.size, limit));
+                              *envelope.size, limit));
   }
 }
 
-void Session::Impl::send_mail() {
-  std::string line = fmt::format("MAIL FROM:<{}>", envelope_.mail_from);
-  if (capabilities_.size && envelope_.size) {
-    line += fmt::format(" SIZE={}", *envelope_.size);  // RFC 1870 §6
+void Session::send_mail() {
+  Transaction& transaction = sending();
+  const Envelope& envelope = transaction.envelope;
+  std::string line = fmt::format("MAIL FROM:<{}>", envelope.mail_from);
+  if (capabilities_.size && envelope.size) {
+    line += fmt::format(" SIZE={}", *envelope.size);  // RFC 1870 §6
   }
-  if ((envelope_.body_8bit || envelope_.body_8bit_required) && capabilities_.eightbitmime) {
+  if ((envelope.body_8bit || envelope.body_8bit_required) && capabilities_.eightbitmime) {
     line += " BODY=8BITMIME";  // RFC 6152 §3
   }
-  if (envelope_.smtputf8 && capabilities_.smtputf8) {
+  if (envelope.smtputf8 && capabilities_.smtputf8) {
     line += " SMTPUTF8";  // RFC 6531 §3.4
   }
-  const bool dsn_asked = !envelope_.dsn_notify.empty() || !envelope_.dsn_return.empty() ||
-                         !envelope_.dsn_envelope_id.empty();
+  const bool dsn_asked = !envelope.dsn_notify.empty() || !envelope.dsn_return.empty() ||
+                         !envelope.dsn_envelope_id.empty();
   if (dsn_asked && capabilities_.dsn) {
-    if (!envelope_.dsn_return.empty()) {
-      line += " RET=" + ascii_upper(envelope_.dsn_return);  // RFC 3461 §4.3
+    if (!envelope.dsn_return.empty()) {
+      line += " RET=" + ascii_upper(envelope.dsn_return);  // RFC 3461 §4.3
     }
-    if (!envelope_.dsn_envelope_id.empty()) {
-      line += " ENVID=" + xtext(envelope_.dsn_envelope_id);  // RFC 3461 §4.4
+    if (!envelope.dsn_envelope_id.empty()) {
+      line += " ENVID=" + xtext(envelope.dsn_envelope_id);  // RFC 3461 §4.4
     }
   } else if (dsn_asked) {
-    outcome_.warnings.emplace_back(
+    transaction.outcome.warnings.emplace_back(
         "the server does not offer DSN (RFC 3461), so the delivery notification settings "
         "(-N, -R, -V, dsn_notify, dsn_return) were left out");
   }
   set_state(State::mail);
+  transaction.mail_sent = true;
   send_command(line, {State::mail});
 }
 
-void Session::Impl::on_mail_reply(const Reply& reply) {
+void Session::on_mail_reply(const Reply& reply) {
+  Transaction& transaction = replying();
   if (reply.positive()) {
     if (!capabilities_.pipelining) {
       send_rcpt(0);
@@ -148,42 +198,45 @@ void Session::Impl::on_mail_reply(const Reply& reply) {
   if (reply.intermediate()) {
     unexpected(reply, "MAIL FROM");
   }
-  const std::string what = fmt::format("the sender <{}> (MAIL FROM)", envelope_.mail_from);
-  mail_error_ = reply.code == exceeded_storage
-                    ? message_too_large_error(to_server_reply(reply), what)
-                    : refusal_error(to_server_reply(reply), what);
+  const std::string what =
+      fmt::format("the sender <{}> (MAIL FROM)", transaction.envelope.mail_from);
+  transaction.mail_error = reply.code == exceeded_storage
+                               ? message_too_large_error(to_server_reply(reply), what)
+                               : refusal_error(to_server_reply(reply), what);
   if (!capabilities_.pipelining) {
-    return quit_with(*mail_error_);
+    return fail_transaction(*transaction.mail_error, TransactionState::refused);
   }
   set_state(State::rcpt);  // the replies to the pipelined RCPTs and DATA still come
   send_pipelined_envelope();
 }
 
-std::string Session::Impl::rcpt_command(std::size_t index) const {
-  std::string line = fmt::format("RCPT TO:<{}>", envelope_.recipients[index]);
-  if (capabilities_.dsn && !envelope_.dsn_notify.empty()) {
-    line += " NOTIFY=" + ascii_upper(envelope_.dsn_notify);  // RFC 3461 §4.1
+std::string Session::rcpt_command(const Envelope& envelope, std::size_t index) const {
+  std::string line = fmt::format("RCPT TO:<{}>", envelope.recipients[index]);
+  if (capabilities_.dsn && !envelope.dsn_notify.empty()) {
+    line += " NOTIFY=" + ascii_upper(envelope.dsn_notify);  // RFC 3461 §4.1
   }
   return line;
 }
 
-void Session::Impl::send_rcpt(std::size_t index) {
+void Session::send_rcpt(std::size_t index) {
   if (!capabilities_.pipelining) {
     set_state(State::rcpt);
   }
-  send_command(rcpt_command(index), {State::rcpt, index});
+  send_command(rcpt_command(sending().envelope, index), {State::rcpt, index});
 }
 
-void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
+void Session::on_rcpt_reply(const Reply& reply, std::size_t index) {
   if (reply.intermediate()) {
     unexpected(reply, "RCPT TO");
   }
+  Transaction& transaction = replying();
   ServerReply kept = brief_reply(
-      reply, std::min(max_kept_reply_line, max_kept_recipient_replies - kept_reply_text_));
-  kept_reply_text_ += kept.text.size();
-  outcome_.recipients.push_back(
-      RecipientResult{envelope_.recipients[index], reply.positive(), std::move(kept)});
-  const bool last = index + 1 == envelope_.recipients.size();
+      reply,
+      std::min(max_kept_reply_line, max_kept_recipient_replies - transaction.kept_reply_text));
+  transaction.kept_reply_text += kept.text.size();
+  transaction.outcome.recipients.push_back(
+      RecipientResult{transaction.envelope.recipients[index], reply.positive(), std::move(kept)});
+  const bool last = index + 1 == transaction.envelope.recipients.size();
   if (capabilities_.pipelining) {
     set_state(last ? State::data : State::rcpt);
     return send_pipelined_envelope();
@@ -191,43 +244,43 @@ void Session::Impl::on_rcpt_reply(const Reply& reply, std::size_t index) {
   if (!last) {
     return send_rcpt(index + 1);
   }
-  if (any_recipient_refused()) {
+  if (any_recipient_refused(transaction.outcome)) {
     // Policy: nothing half-sent. Not every recipient was accepted, so DATA is never sent.
-    return quit_with(recipients_refused_error(outcome_.recipients));
+    return fail_transaction(recipients_refused_error(transaction.outcome.recipients),
+                            TransactionState::refused);
   }
   send_data();
 }
 
-bool Session::Impl::any_recipient_refused() const {
-  for (const auto& recipient : outcome_.recipients) {
-    if (!recipient.accepted) {
-      return true;
-    }
-  }
-  return false;
+bool Session::any_recipient_refused(const TransactionOutcome& outcome) {
+  return std::any_of(outcome.recipients.begin(), outcome.recipients.end(),
+                     [](const RecipientResult& recipient) { return !recipient.accepted; });
 }
 
-void Session::Impl::send_data() {
+void Session::send_data() {
   if (!capabilities_.pipelining) {
     set_state(State::data);
   }
-  data_sent_ = true;
+  sending().data_sent = true;
   send_command("DATA", {State::data});
 }
 
-void Session::Impl::on_data_reply(const Reply& reply) {
-  std::optional<Error> envelope_error = mail_error_;
-  if (!envelope_error && any_recipient_refused()) {
-    envelope_error = recipients_refused_error(outcome_.recipients);
+void Session::on_data_reply(const Reply& reply) {
+  Transaction& transaction = replying();
+  std::optional<Error> envelope_error = transaction.mail_error;
+  if (!envelope_error && any_recipient_refused(transaction.outcome)) {
+    envelope_error = recipients_refused_error(transaction.outcome.recipients);
   }
   if (reply.code == 354) {
     if (envelope_error) {
       // RFC 5321 §4.1.1.4: closing the connection before the final dot makes the server
       // discard the transaction; that is the only way to take back a pipelined DATA.
       trace_info("abandoning the transaction: closing the connection without the final dot");
+      transaction.outcome.state = TransactionState::refused;
       return abandon(*envelope_error);
     }
     set_state(State::body);
+    dot_stuffer_ = DotStuffer{};
     body_trace_.emplace(trace_, in_tls_);
     return;
   }
@@ -235,14 +288,14 @@ void Session::Impl::on_data_reply(const Reply& reply) {
     unexpected(reply, "DATA");
   }
   if (envelope_error) {
-    return quit_with(*envelope_error);
+    return fail_transaction(*envelope_error, TransactionState::refused);
   }
   refused(reply, "DATA");
 }
 
-void Session::Impl::body(std::string_view chunk) {
+void Session::add_body(std::string_view chunk) {
   if (state_ == State::finished) {
-    return;  // the session already ended (e.g. 421 while streaming); outcome() says why
+    return;  // the session already ended (e.g. 421 while streaming); the outcome says why
   }
   require_body_state("body()");
   const std::size_t start = output_.size();
@@ -250,7 +303,7 @@ void Session::Impl::body(std::string_view chunk) {
   body_trace_->add(std::string_view(output_).substr(start));
 }
 
-void Session::Impl::end_of_body() {
+void Session::finish_body() {
   if (state_ == State::finished) {
     return;
   }
@@ -269,14 +322,10 @@ void Session::Impl::end_of_body() {
   trace_.client(".", in_tls_);
   output_ += tail;
   queued_.push_back({State::dot});
-  if (capabilities_.pipelining) {
-    // RFC 2920 §3.1: QUIT may follow the end of data in the same group, which saves the round
-    // trip after the reply to the dot; that reply is still read first.
-    send_command("QUIT", {State::quit});
-  }
+  sending().dot_sent = true;
 }
 
-void Session::Impl::require_body_state(std::string_view call) const {
+void Session::require_body_state(std::string_view call) const {
   if (state_ != State::body) {
     throw Failure(ErrorKind::internal, fmt::format("{} was called in state '{}', not after "
                                                    "DATA was accepted",
@@ -284,26 +333,20 @@ void Session::Impl::require_body_state(std::string_view call) const {
   }
 }
 
-void Session::Impl::on_dot_reply(const Reply& reply) {
-  const bool quit_sent = capabilities_.pipelining;  // in the flight of the dot (end_of_body)
+void Session::on_dot_reply(const Reply& reply) {
+  Transaction& transaction = replying();
   if (reply.code == message_accepted) {
-    outcome_.delivered = true;
-    outcome_.final_reply = to_server_reply(reply);
+    transaction.outcome.state = TransactionState::accepted;
+    transaction.outcome.final_reply = to_server_reply(reply);
     trace_info("the server accepted the message");
-    set_state(State::quit);
-    if (!quit_sent) {
-      send_line("QUIT");
-    }
-    return;
+    rset_needed_ = false;
+    end_transaction();
+    return after_transaction();
   }
   if (reply.positive() || reply.intermediate()) {
     return abandon(unconfirmed_message_error(to_server_reply(reply)));
   }
-  Error error = message_refused_error(to_server_reply(reply));
-  if (quit_sent) {
-    return abandon(std::move(error));  // QUIT went with the dot; its reply changes nothing
-  }
-  quit_with(std::move(error));
+  fail_transaction(message_refused_error(to_server_reply(reply)), TransactionState::refused);
 }
 
 }  // namespace smtpsend::smtp

@@ -1,10 +1,10 @@
 // libFuzzer target: smtp::Session driven by arbitrary server bytes, without a network.
 //
-// The driver steps the session as app/deliver.cpp does: it writes (here: collects) what
-// take_output() returns, hands the server's bytes to receive() in reads whose sizes come from the
-// input, "completes" the TLS handshake when asked, streams a fixed body, and reports end of
-// stream as a closed connection. The configuration asks for STARTTLS and has credentials, so
-// both the TLS policy and the AUTH redaction are exercised.
+// The session runs through the program's own driver loop (app::drive) over a transport that
+// collects what is written, hands out the server's bytes in reads whose sizes come from the
+// input, "completes" the TLS handshake when asked, and reports the end of the input as a closed
+// connection; the message is a fixed body. The configuration asks for STARTTLS and has
+// credentials, so both the TLS policy and the AUTH redaction are exercised.
 //
 // Checked, for every input:
 // - the password and its base64 forms (LOGIN response, PLAIN initial response) never reach the
@@ -13,21 +13,31 @@
 // - nothing written before the TLS handshake carries the password in any form (RFC 3207 §6:
 //   STARTTLS is required, so the secret may only travel inside TLS);
 // - what is written is complete CRLF-ended lines, without a bare CR or LF;
-// - delivered is true only after a 354 reply, the final dot and then a 250 reply, with every
-//   recipient accepted (the session never sends half a message);
-// - a session that ends undelivered carries an error;
+// - accepted only after a 354 reply, the final dot and then a 250 reply, with every recipient
+//   accepted (the session never sends half a message); delivery unknown only after the final dot
+//   was written;
+// - a transaction that ends unaccepted carries an error, and so does a session that ends without
+//   one;
 // - the session finishes within a bounded number of steps once the input is used up.
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "app/driver.hpp"
 #include "common/base64.hpp"
+#include "common/error.hpp"
 #include "fuzz/fuzz_splits.hpp"
+#include "net/transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -123,6 +133,90 @@ bool trace_shows_accepted_message(const std::vector<TraceEvent>& events) {
   return false;
 }
 
+// The server: the input's reads, one per read; a read that must not wait (the driver looking
+// for early replies while it sends the body) finds nothing.
+class FuzzTransport final : public smtpsend::net::Transport {
+ public:
+  FuzzTransport(std::vector<std::string_view> reads, const std::vector<std::string>& secrets)
+      : reads_(std::move(reads)), secrets_(secrets) {}
+
+  void write(std::string_view bytes) override {
+    check(!closed, "nothing is written after the close");
+    if (!tls_up) {
+      check(!carries_secret(bytes, secrets_), "no secret written before TLS");
+    }
+    wire += bytes;
+  }
+  void write(std::string_view bytes, std::chrono::milliseconds /*timeout*/) override {
+    write(bytes);
+  }
+  std::size_t read(char* buffer, std::size_t size) override {
+    return read(buffer, size, std::chrono::minutes(5));
+  }
+  std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) override {
+    check(++reads < max_steps, "the session finishes in a bounded number of steps");
+    if (timeout.count() == 0) {
+      throw smtpsend::Failure(smtpsend::ErrorKind::temporary, "nothing has arrived yet");
+    }
+    if (current_.empty()) {
+      if (next_ == reads_.size()) {
+        return 0;
+      }
+      current_ = reads_[next_++];
+    }
+    const std::size_t n = std::min(size, current_.size());
+    current_.copy(buffer, n);
+    current_.remove_prefix(n);
+    return n;
+  }
+  void start_tls() override { tls_up = true; }
+  bool tls_active() const override { return tls_up; }
+  void close() override { closed = true; }
+
+  std::string wire;  // everything written
+  bool tls_up = false;
+  bool closed = false;
+  int reads = 0;
+
+ private:
+  std::vector<std::string_view> reads_;
+  std::size_t next_ = 0;
+  std::string_view current_;
+  const std::vector<std::string>& secrets_;
+};
+
+// One message with the fixed body.
+class FuzzMessage final : public smtpsend::app::Transactions {
+ public:
+  explicit FuzzMessage(smtp::Envelope envelope) : envelope_(std::move(envelope)) {}
+
+  std::optional<smtp::Envelope> next() override {
+    if (started_) {
+      return std::nullopt;
+    }
+    started_ = true;
+    return envelope_;
+  }
+  bool body(std::string& chunk) override {
+    if (piece_ == std::size(body_pieces)) {
+      return false;
+    }
+    chunk = body_pieces[piece_++];
+    return true;
+  }
+  void ended(smtp::TransactionOutcome outcome) override {
+    check(!outcome_.has_value(), "one outcome per transaction");
+    outcome_ = std::move(outcome);
+  }
+
+  std::optional<smtp::TransactionOutcome> outcome_;
+
+ private:
+  smtp::Envelope envelope_;
+  bool started_ = false;
+  std::size_t piece_ = 0;
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -139,55 +233,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   envelope.size = 1234;
 
   RecordingSink sink;
-  smtp::Session session(config, envelope, sink);
+  smtp::Session session(config, sink);
+  FuzzTransport transport(smtpsend::fuzz::split_by_hash(input), secrets);
+  FuzzMessage message(envelope);
+  smtpsend::app::drive(transport, session, message, {});
 
-  const std::vector<std::string_view> reads = smtpsend::fuzz::split_by_hash(input);
-  std::size_t next_read = 0;
-  bool tls_up = false;
-  bool finished = false;
-  std::string wire;
-  const auto write = [&] {
-    const std::string flight = session.take_output();
-    wire += flight;
-    if (!tls_up) {
-      check(!carries_secret(flight, secrets), "no secret written before TLS");
-    }
-  };
-
-  for (int step = 0; step < max_steps && !finished; ++step) {
-    switch (session.next_step()) {
-      case smtp::Step::write_then_read:
-        write();
-        if (next_read < reads.size()) {
-          session.receive(reads[next_read++]);
-        } else {
-          session.connection_lost("the server closed the connection");
-        }
-        break;
-      case smtp::Step::start_tls:
-        write();
-        tls_up = true;
-        session.tls_started();
-        break;
-      case smtp::Step::send_body:
-        for (const auto piece : body_pieces) {
-          session.body(piece);
-          write();
-        }
-        session.end_of_body();
-        write();
-        break;
-      case smtp::Step::finished:
-        write();
-        finished = true;
-        break;
-    }
-  }
-  check(finished, "the session finishes in a bounded number of steps");
+  check(transport.closed, "the driver closes the connection at the end");
   check(session.next_step() == smtp::Step::finished, "a finished session stays finished");
-  const smtp::Outcome& outcome = session.outcome();
+  smtp::TransactionOutcome outcome;
+  if (message.outcome_) {
+    outcome = *message.outcome_;
+  } else {
+    check(session.error().has_value(), "a session that ends without a transaction has an error");
+    outcome.error = session.error();
+  }
+  const std::string& wire = transport.wire;
   // Body pieces are dot-stuffed, so CRLF "." CRLF on the wire is the final dot and nothing else.
-  const bool body_abandoned = !outcome.delivered && !contains(wire, "\r\n.\r\n");
+  const bool dot_written = contains(wire, "\r\n.\r\n");
+  const bool body_abandoned = !outcome.accepted() && !dot_written;
   check_crlf_lines(wire, body_abandoned);
 
   const bool input_has_secret = carries_secret(input, secrets);
@@ -209,17 +272,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(!carries_secret(outcome.error->message, secrets), "no secret in the error message");
     }
   }
-  if (outcome.delivered) {
-    check(trace_shows_accepted_message(sink.events), "delivered only after 354, '.', 250");
-    check(contains(input, "354"), "delivered only if the server sent 354");
+  if (outcome.state == smtp::TransactionState::delivery_unknown) {
+    check(dot_written, "delivery unknown only after the final dot was written");
+  }
+  if (outcome.accepted()) {
+    check(trace_shows_accepted_message(sink.events), "accepted only after 354, '.', 250");
+    check(contains(input, "354"), "accepted only if the server sent 354");
     check(outcome.recipients.size() == envelope.recipients.size(), "every recipient answered");
     for (const auto& recipient : outcome.recipients) {
-      check(recipient.accepted, "delivered only when every recipient was accepted");
+      check(recipient.accepted, "accepted only when every recipient was accepted");
     }
-    // Once delivered, nothing that happens around QUIT adds an error: the outcome stands.
-    check(!outcome.error.has_value(), "no error beside a delivered outcome");
+    // Once accepted, nothing that happens around QUIT adds an error: the outcome stands.
+    check(!outcome.error.has_value(), "no error beside an accepted outcome");
   } else {
-    check(outcome.error.has_value(), "an undelivered session carries an error");
+    check(outcome.error.has_value(), "an unaccepted transaction carries an error");
   }
   return 0;
 }

@@ -121,11 +121,12 @@ TEST(Deliver, AnEarly250InTheMiddleOfTheBodyStopsItBeforeTheDot) {
   turns.push_back({"\r\n.\r\n", "554 5.7.1 refused after all\r\n"});
   ScriptedTransport transport(std::move(turns));
   trace::NullSink sink;
-  smtp::Session session(cleartext_config(), envelope(), sink);
+  smtp::Session session(cleartext_config(), sink);
 
-  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(20000), {});
+  const smtp::TransactionOutcome outcome =
+      deliver(transport, session, envelope(), numbered_lines(20000), {});
 
-  EXPECT_FALSE(outcome.delivered);
+  EXPECT_FALSE(outcome.accepted());
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::protocol, outcome.error->kind);
   EXPECT_NE(std::string::npos, outcome.error->message.find("before the end of the message"))
@@ -142,9 +143,10 @@ TEST(Deliver, AReplyThatComesJustBeforeTheDotIsSeenBeforeTheDotIsWritten) {
   turns.back().reply += "250 2.0.0 Ok: queued early\r\n";
   ScriptedTransport transport(std::move(turns));
   trace::NullSink sink;
-  smtp::Session session(cleartext_config(), envelope(), sink);
+  smtp::Session session(cleartext_config(), sink);
 
-  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(3), {});
+  const smtp::TransactionOutcome outcome =
+      deliver(transport, session, envelope(), numbered_lines(3), {});
 
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::protocol, outcome.error->kind);
@@ -157,11 +159,12 @@ TEST(Deliver, AnUndisturbedMessageIsDelivered) {
   turns.push_back({"QUIT\r\n", "221 2.0.0 Bye\r\n"});
   ScriptedTransport transport(std::move(turns));
   trace::NullSink sink;
-  smtp::Session session(cleartext_config(), envelope(), sink);
+  smtp::Session session(cleartext_config(), sink);
 
-  const smtp::Outcome outcome = deliver(transport, session, numbered_lines(20000), {});
+  const smtp::TransactionOutcome outcome =
+      deliver(transport, session, envelope(), numbered_lines(20000), {});
 
-  EXPECT_TRUE(outcome.delivered) << (outcome.error ? outcome.error->message : "");
+  EXPECT_TRUE(outcome.accepted()) << (outcome.error ? outcome.error->message : "");
   EXPECT_NE(std::string::npos, transport.written.find("line 19999 "));
   EXPECT_TRUE(ends_the_message(transport.written));
 }
@@ -171,7 +174,7 @@ TEST(Deliver, AnUndisturbedMessageIsDelivered) {
 TEST(Deliver, AMessageStreamFailureClosesWithoutTheDotAndKeepsItsError) {
   ScriptedTransport transport(up_to_354());
   trace::NullSink sink;
-  smtp::Session session(cleartext_config(), envelope(), sink);
+  smtp::Session session(cleartext_config(), sink);
   const std::string failure_text = "the message contains a NUL byte in line 2; remove it";
   int chunks = 0;
   const MessageChunks failing = [&](std::string& chunk) -> bool {
@@ -182,9 +185,9 @@ TEST(Deliver, AMessageStreamFailureClosesWithoutTheDotAndKeepsItsError) {
     return true;
   };
 
-  const smtp::Outcome outcome = deliver(transport, session, failing, {});
+  const smtp::TransactionOutcome outcome = deliver(transport, session, envelope(), failing, {});
 
-  EXPECT_FALSE(outcome.delivered);
+  EXPECT_FALSE(outcome.accepted());
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::data, outcome.error->kind);
   EXPECT_TRUE(outcome.error->message.starts_with(failure_text)) << outcome.error->message;
@@ -200,14 +203,14 @@ TEST(Deliver, AMessageStreamFailureClosesWithoutTheDotAndKeepsItsError) {
 TEST(Deliver, AnIoFailureOfTheMessageStreamIsNotTakenForALostConnection) {
   ScriptedTransport transport(up_to_354());
   trace::NullSink sink;
-  smtp::Session session(cleartext_config(), envelope(), sink);
+  smtp::Session session(cleartext_config(), sink);
   int reads_when_failed = -1;
   const MessageChunks failing = [&](std::string& /*chunk*/) -> bool {
     reads_when_failed = transport.reads;
     throw Failure(ErrorKind::io, "cannot read standard input: Input/output error");
   };
 
-  const smtp::Outcome outcome = deliver(transport, session, failing, {});
+  const smtp::TransactionOutcome outcome = deliver(transport, session, envelope(), failing, {});
 
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::io, outcome.error->kind);

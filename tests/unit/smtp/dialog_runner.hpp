@@ -13,14 +13,21 @@
 //   -- lost       the session wanted a reply but the script had none: the connection is lost
 //   -- closed     the session finished
 //
-// Each dialog runs twice: with every read and body chunk whole, and one byte at a time.
+// Each dialog runs twice: with every read and body chunk whole, and one byte at a time. The
+// session runs through app::drive(), the driver loop of the program itself.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "app/driver.hpp"
+#include "net/transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -59,8 +66,11 @@ enum class Feed { whole, byte_by_byte };
 
 struct DialogResult {
   std::string transcript;
-  std::vector<std::string> flights;  // each non-empty take_output() outside the body
-  Outcome outcome;
+  std::vector<std::string> flights;  // each write of the driver
+  // The first transaction's outcome; when none began, not sent with the session's error.
+  TransactionOutcome outcome;
+  std::vector<TransactionOutcome> outcomes;  // every transaction's, in order
+  std::optional<Error> connection_error;     // the session's own error
   Capabilities capabilities;
   std::string final_state;
   RecordingSink trace;
@@ -124,78 +134,213 @@ inline void append_lines(std::string& transcript, std::string_view prefix, std::
 
 }  // namespace detail
 
-// Runs `script` against a session made from `config` and `envelope`; `body` is what the runner
-// streams when the session asks for the message.
-inline void run_dialog(std::string_view script, const SessionConfig& config,
-                       const Envelope& envelope, std::string_view body, Feed feed,
-                       DialogResult& result) {
-  Session session(config, envelope, result.trace);
-  const auto reads = detail::server_reads(script);
-  std::size_t next_read = 0;
-  std::string client_bytes;  // written since the last server read or event
-  auto flush_client = [&] {
-    detail::append_lines(result.transcript, "C:", client_bytes, "C!");
-    client_bytes.clear();
-  };
-  auto take_flight = [&] {
-    std::string flight = session.take_output();
-    if (!flight.empty()) {
-      result.flights.push_back(flight);
-      client_bytes += flight;
-    }
-  };
-  // Bounded: every iteration consumes a read or ends the dialog; a stuck session fails the test.
-  constexpr int max_iterations = 1000;
-  for (int iteration = 0; iteration < max_iterations; ++iteration) {
-    const Step step = session.next_step();
-    take_flight();
-    if (step == Step::finished) {
-      flush_client();
-      result.transcript += "-- closed\n";
-      break;
-    }
-    if (step == Step::start_tls) {
-      flush_client();
-      result.transcript += "-- tls\n";
-      session.tls_started();
-      continue;
-    }
-    if (step == Step::send_body) {
-      flush_client();
-      result.transcript += "-- body\n";
-      if (feed == Feed::whole) {
-        session.body(body);
-      } else {
-        for (char c : body) {
-          session.body(std::string_view(&c, 1));
-          client_bytes += session.take_output();  // the driver writes as the body streams
-        }
-      }
-      client_bytes += session.take_output();
-      session.end_of_body();
-      continue;
-    }
-    if (next_read == reads.size()) {
-      flush_client();
-      result.transcript += "-- lost\n";
-      session.connection_lost("the server closed the connection");
-      continue;
-    }
-    flush_client();
-    const std::string& read = reads[next_read++];
-    detail::append_lines(result.transcript, "S:", read, "S!");
-    if (feed == Feed::whole) {
-      session.receive(read);
-    } else {
-      for (char c : read) {
-        session.receive(std::string_view(&c, 1));
-      }
-    }
+// The server of a script, as a transport for the one driver loop (app/driver.hpp): each read
+// hands out the next group of S lines (which the driver passes on whole, or one byte at a time),
+// and what the client writes
+// goes to the transcript when the server speaks next or an event happens. A read that must not
+// wait (the driver looking for early replies while it sends the body) finds nothing.
+class ScriptTransport final : public net::Transport {
+ public:
+  ScriptTransport(std::string_view script, DialogResult& result)
+      : reads_(detail::server_reads(script)), result_(result) {}
+
+  void write(std::string_view bytes) override {
+    result_.flights.emplace_back(bytes);
+    client_bytes_ += bytes;
   }
-  result.outcome = session.outcome();
+  void write(std::string_view bytes, std::chrono::milliseconds /*timeout*/) override {
+    write(bytes);
+  }
+  std::size_t read(char* buffer, std::size_t size) override {
+    return read(buffer, size, std::chrono::minutes(5));
+  }
+  std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) override {
+    if (current_.empty() && timeout.count() == 0) {
+      throw Failure(ErrorKind::temporary, "script: nothing has arrived yet");
+    }
+    if (current_.empty()) {
+      if (next_read_ == reads_.size()) {
+        event("-- lost");
+        return 0;
+      }
+      flush_client();
+      current_ = reads_[next_read_++];
+      detail::append_lines(result_.transcript, "S:", current_, "S!");
+    }
+    const std::size_t n = std::min(size, current_.size());
+    current_.copy(buffer, n);
+    current_.erase(0, n);
+    return n;
+  }
+  void start_tls() override { event("-- tls"); }
+  bool tls_active() const override { return false; }
+  void close() override { event("-- closed"); }
+
+  // The session asked for the body: the transcript says so where it happened.
+  void body_begins() { event("-- body"); }
+
+ private:
+  void flush_client() {
+    detail::append_lines(result_.transcript, "C:", client_bytes_, "C!");
+    client_bytes_.clear();
+  }
+  void event(std::string_view marker) {
+    flush_client();
+    result_.transcript += marker;
+    result_.transcript += '\n';
+  }
+
+  std::vector<std::string> reads_;
+  std::size_t next_read_ = 0;
+  std::string current_;  // the rest of the read being handed out
+  DialogResult& result_;
+  std::string client_bytes_;  // written since the last server read or event
+};
+
+// The envelopes of a dialog, each with the same body, streamed whole or one byte per piece.
+class ScriptMessages final : public app::Transactions {
+ public:
+  ScriptMessages(std::vector<Envelope> envelopes, std::string_view body, Feed feed,
+                 ScriptTransport& transport, DialogResult& result)
+      : envelopes_(std::move(envelopes)),
+        body_(body),
+        feed_(feed),
+        transport_(transport),
+        result_(result) {}
+
+  std::optional<Envelope> next() override {
+    if (next_ == envelopes_.size()) {
+      return std::nullopt;
+    }
+    position_ = 0;
+    return envelopes_[next_++];
+  }
+  bool body(std::string& chunk) override {
+    if (position_ == 0) {
+      transport_.body_begins();
+    }
+    if (position_ >= body_.size()) {
+      position_ = 0;
+      return false;
+    }
+    const std::size_t n = feed_ == Feed::whole ? body_.size() : 1;
+    chunk.assign(body_.substr(position_, n));
+    position_ += n;
+    return true;
+  }
+  void ended(TransactionOutcome outcome) override {
+    result_.outcomes.push_back(std::move(outcome));
+  }
+
+ private:
+  std::vector<Envelope> envelopes_;
+  std::size_t next_ = 0;
+  std::string_view body_;
+  std::size_t position_ = 0;
+  Feed feed_;
+  ScriptTransport& transport_;
+  DialogResult& result_;
+};
+
+// Runs `script` against a session made from `config`, with one transaction per envelope, through
+// the driver the program uses; `body` is what the runner streams when the session asks for a
+// message.
+inline void run_dialog(std::string_view script, const SessionConfig& config,
+                       const std::vector<Envelope>& envelopes, std::string_view body, Feed feed,
+                       DialogResult& result) {
+  Session session(config, result.trace);
+  ScriptTransport transport(script, result);
+  ScriptMessages messages(envelopes, body, feed, transport, result);
+  app::drive(transport, session, messages, {}, feed == Feed::whole ? 0 : 1);
+  if (!result.outcomes.empty()) {
+    result.outcome = result.outcomes.front();
+  } else {
+    result.outcome.error = session.error();
+  }
+  result.connection_error = session.error();
   result.capabilities = session.capabilities();
   result.final_state = std::string(session.state_name());
 }
+
+inline void run_dialog(std::string_view script, const SessionConfig& config,
+                       const Envelope& envelope, std::string_view body, Feed feed,
+                       DialogResult& result) {
+  run_dialog(script, config, std::vector<Envelope>{envelope}, body, feed, result);
+}
+
+// A session driven by hand, for tests of what happens between the driver's steps: whenever the
+// session is ready it starts the one transaction with `envelope`, then quits, as the driver
+// would; it keeps the transaction's outcome.
+class HandDriven {
+ public:
+  HandDriven(SessionConfig config, Envelope envelope, trace::Sink& sink)
+      : session_(std::move(config), sink), envelope_(std::move(envelope)) {}
+
+  void receive(std::string_view bytes) {
+    session_.receive(bytes);
+    settle();
+  }
+  void connection_lost(std::string_view what) {
+    session_.connection_lost(what);
+    settle();
+  }
+  void tls_started() {
+    session_.tls_started();
+    settle();
+  }
+  void body(std::string_view chunk) {
+    session_.body(chunk);
+    settle();
+  }
+  void end_of_body() {
+    session_.end_of_body();
+    settle();
+  }
+  std::string take_output() { return session_.take_output(); }
+  Step next_step() const { return session_.next_step(); }
+  bool awaiting_final_reply() const { return session_.awaiting_final_reply(); }
+  std::chrono::seconds reply_time_limit() const { return session_.reply_time_limit(); }
+  std::size_t replies_received() const { return session_.replies_received(); }
+  std::string_view state_name() const { return session_.state_name(); }
+  const Capabilities& capabilities() const { return session_.capabilities(); }
+  Session& session() { return session_; }
+
+  // The transaction's outcome; before it ended, what it has so far, or (when it never began) not
+  // sent with the session's error.
+  TransactionOutcome outcome() const {
+    if (outcome_) {
+      return *outcome_;
+    }
+    if (const TransactionOutcome* open = session_.open_transaction()) {
+      return *open;
+    }
+    TransactionOutcome outcome;
+    outcome.error = session_.error();
+    return outcome;
+  }
+
+ private:
+  void settle() {
+    while (true) {
+      const Step step = session_.next_step();
+      if (step == Step::transaction_ended) {
+        outcome_ = session_.take_transaction_outcome();
+      } else if (step == Step::ready && !started_) {
+        started_ = true;
+        session_.start_transaction(envelope_);
+      } else if (step == Step::ready) {
+        session_.quit();
+      } else {
+        return;
+      }
+    }
+  }
+
+  Session session_;
+  Envelope envelope_;
+  bool started_ = false;
+  std::optional<TransactionOutcome> outcome_;
+};
 
 inline std::string normalized_script(std::string_view script) {
   std::string text;
@@ -216,25 +361,43 @@ struct DialogRuns {
   DialogResult bytewise;
 };
 
+// The same with one transaction per envelope on the one connection; every transaction's outcome
+// must agree between the two runs.
 inline void expect_dialog(std::string_view script, const SessionConfig& config,
-                          const Envelope& envelope, std::string_view body, DialogRuns& runs) {
+                          const std::vector<Envelope>& envelopes, std::string_view body,
+                          DialogRuns& runs) {
   const std::string expected = normalized_script(script);
   {
     SCOPED_TRACE("fed whole");
-    run_dialog(script, config, envelope, body, Feed::whole, runs.whole);
+    run_dialog(script, config, envelopes, body, Feed::whole, runs.whole);
     EXPECT_EQ(expected, runs.whole.transcript);
   }
   {
     SCOPED_TRACE("fed one byte at a time");
-    run_dialog(script, config, envelope, body, Feed::byte_by_byte, runs.bytewise);
+    run_dialog(script, config, envelopes, body, Feed::byte_by_byte, runs.bytewise);
     EXPECT_EQ(expected, runs.bytewise.transcript);
   }
-  EXPECT_EQ(runs.whole.outcome.delivered, runs.bytewise.outcome.delivered);
+  EXPECT_EQ(runs.whole.outcome.state, runs.bytewise.outcome.state);
+  ASSERT_EQ(runs.whole.outcomes.size(), runs.bytewise.outcomes.size());
+  for (std::size_t i = 0; i < runs.whole.outcomes.size(); ++i) {
+    const TransactionOutcome& whole = runs.whole.outcomes[i];
+    const TransactionOutcome& bytewise = runs.bytewise.outcomes[i];
+    EXPECT_EQ(whole.state, bytewise.state) << "transaction " << i;
+    EXPECT_EQ(whole.error.has_value(), bytewise.error.has_value()) << "transaction " << i;
+    if (whole.error && bytewise.error) {
+      EXPECT_EQ(whole.error->message, bytewise.error->message) << "transaction " << i;
+    }
+  }
   EXPECT_EQ(runs.whole.outcome.error.has_value(), runs.bytewise.outcome.error.has_value());
   if (runs.whole.outcome.error && runs.bytewise.outcome.error) {
     EXPECT_EQ(runs.whole.outcome.error->message, runs.bytewise.outcome.error->message);
   }
   EXPECT_EQ(runs.whole.trace.text(), runs.bytewise.trace.text());
+}
+
+inline void expect_dialog(std::string_view script, const SessionConfig& config,
+                          const Envelope& envelope, std::string_view body, DialogRuns& runs) {
+  expect_dialog(script, config, std::vector<Envelope>{envelope}, body, runs);
 }
 
 }  // namespace smtpsend::smtp::dialog

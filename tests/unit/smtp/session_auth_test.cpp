@@ -57,7 +57,7 @@ S: 235 2.7.0 Authentication successful
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   // Not even the length: it would give away the length of the password.
   EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH PLAIN <redacted>\n"))
       << runs.whole.trace.text();
@@ -80,7 +80,7 @@ S: 235 2.7.0 Authentication successful
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   const std::string trace = runs.whole.trace.text();
   EXPECT_TRUE(contains(trace, "C~ AUTH LOGIN\nS~ 334 VXNlcm5hbWU6\nC~ <redacted>\n")) << trace;
   expect_no_secret_in_trace(runs);
@@ -103,7 +103,7 @@ S: 235 ok
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(SessionAuth, LoginWithUnrecognizedPromptsFallsBackToTheOrder) {
@@ -122,7 +122,7 @@ S: 235 ok
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(SessionAuth, LoginWithAThirdPromptIsAProtocolError) {
@@ -163,7 +163,7 @@ C: czNjcmV0LXBhNTU=
 S: 235 ok
 )" TRANSACTION,
                 config, envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(SessionAuth, ConfiguredMechanismNotOfferedNamesWhatTheServerOffers) {
@@ -212,7 +212,7 @@ S: 235 ok
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
                 runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(SessionAuth, FailureIsAPermissionErrorWithoutTheSecret) {
@@ -275,7 +275,7 @@ C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 235 ok
 )" TRANSACTION,
                 config, envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   expect_no_secret_in_trace(runs);
 }
 
@@ -321,7 +321,7 @@ S: 221 2.0.0 Bye
 -- closed
 )",
                 config, envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   expect_no_secret_in_trace(runs);
 }
 

@@ -19,13 +19,13 @@ using dialog::RecordingSink;
 
 // Drives a session to DATA's 354, streams `chunks`, and returns everything written after DATA.
 std::string send_body_in_chunks(const std::vector<std::string_view>& chunks, trace::Sink& sink) {
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();
   }
   session.receive("354 go\r\n");
-  EXPECT_EQ(Step::send_body, session.next_step());
+  EXPECT_EQ(Step::need_body, session.next_step());
   std::string written;
   for (auto chunk : chunks) {
     session.body(chunk);
@@ -76,7 +76,7 @@ TEST(SessionBody, EmptyBodyIsJustTheDot) {
 
 TEST(SessionBody, OutputStreamsWithoutWaitingForTheEnd) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();

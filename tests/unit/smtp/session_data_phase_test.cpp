@@ -30,7 +30,7 @@ using dialog::short_body;
 
 void expect_stopped_before_the_dot(const DialogRuns& runs, std::string_view quoted) {
   for (const DialogResult* run : {&runs.whole, &runs.bytewise}) {
-    EXPECT_FALSE(run->outcome.delivered);
+    EXPECT_FALSE(run->outcome.accepted());
     ASSERT_TRUE(run->outcome.error.has_value());
     EXPECT_EQ(ErrorKind::protocol, run->outcome.error->kind);
     const std::string& message = run->outcome.error->message;
@@ -75,7 +75,7 @@ TEST(SessionDataPhase, ARefusalBeforeTheDotKeepsItsMeaning) {
 
 TEST(SessionDataPhase, AnEarly250WhileTheBodyStreamsStopsItBeforeTheDot) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();
@@ -91,12 +91,12 @@ TEST(SessionDataPhase, AnEarly250WhileTheBodyStreamsStopsItBeforeTheDot) {
   EXPECT_EQ("", session.take_output());
   ASSERT_TRUE(session.outcome().error.has_value());
   EXPECT_EQ(ErrorKind::protocol, session.outcome().error->kind);
-  EXPECT_FALSE(session.outcome().delivered);
+  EXPECT_FALSE(session.outcome().accepted());
 }
 
 TEST(SessionDataPhase, TheStartOfAReplyBeforeTheEndOfTheBodyKeepsTheDotBack) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();

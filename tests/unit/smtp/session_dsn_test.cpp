@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dialog_runner.hpp"
 #include "smtp/command_text.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
@@ -20,12 +21,12 @@ Envelope dsn_envelope() {
 }
 
 // The client's output after the greeting and an EHLO reply announcing `extensions`.
-std::string transaction_after(std::string_view extensions, Outcome* outcome = nullptr) {
+std::string transaction_after(std::string_view extensions, TransactionOutcome* outcome = nullptr) {
   SessionConfig config;
   config.ehlo_domain = "client.example";
   config.tls = TlsPolicy::none;
   trace::NullSink trace;
-  Session session(config, dsn_envelope(), trace);
+  dialog::HandDriven session(config, dsn_envelope(), trace);
   session.take_output();
   session.receive("220 mx.example.net ESMTP\r\n");
   session.take_output();
@@ -47,7 +48,7 @@ TEST(SessionDsn, OfferedDsnCarriesRetEnvidAndNotify) {
 }
 
 TEST(SessionDsn, WithoutDsnTheParametersAreLeftOutWithAWarning) {
-  Outcome outcome;
+  TransactionOutcome outcome;
   EXPECT_EQ(
       "MAIL FROM:<alice@example.org>\r\n"
       "RCPT TO:<bob@example.net>\r\n"

@@ -172,8 +172,8 @@ TEST_P(SessionFailure, EndsWithTheRightKindOfError) {
   DialogRuns runs;
   expect_dialog(c.script, config_for(c.setup), envelope_to({"bob@example.net"}), short_body, runs);
   for (const auto* run : {&runs.whole, &runs.bytewise}) {
-    const Outcome& outcome = run->outcome;
-    EXPECT_FALSE(outcome.delivered);
+    const TransactionOutcome& outcome = run->outcome;
+    EXPECT_FALSE(outcome.accepted());
     ASSERT_TRUE(outcome.error.has_value());
     EXPECT_EQ(c.kind, outcome.error->kind) << outcome.error->message;
     EXPECT_TRUE(contains(outcome.error->message, c.message_part)) << outcome.error->message;
@@ -190,7 +190,7 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, SessionFailure, ::testing::ValuesIn(failure_
 
 TEST(SessionFailure, ConnectionLostWhileStreamingTheBodyIsAnIoError) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   session.receive("220 mx\r\n");
   session.take_output();
   session.receive("250 mx\r\n");
@@ -200,7 +200,7 @@ TEST(SessionFailure, ConnectionLostWhileStreamingTheBodyIsAnIoError) {
   session.receive("250 Ok\r\n");
   session.take_output();
   session.receive("354 go\r\n");
-  ASSERT_EQ(Step::send_body, session.next_step());
+  ASSERT_EQ(Step::need_body, session.next_step());
   session.body("Subject: x\r\n\r\npart of the bo");
   session.connection_lost("write failed: broken pipe");
   EXPECT_EQ(Step::finished, session.next_step());
@@ -216,7 +216,7 @@ TEST(SessionFailure, ConnectionLostWhileStreamingTheBodyIsAnIoError) {
 
 TEST(SessionFailure, ServerReplyWhileTheBodyStreamsEndsTheSession) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();
@@ -232,7 +232,7 @@ TEST(SessionFailure, ServerReplyWhileTheBodyStreamsEndsTheSession) {
 
 TEST(SessionFailure, BodyBeforeDataIsAnInternalError) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   session.body("too early");
   ASSERT_TRUE(session.outcome().error.has_value());
   EXPECT_EQ(ErrorKind::internal, session.outcome().error->kind);

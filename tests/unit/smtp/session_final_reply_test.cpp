@@ -38,7 +38,7 @@ constexpr std::string_view lost_message =
 void expect_error(const DialogRuns& runs, ErrorKind kind,
                   std::initializer_list<std::string_view> parts) {
   for (const auto* run : {&runs.whole, &runs.bytewise}) {
-    EXPECT_FALSE(run->outcome.delivered);
+    EXPECT_FALSE(run->outcome.accepted());
     ASSERT_TRUE(run->outcome.error.has_value());
     EXPECT_EQ(kind, run->outcome.error->kind) << run->outcome.error->message;
     for (const auto part : parts) {
@@ -51,7 +51,7 @@ void expect_error(const DialogRuns& runs, ErrorKind kind,
 
 void expect_delivered(const DialogRuns& runs) {
   for (const auto* run : {&runs.whole, &runs.bytewise}) {
-    EXPECT_TRUE(run->outcome.delivered);
+    EXPECT_TRUE(run->outcome.accepted());
     EXPECT_FALSE(run->outcome.error.has_value()) << run->outcome.error->message;
   }
 }
@@ -115,7 +115,7 @@ TEST(SessionFinalReply, GarbageAtTheDotSaysTheMessageMayHaveBeenDelivered) {
 
 TEST(SessionFinalReply, AwaitingFinalReplyOnlyBetweenTheDotAndItsReply) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n"}) {
     EXPECT_FALSE(session.awaiting_final_reply()) << session.state_name();
     session.receive(reply);
@@ -134,12 +134,12 @@ TEST(SessionFinalReply, AwaitingFinalReplyOnlyBetweenTheDotAndItsReply) {
   session.receive(" Ok\r\n");
   EXPECT_FALSE(session.awaiting_final_reply());
   EXPECT_EQ("QUIT\r\n", session.take_output());
-  EXPECT_TRUE(session.outcome().delivered);
+  EXPECT_TRUE(session.outcome().accepted());
 }
 
 TEST(SessionFinalReply, NotAwaitingFinalReplyAfterTheSessionEndsAtTheDot) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n"}) {
     session.receive(reply);
     session.take_output();
@@ -171,13 +171,13 @@ TEST(SessionFinalReply, TooLargeAtTheDotIsADataError) {
 
 TEST(SessionFinalReply, PipeliningSendsQuitInTheFlightOfTheDot) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   for (const char* reply : {"220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n"}) {
     session.receive(reply);
     session.take_output();
   }
   session.receive("250 Ok\r\n250 Ok\r\n354 go\r\n");
-  ASSERT_EQ(Step::send_body, session.next_step());
+  ASSERT_EQ(Step::need_body, session.next_step());
   session.body("Subject: x\r\n\r\nno line end at the end");
   session.take_output();
   session.end_of_body();
@@ -185,7 +185,7 @@ TEST(SessionFinalReply, PipeliningSendsQuitInTheFlightOfTheDot) {
   EXPECT_TRUE(session.awaiting_final_reply());
   // Both replies in one read: the dot's first, then QUIT's.
   session.receive("250 2.0.0 Ok: queued\r\n221 2.0.0 Bye\r\n");
-  EXPECT_TRUE(session.outcome().delivered);
+  EXPECT_TRUE(session.outcome().accepted());
   EXPECT_FALSE(session.outcome().error.has_value());
   EXPECT_EQ(Step::finished, session.next_step());
   EXPECT_EQ("", session.take_output()) << "QUIT must not be sent twice";

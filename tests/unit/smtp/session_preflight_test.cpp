@@ -51,7 +51,7 @@ C: QUIT
       "nothing was sent. Send the message as 7-bit (e.g. encode its text as quoted-printable or "
       "base64), or use another server",
       error->message);
-  EXPECT_FALSE(runs.whole.outcome.delivered);
+  EXPECT_FALSE(runs.whole.outcome.accepted());
 }
 
 TEST(SessionPreflight, EightBitBodyAfterHeloFallbackIsRefusedBeforeMail) {
@@ -95,7 +95,7 @@ S: 221 Bye
 -- closed
 )",
                 cleartext_config(), eight_bit_envelope(), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 // ---- no control characters in command arguments (RFC 5321 §2.3.8) ----------------------------

@@ -38,8 +38,8 @@ C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope_to(three_recipients), short_body, runs);
-  const Outcome& outcome = runs.whole.outcome;
-  EXPECT_FALSE(outcome.delivered);
+  const TransactionOutcome& outcome = runs.whole.outcome;
+  EXPECT_FALSE(outcome.accepted());
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::recipient_refused, outcome.error->kind);
   EXPECT_EQ(
@@ -78,7 +78,7 @@ S: 354 go ahead
 -- closed
 )",
                 cleartext_config(), envelope_to(three_recipients), short_body, runs);
-  const Outcome& outcome = runs.whole.outcome;
+  const TransactionOutcome& outcome = runs.whole.outcome;
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::recipient_refused, outcome.error->kind);
   EXPECT_TRUE(contains(outcome.error->message, "<carol@example.net>: 550 5.1.1 no such user"));
@@ -185,8 +185,8 @@ S: 221 2.0.0 Bye
 )",
                 cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
                 short_body, runs);
-  const Outcome& outcome = runs.whole.outcome;
-  EXPECT_TRUE(outcome.delivered);
+  const TransactionOutcome& outcome = runs.whole.outcome;
+  EXPECT_TRUE(outcome.accepted());
   ASSERT_EQ(2u, outcome.recipients.size());
   EXPECT_EQ("Ok bob", outcome.recipients[0].reply.text);
   EXPECT_EQ("2.1.5", outcome.recipients[0].reply.enhanced);
@@ -209,7 +209,7 @@ TEST(SessionRecipients, HugeRefusalsOfManyRecipientsAreKeptBounded) {
   }
   refusal += "550 5.1.1 end\r\n";
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to(addresses), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to(addresses), sink);
   for (const char* reply : {"220 mx\r\n", "250 mx\r\n", "250 Ok\r\n"}) {
     session.receive(reply);
     session.take_output();
@@ -220,7 +220,7 @@ TEST(SessionRecipients, HugeRefusalsOfManyRecipientsAreKeptBounded) {
     session.take_output();
   }
   ASSERT_EQ(Step::finished, session.next_step());
-  const Outcome& outcome = session.outcome();
+  const TransactionOutcome outcome = session.outcome();
   ASSERT_EQ(count, outcome.recipients.size());
   std::size_t kept = 0;
   for (const auto& recipient : outcome.recipients) {

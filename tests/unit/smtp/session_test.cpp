@@ -39,8 +39,8 @@ S: 221 2.0.0 Bye
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
-  const Outcome& outcome = runs.whole.outcome;
-  EXPECT_TRUE(outcome.delivered);
+  const TransactionOutcome& outcome = runs.whole.outcome;
+  EXPECT_TRUE(outcome.accepted());
   EXPECT_FALSE(outcome.error.has_value());
   ASSERT_EQ(1u, outcome.recipients.size());
   EXPECT_EQ("bob@example.net", outcome.recipients[0].address);
@@ -118,7 +118,7 @@ TEST(Session, PipeliningSendsMailRcptsAndDataAsOneFlight) {
         "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\n"
         "RCPT TO:<carol@example.net>\r\nDATA\r\n",
         run->flights[1]);
-    EXPECT_TRUE(run->outcome.delivered);
+    EXPECT_TRUE(run->outcome.accepted());
     EXPECT_EQ(2u, run->outcome.recipients.size());
   }
 }
@@ -183,7 +183,7 @@ TEST(Session, StartTlsThenEhloAgainWithCapabilitiesForgotten) {
   // PIPELINING and SIZE were offered only before TLS: afterwards the envelope goes one command
   // per flight and MAIL carries no SIZE= (RFC 3207 §4.2).
   expect_dialog(starttls_dialog, config, envelope, short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_FALSE(runs.whole.capabilities.pipelining);
   EXPECT_FALSE(runs.whole.capabilities.starttls);
   EXPECT_FALSE(runs.whole.capabilities.size.has_value());
@@ -287,7 +287,7 @@ S: 221 Bye
 -- closed
 )",
                 config, envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   for (const auto& line : runs.whole.trace.lines) {
     if (line.direction != trace::Direction::info) {
       EXPECT_TRUE(line.in_tls) << line.text;
@@ -319,7 +319,7 @@ S: 221 Bye
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(Session, HeloFallbackWhenEhloIsNotRecognized) {
@@ -350,7 +350,7 @@ S: 221 Bye
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_FALSE(runs.whole.capabilities.esmtp);
 }
 
@@ -385,7 +385,7 @@ S: 221 Bye
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(Session, SizeZeroMeansNoLimitButSizeIsStillAnnounced) {
@@ -414,7 +414,7 @@ S: 221 Bye
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
 }
 
 TEST(Session, MessageOverTheSizeLimitIsRefusedBeforeMail) {
@@ -522,7 +522,7 @@ C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_FALSE(runs.whole.outcome.error.has_value());
 }
 
@@ -549,7 +549,7 @@ S: 500 what?
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
-  EXPECT_TRUE(runs.whole.outcome.delivered);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_FALSE(runs.whole.outcome.error.has_value());
 }
 
@@ -597,7 +597,7 @@ TEST(Session, StateChangesAreTraced) {
 
 TEST(Session, StartsWaitingForTheGreeting) {
   trace::NullSink sink;
-  Session session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
+  dialog::HandDriven session(cleartext_config(), envelope_to({"bob@example.net"}), sink);
   EXPECT_EQ("greeting", session.state_name());
   EXPECT_EQ(Step::write_then_read, session.next_step());
   EXPECT_EQ("", session.take_output());

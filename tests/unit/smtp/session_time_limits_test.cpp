@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "dialog_runner.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -36,7 +37,7 @@ class SessionTimeLimits : public ::testing::Test {
   }
 
   trace::NullSink trace_;
-  Session session_;
+  dialog::HandDriven session_;
 };
 
 TEST_F(SessionTimeLimits, EachReplyGetsTheLimitTheRfcGivesIt) {
@@ -51,7 +52,7 @@ TEST_F(SessionTimeLimits, EachReplyGetsTheLimitTheRfcGivesIt) {
   server("250 Ok\r\n");
   EXPECT_EQ(minutes(2), session_.reply_time_limit());  // DATA
   server("354 go ahead\r\n");
-  ASSERT_EQ(Step::send_body, session_.next_step());
+  ASSERT_EQ(Step::need_body, session_.next_step());
   session_.body("Hello.\r\n");
   session_.end_of_body();
   session_.take_output();
@@ -94,12 +95,12 @@ TEST_F(SessionTimeLimits, AReplyInTheMiddleOfTheBodyIsTheServersRefusal) {
   server("250 Ok\r\n");
   server("250 Ok\r\n");
   server("354 go ahead\r\n");
-  ASSERT_EQ(Step::send_body, session_.next_step());
+  ASSERT_EQ(Step::need_body, session_.next_step());
   session_.body("Hello.\r\n");
   session_.receive("554 5.7.1 Message refused by content filter\r\n");
   EXPECT_EQ(Step::finished, session_.next_step());
-  const Outcome& outcome = session_.outcome();
-  EXPECT_FALSE(outcome.delivered);
+  const TransactionOutcome outcome = session_.outcome();
+  EXPECT_FALSE(outcome.accepted());
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(ErrorKind::unavailable, outcome.error->kind);
   ASSERT_TRUE(outcome.error->reply.has_value());

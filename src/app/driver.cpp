@@ -1,0 +1,308 @@
+#include "app/driver.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "app/report.hpp"
+#include "net/deadline.hpp"
+
+namespace smtpsend::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Large enough to carry a whole flight or several replies in one read.
+constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
+// Body output is written in pieces of about this size: big TLS records, constant memory.
+constexpr std::size_t body_flush_threshold = std::size_t{64} * 1024;
+// Once the outcome is decided (the message accepted, or an error), QUIT is a courtesy: a server
+// that never answers it, or never reads it, must not hold the program up.
+constexpr milliseconds courtesy_time_limit{2000};
+
+// The reply awaited now, and the point by which all of it must have arrived.
+class ReplyClock {
+ public:
+  ReplyClock(const smtp::Session& session, const DeliveryLimits& limits)
+      : session_(session), limits_(limits) {}
+
+  // A command went out, or a reply came in: the next reply's time starts now.
+  void restart() {
+    started_ = Clock::now();
+    seen_ = session_.replies_received();
+  }
+  void restart_if_a_reply_completed() {
+    if (session_.replies_received() != seen_) {
+      restart();
+    }
+  }
+
+  milliseconds limit() const {
+    milliseconds limit = session_.reply_time_limit();
+    if (session_.awaiting_quit_reply()) {
+      limit = courtesy_time_limit;
+    }
+    if (limits_.reply_timeout) {
+      limit = std::min(limit, *limits_.reply_timeout);
+    }
+    return limit;
+  }
+
+  // What is left for the reply, never more than --max-time leaves.
+  milliseconds remaining() const {
+    const auto left = std::chrono::ceil<milliseconds>(started_ + limit() - Clock::now());
+    return net::within_give_up(std::max(left, milliseconds(0)), limits_.give_up_at);
+  }
+
+  // The error for a reply that did not arrive in time, saying which limit ran out. The session
+  // adds the state the dialog was in.
+  Failure timeout() const {
+    if (limits_.give_up_at && Clock::now() >= *limits_.give_up_at) {
+      return Failure(ErrorKind::temporary, fmt::format("gave up after --max-time {} in all",
+                                                       net::describe_duration(limits_.max_time)));
+    }
+    return Failure(ErrorKind::temporary,
+                   fmt::format("the server's reply did not arrive complete within {}; it may be "
+                               "overloaded, try again later",
+                               net::describe_duration(limit())));
+  }
+
+ private:
+  const smtp::Session& session_;
+  const DeliveryLimits& limits_;
+  Clock::time_point started_ = Clock::now();
+  std::size_t seen_ = 0;
+};
+
+using ReadBuffer = std::array<char, read_buffer_size>;
+
+// The message stream (not the server) failed: a file that cannot be read, a NUL byte found in the
+// middle of the body. Kept apart from the transport's failures, which have other consequences.
+class MessageStreamFailure : public Failure {
+ public:
+  explicit MessageStreamFailure(const Failure& failure) : Failure(failure.error()) {}
+};
+
+class Driver {
+ public:
+  Driver(net::Transport& transport, smtp::Session& session, Transactions& transactions,
+         const DeliveryLimits& limits, std::size_t receive_piece)
+      : transport_(transport),
+        session_(session),
+        transactions_(transactions),
+        limits_(limits),
+        receive_piece_(receive_piece),
+        clock_(session, limits) {}
+
+  void run() {
+    while (true) {
+      try {
+        if (!step()) {
+          return;
+        }
+      } catch (const MessageStreamFailure& failure) {
+        pending_.clear();
+        session_.message_failed(failure.error());
+      } catch (const Failure& failure) {
+        pending_.clear();
+        session_.transport_failed(failure.error());
+      }
+    }
+  }
+
+ private:
+  // One step of the session; false once the connection is closed.
+  bool step() {
+    switch (session_.next_step()) {
+      case smtp::Step::transaction_ended:
+        transactions_.ended(session_.take_transaction_outcome());
+        return true;
+      case smtp::Step::ready:
+        if (auto envelope = transactions_.next()) {
+          session_.start_transaction(std::move(*envelope));
+        } else {
+          session_.quit();
+        }
+        return true;
+      case smtp::Step::write_then_read:
+        if (write_pending()) {
+          clock_.restart();
+        }
+        receive();
+        return true;
+      case smtp::Step::start_tls:
+        write_pending();
+        transport_.start_tls();
+        report_tls_warnings(transport_);
+        session_.tls_started();
+        clock_.restart();
+        return true;
+      case smtp::Step::need_body:
+        feed_body();
+        return true;
+      case smtp::Step::finished:
+        finish();
+        return false;
+    }
+    return false;
+  }
+
+  // Writes the flight assembled so far (body bytes held back included) in one write.
+  bool write_pending() {
+    pending_ += session_.take_output();
+    if (pending_.empty()) {
+      return false;
+    }
+    const std::string flight = std::exchange(pending_, {});
+    transport_.write(flight);
+    return true;
+  }
+
+  // Reads the next piece of a reply, within what is left of its time.
+  void receive() {
+    const milliseconds left = clock_.remaining();
+    if (left <= milliseconds(0)) {
+      throw clock_.timeout();
+    }
+    std::size_t got = 0;
+    try {
+      got = transport_.read(buffer_.data(), buffer_.size(), left);
+    } catch (const Failure& failure) {
+      if (failure.error().kind == ErrorKind::temporary && clock_.remaining() <= milliseconds(0)) {
+        throw clock_.timeout();  // says which limit it was, rather than the last read's share
+      }
+      throw;
+    }
+    hand_over(got);
+    clock_.restart_if_a_reply_completed();
+  }
+
+  void hand_over(std::size_t got) {
+    if (got == 0) {
+      session_.connection_lost("the server closed the connection");
+      return;
+    }
+    std::string_view bytes(buffer_.data(), got);
+    const std::size_t piece = receive_piece_ == 0 ? got : receive_piece_;
+    while (!bytes.empty()) {
+      session_.receive(bytes.substr(0, piece));
+      bytes.remove_prefix(std::min(piece, bytes.size()));
+    }
+  }
+
+  // One piece of the message, or its end. The body goes out in large writes, with a look for
+  // replies before each and once more before the final dot; it stops, without the dot, as soon
+  // as the session has ended.
+  void feed_body() {
+    try {
+      std::string chunk;
+      if (next_chunk(chunk)) {
+        session_.body(chunk);
+        pending_ += session_.take_output();
+        if (pending_.size() >= body_flush_threshold) {
+          receive_early_replies();
+          if (session_.next_step() != smtp::Step::need_body) {
+            pending_.clear();
+            return;
+          }
+          transport_.write(std::exchange(pending_, {}));
+        }
+        return;
+      }
+      receive_early_replies();
+      if (session_.next_step() != smtp::Step::need_body) {
+        pending_.clear();
+        return;
+      }
+      // The dot joins the rest of the body in the flight that follows, with QUIT or the next
+      // transaction under PIPELINING.
+      session_.end_of_body();
+      clock_.restart();
+    } catch (const MessageStreamFailure&) {
+      throw;  // ours, not the connection's: there is no parting reply to look for
+    } catch (const Failure& failure) {
+      if (failure.error().kind == ErrorKind::io) {
+        collect_parting_reply();
+      }
+      throw;
+    }
+  }
+
+  bool next_chunk(std::string& chunk) {
+    chunk.clear();
+    try {
+      return transactions_.body(chunk);
+    } catch (const Failure& failure) {
+      throw MessageStreamFailure(failure);
+    }
+  }
+
+  // Hands the session whatever the server has sent by now, without waiting (a read with no time
+  // to wait): a reply in the middle of the message ends the session, as a refusal or, when it is
+  // positive, as a protocol error, before the final dot can go out (RFC 5321 §4.1.1.4).
+  void receive_early_replies() {
+    std::size_t got = 0;
+    try {
+      got = transport_.read(buffer_.data(), buffer_.size(), milliseconds(0));
+    } catch (const Failure& failure) {
+      if (failure.error().kind == ErrorKind::temporary) {
+        return;  // nothing has arrived
+      }
+      throw;
+    }
+    hand_over(got);
+  }
+
+  // A write of the body failed: the server may have said why before it closed (a 5xx from a
+  // content filter). What it sent, if anything, goes to the session, which then words the error.
+  void collect_parting_reply() {
+    try {
+      const std::size_t got =
+          transport_.read(buffer_.data(), buffer_.size(),
+                          net::within_give_up(courtesy_time_limit, limits_.give_up_at));
+      if (got > 0) {
+        hand_over(got);
+      }
+    } catch (const Failure&) {
+      // Nothing to read: the write's own error stands.
+    }
+  }
+
+  // The session has ended: QUIT (if it queued one) goes out briefly, then the close.
+  void finish() {
+    try {
+      if (std::string quit = session_.take_output(); !quit.empty()) {
+        transport_.write(quit, net::within_give_up(courtesy_time_limit, limits_.give_up_at));
+      }
+    } catch (const Failure&) {
+      // A failed QUIT changes nothing.
+    }
+    try {
+      transport_.close();
+    } catch (const Failure&) {
+      // Nor does a failed TLS close_notify.
+    }
+  }
+
+  net::Transport& transport_;
+  smtp::Session& session_;
+  Transactions& transactions_;
+  const DeliveryLimits& limits_;
+  std::size_t receive_piece_;
+  ReplyClock clock_;
+  ReadBuffer buffer_{};
+  std::string pending_;  // output not yet written: body bytes, then the flight they end in
+};
+
+}  // namespace
+
+void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
+           const DeliveryLimits& limits, std::size_t receive_piece) {
+  Driver(transport, session, transactions, limits, receive_piece).run();
+}
+
+}  // namespace smtpsend::app

@@ -1,0 +1,57 @@
+#pragma once
+// The one driver loop: it pumps bytes between an SMTP session and a transport, the only place
+// where the protocol and the network meet. The program, the session's dialog tests and the
+// session fuzz target all run their sessions through it.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "net/transport.hpp"
+#include "smtp/session.hpp"
+
+namespace smtpsend::app {
+
+// Appends the next piece of the message to `chunk` (which arrives empty) and returns false once
+// the message is exhausted. Lets a large message stream through in constant memory.
+using MessageChunks = std::function<bool(std::string& chunk)>;
+
+struct DeliveryLimits {
+  // --timeout: lowers the time each reply may take (the session's RFC 5321 limits otherwise).
+  std::optional<std::chrono::milliseconds> reply_timeout;
+  // --max-time: nothing goes on past this point; `max_time` is the budget, for messages.
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  std::chrono::milliseconds max_time{0};
+};
+
+// What the driver sends over one connection: mail transactions, one after another.
+class Transactions {
+ public:
+  Transactions() = default;
+  virtual ~Transactions() = default;
+  Transactions(const Transactions&) = delete;
+  Transactions& operator=(const Transactions&) = delete;
+  Transactions(Transactions&&) = delete;
+  Transactions& operator=(Transactions&&) = delete;
+
+  // The envelope of the next message, or nullopt when none is left (the session then quits).
+  virtual std::optional<smtp::Envelope> next() = 0;
+  // The body of the message whose envelope next() returned last, piece by piece, as
+  // MessageChunks. A Failure thrown here is the message's own: it ends that transaction unsent.
+  virtual bool body(std::string& chunk) = 0;
+  // A transaction ended; outcomes come in the order the transactions were started.
+  virtual void ended(smtp::TransactionOutcome outcome) = 0;
+};
+
+// Runs the session to its end over `transport`, then closes the transport. Never throws for
+// network or protocol failures: they end up in the transactions' outcomes, or in
+// session.error() when no transaction was open. Each reply has its own deadline, however slowly
+// its bytes trickle in. `receive_piece` (0: whole) hands each read to the session in pieces of
+// that many bytes, all before anything more is written: the dialog tests feed one byte at a time
+// to show that no split of the server's bytes changes the dialog.
+void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
+           const DeliveryLimits& limits, std::size_t receive_piece = 0);
+
+}  // namespace smtpsend::app
