@@ -43,7 +43,7 @@ def _address_list(addresses: Iterable[str]) -> str:
 
 
 def _configuration(directory: Path, keypair: KeyPair, relay_port: int, user: str, password: str,
-                   refuse: list[str]) -> str:
+                   refuse: list[str], implicit_tls_port: Optional[int]) -> str:
     user_literal = _expansion_literal(user)
     password_literal = _expansion_literal(password)
     refusal_acl = ""
@@ -61,6 +61,7 @@ notifier_socket =
 local_interfaces = 127.0.0.1
 
 tls_advertise_hosts = *
+{f"tls_on_connect_ports = {implicit_tls_port}" if implicit_tls_port else "# STARTTLS only"}
 tls_certificate = {keypair.cert}
 tls_privatekey = {keypair.key}
 # RFC 4954 §4: offer AUTH only inside TLS, like a submission server should.
@@ -112,7 +113,8 @@ class EximServer:
     __test__ = False
 
     def __init__(self, workspace: Path, keypair: KeyPair, relay_port: int, *, user: str,
-                 password: str, refuse: Iterable[str] = ()):
+                 password: str, refuse: Iterable[str] = (), implicit_tls: bool = False):
+        # implicit_tls: TLS from the first byte (RFC 8314), as on port 465, instead of STARTTLS.
         # A fresh directory inside `workspace` (see make_workspace) for this server alone.
         self.directory = Path(tempfile.mkdtemp(prefix="exim-", dir=workspace))
         os.chmod(self.directory, 0o711)
@@ -121,10 +123,11 @@ class EximServer:
         self._user = user
         self._password = password
         self._refuse = list(refuse)
+        self._implicit_tls = implicit_tls
         self._process: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
 
-    def _prepare_directory(self) -> tuple[Path, KeyPair]:
+    def _prepare_directory(self, port: int) -> tuple[Path, KeyPair]:
         spool = self.directory / "spool"
         spool.mkdir(parents=True, exist_ok=True)
         # Exim reads the key and writes its spool and logs as its own user once it has started.
@@ -138,16 +141,18 @@ class EximServer:
                 os.chown(path, account.pw_uid, account.pw_gid)
         config = self.directory / "exim.conf"
         config.write_text(_configuration(self.directory, keypair, self._relay_port, self._user,
-                                         self._password, self._refuse), encoding="utf-8")
+                                         self._password, self._refuse,
+                                         port if self._implicit_tls else None),
+                          encoding="utf-8")
         return config, keypair
 
     def start(self, exim: str) -> int:
-        config, _ = self._prepare_directory()
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.bind(("127.0.0.1", 0))
             listener.listen(16)
             self.port = listener.getsockname()[1]
+            config, _ = self._prepare_directory(self.port)
             output = open(self.directory / "exim-output.log", "wb")
             # -bw: inetd wait mode, the listening socket is stdin. -odi: deliver (relay) at once
             # in the receiving process, so the message needs no queue runner.

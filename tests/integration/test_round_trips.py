@@ -5,6 +5,8 @@ promise: it must never grow by accident. The proxy (round_trip_proxy.py) counts 
 client waited for the server, from the order in which the bytes arrive, not from a clock.
 """
 
+import pytest
+
 from round_trip_proxy import RoundTripProxy
 from support import (MESSAGE_WAIT_SECONDS, PASSWORD, RECIPIENT, USER, assert_exit,
                      envelope_args)
@@ -13,19 +15,21 @@ from support import (MESSAGE_WAIT_SECONDS, PASSWORD, RECIPIENT, USER, assert_exi
 # machine schedules the client.
 ONE_WAY_DELAY_SECONDS = 0.02
 
-# STARTTLS + AUTH with PIPELINING, one recipient, from the TCP connect: connect, greeting, EHLO,
+# AUTH with PIPELINING, one recipient, from the TCP connect. STARTTLS: connect, greeting, EHLO,
 # STARTTLS, TLS handshake, EHLO, AUTH PLAIN with its initial response, MAIL+RCPT+DATA, the message
-# with its final dot and QUIT.
-STARTTLS_AUTH_ROUND_TRIPS = 9
+# with its final dot and QUIT. Implicit TLS: connect, TLS handshake, greeting, EHLO, AUTH,
+# MAIL+RCPT+DATA, the message.
+ROUND_TRIPS = {"starttls": 9, "smtps": 7}
 
 
-def test_starttls_auth_and_one_message_cost_nine_round_trips(smtpsend, start_exim, pki):
-    server, sink = start_exim()
+@pytest.mark.parametrize("tls", ["starttls", "smtps"])
+def test_auth_and_one_message_cost_the_fewest_round_trips(smtpsend, start_exim, pki, tls):
+    server, sink = start_exim(implicit_tls=tls == "smtps")
     with RoundTripProxy(server.port, one_way_delay=ONE_WAY_DELAY_SECONDS) as proxy:
-        run = smtpsend.run("--server", "localhost", "--port", str(proxy.port), "--tls",
-                           "starttls", "--tls-trust-file", str(pki.ca.cert), "--user", USER,
+        run = smtpsend.run("--server", "localhost", "--port", str(proxy.port), "--tls", tls,
+                           "--tls-trust-file", str(pki.ca.cert), "--user", USER,
                            "--auth", "plain", *envelope_args(RECIPIENT, subject="Counted"),
                            env={"SMTPSEND_PASSWORD": PASSWORD})
         assert_exit(run, 0)
         sink.wait_for_messages(1, MESSAGE_WAIT_SECONDS)
-    assert proxy.round_trips() == [STARTTLS_AUTH_ROUND_TRIPS], f"{run.describe()}\n{server.logs()}"
+    assert proxy.round_trips() == [ROUND_TRIPS[tls]], f"{run.describe()}\n{server.logs()}"
