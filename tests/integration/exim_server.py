@@ -61,6 +61,8 @@ notifier_socket =
 local_interfaces = 127.0.0.1
 
 tls_advertise_hosts = *
+# RFC 3030 CHUNKING (BDAT) for every client, whatever the build's default.
+chunking_advertise_hosts = *
 tls_certificate = {keypair.cert}
 tls_privatekey = {keypair.key}
 # RFC 4954 §4: offer AUTH only inside TLS, like a submission server should.
