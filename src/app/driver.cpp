@@ -105,10 +105,8 @@ class Driver {
           return;
         }
       } catch (const MessageStreamFailure& failure) {
-        pending_.clear();
         session_.message_failed(failure.error());
       } catch (const Failure& failure) {
-        pending_.clear();
         session_.transport_failed(failure.error());
       }
     }
@@ -151,13 +149,12 @@ class Driver {
     return false;
   }
 
-  // Writes the flight assembled so far (body bytes held back included) in one write.
+  // Writes the flight the session has assembled (body bytes included) in one write.
   bool write_pending() {
-    pending_ += session_.take_output();
-    if (pending_.empty()) {
+    const std::string flight = session_.take_output();
+    if (flight.empty()) {
       return false;
     }
-    const std::string flight = std::exchange(pending_, {});
     transport_.write(flight);
     return true;
   }
@@ -202,24 +199,22 @@ class Driver {
       std::string chunk;
       if (next_chunk(chunk)) {
         session_.body(chunk);
-        pending_ += session_.take_output();
-        if (pending_.size() >= body_flush_threshold) {
+        // The body stays in the session's output until it is written, so that a reply that ends
+        // the transaction first takes back what was not written (BDAT chunks, the DATA body).
+        if (session_.output_size() >= body_flush_threshold) {
           receive_early_replies();
-          if (session_.next_step() != smtp::Step::need_body) {
-            pending_.clear();
-            return;
+          if (session_.next_step() == smtp::Step::need_body) {
+            write_pending();
           }
-          transport_.write(std::exchange(pending_, {}));
         }
         return;
       }
       receive_early_replies();
       if (session_.next_step() != smtp::Step::need_body) {
-        pending_.clear();
         return;
       }
-      // The dot joins the rest of the body in the flight that follows, with QUIT or the next
-      // transaction under PIPELINING.
+      // The dot (or BDAT LAST) joins the rest of the body in the flight that follows, with QUIT
+      // or the next transaction under PIPELINING.
       session_.end_of_body();
       clock_.restart();
     } catch (const MessageStreamFailure&) {
@@ -295,7 +290,6 @@ class Driver {
   std::size_t receive_piece_;
   ReplyClock clock_;
   ReadBuffer buffer_{};
-  std::string pending_;  // output not yet written: body bytes, then the flight they end in
 };
 
 }  // namespace

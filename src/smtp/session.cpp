@@ -244,6 +244,9 @@ void Session::send_line(std::string_view line, std::string_view traced_as) {
 void Session::send_command(std::string_view line, Expected expected, std::string_view traced_as) {
   send_line(line, traced_as);
   expected.octets = line.size() + 2;
+  if (in_transaction() && expected.transaction == 0) {
+    expected.transaction = sending().id;
+  }
   in_flight_octets_ += expected.octets;
   queued_.push_back(expected);
 }
@@ -257,7 +260,7 @@ void Session::on_reply(const Reply& reply) {
     abandon(closing_error(to_server_reply(reply), state_activity(state_)));
     return;
   }
-  if (state_ == State::body) {
+  if (state_ == State::body && awaiting_.empty()) {
     if (reply.positive() || reply.intermediate()) {
       // RFC 5321 §4.1.1.4: only the reply to the final dot can accept the message. Whatever
       // comes earlier is not that reply; sending the dot now would let a later reply (the real
@@ -294,8 +297,12 @@ void Session::on_reply(const Reply& reply) {
       return on_rcpt_reply(reply, expected.recipient);
     case State::data:
       return on_data_reply(reply);
+    case State::bdat:
+      return on_bdat_reply(reply);
+    case State::discard:
+      return trace_info("the reply to a BDAT chunk of a transaction already ended is ignored");
     case State::dot:
-      return on_dot_reply(reply);
+      return on_final_reply(reply);
     default:
       throw Failure(ErrorKind::internal, fmt::format("a reply was expected in state '{}'",
                                                      smtp::state_name(expected.state)));

@@ -48,6 +48,9 @@ struct SessionConfig {
   std::optional<Credentials> credentials;  // AUTH only when set
   std::string auth_mechanism;              // "" = best the server offers; else "PLAIN" / "LOGIN"
   bool allow_plaintext_auth = false;       // credentials over an unencrypted connection
+  // When some recipients are refused, deliver to the others rather than to nobody; it lets the
+  // message follow the envelope without waiting for the RCPT replies (BDAT under PIPELINING).
+  bool partial_delivery = false;
 };
 
 struct Envelope {
@@ -72,6 +75,10 @@ struct Envelope {
 // Linux's default socket send buffer; 100 commands keep the replies owed small as well.
 inline constexpr std::size_t max_pipelined_commands = 100;
 inline constexpr std::size_t max_pipelined_octets = std::size_t{16} * 1024;
+
+// RFC 3030: with CHUNKING the message goes in BDAT chunks of at most this many octets (the last
+// one marked LAST): large TLS records, constant memory, and a refusal seen within one chunk.
+inline constexpr std::size_t bdat_chunk_size = std::size_t{64} * 1024;
 
 // All the recipients' replies together keep at most this much text; past it a recipient keeps
 // the code and enhanced code only. Bounds the outcome of a huge envelope against a hostile server.
@@ -132,6 +139,7 @@ struct Expected {
   State state = State::greeting;  // the state that handles the reply
   std::size_t recipient = 0;      // for State::rcpt: the index in the envelope's recipients
   std::size_t octets = 0;         // the command's length on the wire, CRLF included
+  std::uint64_t transaction = 0;  // the transaction that sent it (0: none)
 };
 
 class Session {
@@ -150,6 +158,8 @@ class Session {
   // The transport failed (a timeout, a write that failed): `error` as the transport worded it.
   void transport_failed(Error error);
   std::string take_output();
+  // The length of what take_output() would return: the driver writes the body in large pieces.
+  std::size_t output_size() const { return output_.size(); }
   Step next_step() const;
 
   void tls_started();  // the handshake after STARTTLS succeeded (or implicit TLS is up)
@@ -194,12 +204,14 @@ class Session {
  private:
   // A transaction started and not yet ended.
   struct Transaction {
+    std::uint64_t id = 0;
     Envelope envelope;
     TransactionOutcome outcome;
     bool mail_sent = false;
     std::size_t rcpts_sent = 0;  // under PIPELINING: RCPTs sent so far, in order
     bool data_sent = false;
-    bool dot_sent = false;
+    bool dot_sent = false;             // the final dot, or BDAT LAST, went out
+    bool bdat = false;                 // the body goes in BDAT chunks (RFC 3030), not after DATA
     std::size_t kept_reply_text = 0;   // text kept in the recipients' replies so far
     std::optional<Error> mail_error;   // MAIL refused while RCPT and DATA were pipelined
     bool refused_before_mail = false;  // the envelope failed the checks; nothing was sent
@@ -295,10 +307,27 @@ class Session {
   void send_rcpt(std::size_t index);
   void on_rcpt_reply(const Reply& reply, std::size_t index);
   static bool any_recipient_refused(const TransactionOutcome& outcome);
+  // Whether the body may follow now, before the replies to the RCPTs sent.
+  bool body_may_precede_rcpt_replies() const;
+  // The body starts: after 354 to DATA, or (BDAT) when the envelope allows it.
+  void start_body();
+  // The error that ends a transaction when not every recipient was accepted, or nullopt when the
+  // message may go to those that were (all of them, or some with partial_delivery).
+  std::optional<Error> envelope_error(const Transaction& transaction) const;
   void send_data();
   void on_data_reply(const Reply& reply);
+  // RFC 3030 §2: a chunk of `size` octets taken from the front of bdat_buffer_.
+  void send_bdat(std::size_t size, bool last);
+  void on_bdat_reply(const Reply& reply);
+  // The final reply to BDAT LAST or the dot.
+  void on_final_reply(const Reply& reply);
   void require_body_state(std::string_view call) const;
-  void on_dot_reply(const Reply& reply);
+  // A transaction failed while its body was going out in BDAT chunks: the chunks not written yet
+  // are dropped, and the replies to those written are read and ignored.
+  void drop_unsent_chunks();
+  void discard_replies_of(std::uint64_t transaction);
+  // Under PIPELINING every full chunk goes at once; without, one, then its reply.
+  void send_full_chunks();
 
   SessionConfig config_;
   trace::Sink& trace_;
@@ -320,6 +349,8 @@ class Session {
   bool last_accepted_ = false;  // the last transaction that ended was accepted
   std::optional<Error> error_;
   DotStuffer dot_stuffer_;
+  std::string bdat_buffer_;  // body octets for the next BDAT chunk
+  std::uint64_t transactions_started_ = 0;
   std::optional<BodyTrace> body_trace_;
 };
 

@@ -95,6 +95,26 @@ Error recipients_refused_error(const std::vector<RecipientResult>& recipients) {
   return error;
 }
 
+std::string partial_delivery_warning(const std::vector<RecipientResult>& recipients) {
+  std::size_t refused = 0;
+  std::string details;
+  for (const auto& recipient : recipients) {
+    if (recipient.accepted) {
+      continue;
+    }
+    if (++refused <= max_listed_refusals) {
+      details += fmt::format("\n  <{}>: {}", recipient.address, describe(recipient.reply));
+    }
+  }
+  if (refused > max_listed_refusals) {
+    details += fmt::format("\n  ... and {} more", refused - max_listed_refusals);
+  }
+  return fmt::format(
+      "the server refused {} of {} recipients; the message was delivered to the "
+      "others (partial delivery), not to these:{}",
+      refused, recipients.size(), details);
+}
+
 Error early_reply_error(const std::optional<ServerReply>& reply) {
   const std::string what = reply ? describe(*reply) : "(the start of a reply)";
   return Error{ErrorKind::protocol,

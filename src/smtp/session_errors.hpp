@@ -56,6 +56,9 @@ Error unconfirmed_message_error(const ServerReply& reply);
 // unknown (RFC 1047), never "not sent".
 Error lost_before_confirmation_error(std::string_view what);
 
+// The message was accepted for some recipients and refused for the others (partial delivery).
+std::string partial_delivery_warning(const std::vector<RecipientResult>& recipients);
+
 // Appended to any other error that ends the session while the reply to the final dot is awaited.
 std::string_view unconfirmed_delivery_note();
 

@@ -26,6 +26,10 @@ std::string_view state_name(State state) {
       return "rcpt";
     case State::data:
       return "data";
+    case State::bdat:
+      return "bdat";
+    case State::discard:
+      return "discard";
     case State::body:
       return "body";
     case State::dot:
@@ -62,6 +66,10 @@ std::string_view state_activity(State state) {
       return "waiting for the reply to RCPT TO";
     case State::data:
       return "waiting for the reply to DATA";
+    case State::bdat:
+      return "waiting for the reply to BDAT";
+    case State::discard:
+      return "waiting for the replies to BDAT after a refusal";
     case State::body:
       return "sending the message";
     case State::dot:

@@ -18,8 +18,10 @@ enum class State {
   mail,           // reply to MAIL FROM
   rcpt,           // reply to RCPT TO
   data,           // reply to DATA
+  bdat,           // reply to a BDAT chunk that is not the last (RFC 3030)
+  discard,        // reply to a BDAT chunk of a transaction already ended: read and ignored
   body,           // the driver streams the message body
-  dot,            // reply to the final "." (the message is accepted or not)
+  dot,            // reply to the final "." or to BDAT LAST (the message is accepted or not)
   quit,           // reply to QUIT after delivery
   finished,       // nothing more to do; outcome() is final
 };

@@ -42,6 +42,7 @@ void Session::begin_transaction(Envelope envelope) {
   }
   transactions_.emplace_back();
   Transaction& transaction = sending();
+  transaction.id = ++transactions_started_;
   transaction.envelope = std::move(envelope);
   try {
     check_envelope(transaction.envelope);
@@ -81,6 +82,9 @@ void Session::on_rset_reply(const Reply& reply) {
 }
 
 void Session::send_envelope() {
+  // RFC 3030 §2: with CHUNKING the message goes in BDAT chunks framed by their length, without
+  // dot-stuffing; DATA otherwise.
+  sending().bdat = capabilities_.chunking;
   send_mail();
   if (capabilities_.pipelining) {
     // RFC 2920 §3.1: MAIL, RCPT and DATA may go in one flight; their replies come in order.
@@ -114,9 +118,49 @@ void Session::send_pipelined_envelope() {
     }
     send_rcpt(transaction.rcpts_sent++);
   }
+  if (transaction.bdat) {
+    if (transaction.data_sent) {
+      return;
+    }
+    if (body_may_precede_rcpt_replies()) {
+      // RFC 3030 §4.2 with RFC 2920: the chunks may follow the envelope in its flight.
+      transaction.data_sent = true;
+      return start_body();
+    }
+    if (transaction.outcome.recipients.size() == envelope.recipients.size()) {
+      if (auto error = envelope_error(transaction)) {
+        return fail_transaction(std::move(*error), TransactionState::refused);
+      }
+      transaction.data_sent = true;
+      start_body();
+    }
+    return;
+  }
   if (!transaction.data_sent && pipeline_has_room("DATA")) {
     send_data();
   }
+}
+
+bool Session::body_may_precede_rcpt_replies() const {
+  // One recipient: if it is refused, the server refuses the message too, and nobody gets it.
+  // Several: only when the user allowed delivery to some of them (partial_delivery); otherwise
+  // the promise holds that nobody gets the message unless everybody can.
+  return transactions_.back().envelope.recipients.size() == 1 || config_.partial_delivery;
+}
+
+std::optional<Error> Session::envelope_error(const Transaction& transaction) const {
+  if (transaction.mail_error) {
+    return transaction.mail_error;
+  }
+  const auto& recipients = transaction.outcome.recipients;
+  const bool any_refused =
+      std::any_of(recipients.begin(), recipients.end(), [](const auto& r) { return !r.accepted; });
+  const bool any_accepted =
+      std::any_of(recipients.begin(), recipients.end(), [](const auto& r) { return r.accepted; });
+  if (!any_refused || (config_.partial_delivery && any_accepted)) {
+    return std::nullopt;
+  }
+  return recipients_refused_error(recipients);
 }
 
 void Session::check_envelope(const Envelope& envelope) const {
@@ -185,7 +229,12 @@ void Session::send_mail() {
 
 void Session::on_mail_reply(const Reply& reply) {
   Transaction& transaction = replying();
+  // Under PIPELINING the body may already be going out in BDAT chunks (RFC 3030 §4.2).
+  const bool body_under_way = transaction.bdat && transaction.data_sent;
   if (reply.positive()) {
+    if (body_under_way) {
+      return;
+    }
     if (!capabilities_.pipelining) {
       send_rcpt(0);
     }
@@ -205,6 +254,13 @@ void Session::on_mail_reply(const Reply& reply) {
                                : refusal_error(to_server_reply(reply), what);
   if (!capabilities_.pipelining) {
     return fail_transaction(*transaction.mail_error, TransactionState::refused);
+  }
+  if (body_under_way) {
+    if (state_ == State::body) {
+      drop_unsent_chunks();
+      return fail_transaction(*transaction.mail_error, TransactionState::refused);
+    }
+    return;  // BDAT LAST went out; its reply ends the transaction
   }
   set_state(State::rcpt);  // the replies to the pipelined RCPTs and DATA still come
   send_pipelined_envelope();
@@ -237,6 +293,16 @@ void Session::on_rcpt_reply(const Reply& reply, std::size_t index) {
   transaction.outcome.recipients.push_back(
       RecipientResult{transaction.envelope.recipients[index], reply.positive(), std::move(kept)});
   const bool last = index + 1 == transaction.envelope.recipients.size();
+  if (transaction.bdat && transaction.data_sent) {
+    // The body went ahead of this reply: a refusal that leaves the message for nobody (or, without
+    // partial_delivery, for fewer than all) stops what is left of it.
+    auto error = envelope_error(transaction);
+    if (error && state_ == State::body && (last || !config_.partial_delivery)) {
+      drop_unsent_chunks();
+      return fail_transaction(std::move(*error), TransactionState::refused);
+    }
+    return;
+  }
   if (capabilities_.pipelining) {
     set_state(last ? State::data : State::rcpt);
     return send_pipelined_envelope();
@@ -244,10 +310,14 @@ void Session::on_rcpt_reply(const Reply& reply, std::size_t index) {
   if (!last) {
     return send_rcpt(index + 1);
   }
-  if (any_recipient_refused(transaction.outcome)) {
-    // Policy: nothing half-sent. Not every recipient was accepted, so DATA is never sent.
-    return fail_transaction(recipients_refused_error(transaction.outcome.recipients),
-                            TransactionState::refused);
+  if (auto error = envelope_error(transaction)) {
+    // Policy: nothing half-sent. Not every recipient was accepted (and partial delivery was not
+    // allowed), so the message is never sent.
+    return fail_transaction(std::move(*error), TransactionState::refused);
+  }
+  if (transaction.bdat) {
+    transaction.data_sent = true;
+    return start_body();
   }
   send_data();
 }
@@ -267,30 +337,96 @@ void Session::send_data() {
 
 void Session::on_data_reply(const Reply& reply) {
   Transaction& transaction = replying();
-  std::optional<Error> envelope_error = transaction.mail_error;
-  if (!envelope_error && any_recipient_refused(transaction.outcome)) {
-    envelope_error = recipients_refused_error(transaction.outcome.recipients);
-  }
+  const std::optional<Error> refusal = envelope_error(transaction);
   if (reply.code == 354) {
-    if (envelope_error) {
+    if (refusal) {
       // RFC 5321 §4.1.1.4: closing the connection before the final dot makes the server
       // discard the transaction; that is the only way to take back a pipelined DATA.
       trace_info("abandoning the transaction: closing the connection without the final dot");
       transaction.outcome.state = TransactionState::refused;
-      return abandon(*envelope_error);
+      return abandon(*refusal);
     }
-    set_state(State::body);
-    dot_stuffer_ = DotStuffer{};
-    body_trace_.emplace(trace_, in_tls_);
-    return;
+    return start_body();
   }
   if (reply.positive() || reply.intermediate()) {
     unexpected(reply, "DATA");
   }
-  if (envelope_error) {
-    return fail_transaction(*envelope_error, TransactionState::refused);
+  if (refusal) {
+    return fail_transaction(*refusal, TransactionState::refused);
   }
   refused(reply, "DATA");
+}
+
+void Session::start_body() {
+  set_state(State::body);
+  // RFC 3030 §2: BDAT frames the message by its length, so no dot-stuffing; CRLF line ends all
+  // the same (RFC 5321 §2.3.8).
+  dot_stuffer_ = DotStuffer(!sending().bdat);
+  bdat_buffer_.clear();
+  body_trace_.emplace(trace_, in_tls_);
+}
+
+void Session::send_bdat(std::size_t size, bool last) {
+  Transaction& transaction = sending();
+  send_command(fmt::format("BDAT {}{}", size, last ? " LAST" : ""),
+               {last ? State::dot : State::bdat});
+  output_.append(bdat_buffer_, 0, size);
+  bdat_buffer_.erase(0, size);
+  if (last) {
+    transaction.dot_sent = true;
+    set_state(State::dot);
+  } else if (!capabilities_.pipelining) {
+    set_state(State::bdat);  // RFC 3030 §4.2: without PIPELINING each chunk waits for its reply
+  }
+}
+
+void Session::send_full_chunks() {
+  while (state_ == State::body && bdat_buffer_.size() >= bdat_chunk_size) {
+    send_bdat(bdat_chunk_size, false);
+  }
+}
+
+void Session::on_bdat_reply(const Reply& reply) {
+  if (reply.positive()) {
+    if (state_ == State::bdat) {
+      set_state(State::body);
+      send_full_chunks();
+    }
+    return;
+  }
+  if (reply.intermediate()) {
+    unexpected(reply, "BDAT");
+  }
+  // RFC 3030 §2: after a refused chunk no more may follow; the server discards the message.
+  Transaction& transaction = replying();
+  Error error = envelope_error(transaction)
+                    .value_or(refusal_error(to_server_reply(reply),
+                                            "the message while it was being sent (BDAT)"));
+  if (!transaction.dot_sent) {
+    drop_unsent_chunks();
+  } else {
+    discard_replies_of(transaction.id);
+  }
+  fail_transaction(std::move(error), TransactionState::refused);
+}
+
+void Session::drop_unsent_chunks() {
+  // Only this transaction's chunks are waiting to be written: nothing follows a body under way.
+  for (const Expected& expected : queued_) {
+    in_flight_octets_ -= expected.octets;
+  }
+  queued_.clear();
+  output_.clear();
+  bdat_buffer_.clear();
+  discard_replies_of(replying().id);
+}
+
+void Session::discard_replies_of(std::uint64_t transaction) {
+  for (Expected& expected : awaiting_) {
+    if (expected.transaction == transaction) {
+      expected.state = State::discard;
+    }
+  }
 }
 
 void Session::add_body(std::string_view chunk) {
@@ -298,6 +434,12 @@ void Session::add_body(std::string_view chunk) {
     return;  // the session already ended (e.g. 421 while streaming); the outcome says why
   }
   require_body_state("body()");
+  if (sending().bdat) {
+    const std::size_t start = bdat_buffer_.size();
+    dot_stuffer_.add(chunk, bdat_buffer_);
+    body_trace_->add(std::string_view(bdat_buffer_).substr(start));
+    return send_full_chunks();
+  }
   const std::size_t start = output_.size();
   dot_stuffer_.add(chunk, output_);
   body_trace_->add(std::string_view(output_).substr(start));
@@ -308,6 +450,13 @@ void Session::finish_body() {
     return;
   }
   require_body_state("end_of_body()");
+  if (sending().bdat) {
+    const std::size_t start = bdat_buffer_.size();
+    dot_stuffer_.end_last_line(bdat_buffer_);
+    body_trace_->add(std::string_view(bdat_buffer_).substr(start));
+    body_trace_->finish();
+    return send_bdat(bdat_buffer_.size(), true);
+  }
   if (parser_.has_pending_input()) {
     // Part of a reply came in while the message was being sent; it cannot be the start of the
     // reply to a dot the server has not seen (RFC 5321 §4.1.1.4), so the dot is not sent.
@@ -321,7 +470,7 @@ void Session::finish_body() {
   set_state(State::dot);
   trace_.client(".", in_tls_);
   output_ += tail;
-  queued_.push_back({State::dot});
+  queued_.push_back({State::dot, 0, 0, sending().id});
   sending().dot_sent = true;
 }
 
@@ -333,11 +482,22 @@ void Session::require_body_state(std::string_view call) const {
   }
 }
 
-void Session::on_dot_reply(const Reply& reply) {
+void Session::on_final_reply(const Reply& reply) {
   Transaction& transaction = replying();
+  if (transaction.bdat) {
+    if (auto error = envelope_error(transaction)) {
+      // The chunks went ahead of the RCPT replies, and those left nobody to deliver to: whatever
+      // the server answered to BDAT LAST, nothing was delivered.
+      return fail_transaction(std::move(*error), TransactionState::refused);
+    }
+  }
   if (reply.code == message_accepted) {
     transaction.outcome.state = TransactionState::accepted;
     transaction.outcome.final_reply = to_server_reply(reply);
+    if (any_recipient_refused(transaction.outcome)) {
+      transaction.outcome.warnings.push_back(
+          partial_delivery_warning(transaction.outcome.recipients));
+    }
     trace_info("the server accepted the message");
     rset_needed_ = false;
     end_transaction();

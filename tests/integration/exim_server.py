@@ -43,7 +43,7 @@ def _address_list(addresses: Iterable[str]) -> str:
 
 
 def _configuration(directory: Path, keypair: KeyPair, relay_port: int, user: str, password: str,
-                   refuse: list[str], implicit_tls_port: Optional[int]) -> str:
+                   refuse: list[str], implicit_tls_port: Optional[int], chunking: bool) -> str:
     user_literal = _expansion_literal(user)
     password_literal = _expansion_literal(password)
     refusal_acl = ""
@@ -62,6 +62,8 @@ local_interfaces = 127.0.0.1
 
 tls_advertise_hosts = *
 {f"tls_on_connect_ports = {implicit_tls_port}" if implicit_tls_port else "# STARTTLS only"}
+# RFC 3030 CHUNKING (BDAT) for every client, whatever the build's default, or for none.
+chunking_advertise_hosts = {"*" if chunking else ""}
 tls_certificate = {keypair.cert}
 tls_privatekey = {keypair.key}
 # RFC 4954 §4: offer AUTH only inside TLS, like a submission server should.
@@ -113,8 +115,10 @@ class EximServer:
     __test__ = False
 
     def __init__(self, workspace: Path, keypair: KeyPair, relay_port: int, *, user: str,
-                 password: str, refuse: Iterable[str] = (), implicit_tls: bool = False):
+                 password: str, refuse: Iterable[str] = (), implicit_tls: bool = False,
+                 chunking: bool = True):
         # implicit_tls: TLS from the first byte (RFC 8314), as on port 465, instead of STARTTLS.
+        # chunking: offer CHUNKING (BDAT); without it the client must use DATA.
         # A fresh directory inside `workspace` (see make_workspace) for this server alone.
         self.directory = Path(tempfile.mkdtemp(prefix="exim-", dir=workspace))
         os.chmod(self.directory, 0o711)
@@ -124,6 +128,7 @@ class EximServer:
         self._password = password
         self._refuse = list(refuse)
         self._implicit_tls = implicit_tls
+        self._chunking = chunking
         self._process: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
 
@@ -142,7 +147,8 @@ class EximServer:
         config = self.directory / "exim.conf"
         config.write_text(_configuration(self.directory, keypair, self._relay_port, self._user,
                                          self._password, self._refuse,
-                                         port if self._implicit_tls else None),
+                                         port if self._implicit_tls else None,
+                                         self._chunking),
                           encoding="utf-8")
         return config, keypair
 

@@ -71,6 +71,9 @@ struct DialogResult {
   TransactionOutcome outcome;
   std::vector<TransactionOutcome> outcomes;  // every transaction's, in order
   std::optional<Error> connection_error;     // the session's own error
+  // Round trips counted from the TCP connect: the connect, each TLS handshake after STARTTLS, and
+  // each server read the client waited for (an implicit TLS handshake is the caller's to add).
+  int round_trips = 1;
   Capabilities capabilities;
   std::string final_state;
   RecordingSink trace;
@@ -164,6 +167,7 @@ class ScriptTransport final : public net::Transport {
         return 0;
       }
       flush_client();
+      ++result_.round_trips;
       current_ = reads_[next_read_++];
       detail::append_lines(result_.transcript, "S:", current_, "S!");
     }
@@ -172,7 +176,10 @@ class ScriptTransport final : public net::Transport {
     current_.erase(0, n);
     return n;
   }
-  void start_tls() override { event("-- tls"); }
+  void start_tls() override {
+    ++result_.round_trips;
+    event("-- tls");
+  }
   bool tls_active() const override { return false; }
   void close() override { event("-- closed"); }
 

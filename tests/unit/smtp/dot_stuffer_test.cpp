@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace smtpsend::smtp {
 namespace {
@@ -102,6 +105,72 @@ TEST(DotStuffer, LongBodyKeepsEveryByte) {
   EXPECT_EQ(std::string::npos, data.find("line\n"));  // every bare LF became CRLF
   EXPECT_EQ(0u, data.find("..dotted line\r\n"));
   EXPECT_TRUE(data.ends_with("ordinary line\r\n.\r\n"));
+}
+
+// The rules one byte at a time, as plainly as they can be written: the bulk encoder must agree.
+std::string reference_encoding(std::string_view body, bool stuff_dots) {
+  std::string out;
+  bool line_start = true;
+  bool after_cr = false;
+  for (const char c : body) {
+    if (c == '\n' && after_cr) {
+      after_cr = false;
+      continue;
+    }
+    after_cr = c == '\r';
+    if (c == '\r' || c == '\n') {
+      out += "\r\n";
+      line_start = true;
+      continue;
+    }
+    if (line_start && stuff_dots && c == '.') {
+      out += '.';
+    }
+    out += c;
+    line_start = false;
+  }
+  if (!line_start) {
+    out += "\r\n";
+  }
+  if (stuff_dots) {
+    out += ".\r\n";
+  }
+  return out;
+}
+
+TEST(DotStuffer, AgreesWithTheByteByByteRulesOnRandomBodiesAndSplits) {
+  std::mt19937 random(20261202);  // fixed: a failure replays
+  constexpr std::string_view alphabet = ".\r\nab";
+  for (int round = 0; round < 2000; ++round) {
+    std::string body(random() % 40, 'x');
+    for (char& c : body) {
+      c = alphabet[random() % alphabet.size()];
+    }
+    for (const bool stuff_dots : {true, false}) {
+      DotStuffer stuffer(stuff_dots);
+      std::string out;
+      for (std::size_t pos = 0; pos < body.size();) {
+        const std::size_t size = 1 + random() % 7;
+        stuffer.add(std::string_view(body).substr(pos, size), out);
+        pos += size;
+      }
+      if (stuff_dots) {
+        stuffer.finish(out);
+      } else {
+        stuffer.end_last_line(out);
+      }
+      ASSERT_EQ(reference_encoding(body, stuff_dots), out)
+          << "round " << round << (stuff_dots ? " (DATA)" : " (BDAT)");
+    }
+  }
+}
+
+TEST(DotStuffer, WithoutDotStuffingOnlyLineEndsAreNormalized) {
+  DotStuffer stuffer(false);
+  std::string out;
+  stuffer.add(".a\n.\r\n..b\rc", out);
+  stuffer.end_last_line(out);
+  EXPECT_EQ(".a\r\n.\r\n..b\r\nc\r\n", out);
 }
 
 }  // namespace
