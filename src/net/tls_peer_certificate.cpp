@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <cstddef>
+#include <span>
 
 #include "common/error.hpp"
 #include "net/gnutls_handles.hpp"
@@ -86,26 +87,38 @@ PeerCertificate describe_certificate(gnutls_x509_crt_t certificate, bool with_fi
   return facts;
 }
 
-}  // namespace
-
-UniqueGnutlsCertificate peer_leaf_certificate(gnutls_session_t session) {
+// The certificates the server sent, as GnuTLS holds them (DER, leaf first, valid while the
+// session lives); empty when it sent none or they are not X.509.
+std::span<const gnutls_datum_t> peer_chain_der(gnutls_session_t session) {
   if (gnutls_certificate_type_get2(session, GNUTLS_CTYPE_PEERS) != GNUTLS_CRT_X509) {
-    return nullptr;
+    return {};
   }
   unsigned count = 0;
   const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
-  if (chain == nullptr || count == 0) {
-    return nullptr;
+  if (chain == nullptr) {
+    return {};
   }
+  return {chain, count};
+}
+
+// One certificate of the chain, parsed; null when GnuTLS cannot read it.
+UniqueGnutlsCertificate import_der(const gnutls_datum_t& der) {
   gnutls_x509_crt_t raw = nullptr;
   if (gnutls_x509_crt_init(&raw) < 0) {
     return nullptr;
   }
   UniqueGnutlsCertificate certificate(raw);
-  if (gnutls_x509_crt_import(certificate.get(), &chain[0], GNUTLS_X509_FMT_DER) < 0) {
+  if (gnutls_x509_crt_import(certificate.get(), &der, GNUTLS_X509_FMT_DER) < 0) {
     return nullptr;
   }
   return certificate;
+}
+
+}  // namespace
+
+UniqueGnutlsCertificate peer_leaf_certificate(gnutls_session_t session) {
+  const std::span<const gnutls_datum_t> chain = peer_chain_der(session);
+  return chain.empty() ? nullptr : import_der(chain.front());
 }
 
 std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
@@ -118,18 +131,10 @@ std::optional<PeerCertificate> read_peer_certificate(gnutls_session_t session) {
 
 std::vector<PeerCertificate> read_peer_chain(gnutls_session_t session) {
   std::vector<PeerCertificate> chain;
-  if (gnutls_certificate_type_get2(session, GNUTLS_CTYPE_PEERS) != GNUTLS_CRT_X509) {
-    return chain;
-  }
-  unsigned count = 0;
-  const gnutls_datum_t* certificates = gnutls_certificate_get_peers(session, &count);
-  for (unsigned index = 0; certificates != nullptr && index < count; ++index) {
-    gnutls_x509_crt_t raw = nullptr;
-    if (gnutls_x509_crt_init(&raw) < 0) {
-      break;
-    }
-    UniqueGnutlsCertificate certificate(raw);
-    if (gnutls_x509_crt_import(certificate.get(), &certificates[index], GNUTLS_X509_FMT_DER) < 0) {
+  const std::span<const gnutls_datum_t> der = peer_chain_der(session);
+  for (std::size_t index = 0; index < der.size(); ++index) {
+    const UniqueGnutlsCertificate certificate = import_der(der[index]);
+    if (!certificate) {
       break;  // what follows an unreadable certificate is no chain we can show
     }
     chain.push_back(describe_certificate(certificate.get(), index == 0));

@@ -113,21 +113,20 @@ TEST(TlsFactsLines, ShowTheLeafWithItsFingerprintsAndEachCertificateAboveIt) {
 
   std::vector<std::string> lines = tls_facts_lines(facts);
 
-  EXPECT_TRUE(has_line(lines, "TLS certificate subject: CN=mail.example.com")) << joined(lines);
-  EXPECT_TRUE(has_line(lines, "TLS certificate issuer: CN=Example CA")) << joined(lines);
-  EXPECT_TRUE(has_line(lines, "TLS certificate names: mail.example.com, 192.0.2.1"))
-      << joined(lines);
-  EXPECT_TRUE(has_line(lines,
-                       "TLS certificate valid from 2023-11-14 22:13:20 UTC to 2027-01-15 08:00:00 "
-                       "UTC"))
-      << joined(lines);
-  EXPECT_TRUE(has_line(lines, "TLS certificate fingerprint: sha256:" + repeated("11", 32)))
-      << joined(lines);
-  EXPECT_TRUE(has_line(lines, "TLS public key fingerprint: sha256:" + repeated("22", 32)))
-      << joined(lines);
-  EXPECT_TRUE(has_line(lines,
-                       "TLS chain certificate 1: CN=Example CA, issued by CN=Example Root, valid "
-                       "from 2020-09-13 12:26:40 UTC to 2030-03-17 17:46:40 UTC"))
+  // The whole block, in order: the leaf once, then each certificate above it once.
+  const std::vector<std::string> expected = {
+      "TLS certificate subject: CN=mail.example.com",
+      "TLS certificate issuer: CN=Example CA",
+      "TLS certificate names: mail.example.com, 192.0.2.1",
+      "TLS certificate valid from 2023-11-14 22:13:20 UTC to 2027-01-15 08:00:00 UTC",
+      "TLS certificate fingerprint: sha256:" + repeated("11", 32),
+      "TLS public key fingerprint: sha256:" + repeated("22", 32),
+      "TLS chain certificate 1: CN=Example CA, issued by CN=Example Root, valid from 2020-09-13 "
+      "12:26:40 UTC to 2030-03-17 17:46:40 UTC",
+  };
+  const auto subject = std::find(lines.begin(), lines.end(), expected.front());
+  ASSERT_GE(lines.end() - subject, std::ssize(expected)) << joined(lines);
+  EXPECT_EQ(std::vector<std::string>(subject, subject + std::ssize(expected)), expected)
       << joined(lines);
 }
 
