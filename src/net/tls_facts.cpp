@@ -24,19 +24,11 @@ std::vector<unsigned char> channel_binding(gnutls_session_t session,
   return {bytes.begin(), bytes.end()};
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) {
-    text += text.empty() ? item : ", " + item;
-  }
-  return text;
-}
-
 void add_leaf_lines(const PeerCertificate& leaf, std::vector<std::string>& lines) {
   lines.push_back(fmt::format("TLS certificate subject: {}", leaf.subject));
   lines.push_back(fmt::format("TLS certificate issuer: {}", leaf.issuer));
   if (!leaf.alt_names.empty()) {
-    lines.push_back(fmt::format("TLS certificate names: {}", joined(leaf.alt_names)));
+    lines.push_back(fmt::format("TLS certificate names: {}", fmt::join(leaf.alt_names, ", ")));
   }
   lines.push_back(fmt::format("TLS certificate valid from {} to {}", format_utc(leaf.not_before),
                               format_utc(leaf.not_after)));
@@ -154,9 +146,9 @@ std::vector<std::string> tls_facts_lines(const TlsFacts& facts) {
   if (!facts.channel_bindings.tls_unique.empty()) {
     bindings.emplace_back("tls-unique");
   }
-  lines.push_back(bindings.empty()
-                      ? "TLS channel binding: none available"
-                      : fmt::format("TLS channel binding available: {}", joined(bindings)));
+  lines.push_back(bindings.empty() ? "TLS channel binding: none available"
+                                   : fmt::format("TLS channel binding available: {}",
+                                                 fmt::join(bindings, ", ")));
   return lines;
 }
 
