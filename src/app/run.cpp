@@ -73,6 +73,7 @@ smtp::SessionConfig session_config(const config::Account& account) {
       break;
   }
   config.allow_plaintext_auth = account.allow_plaintext_auth;
+  config.partial_delivery = account.partial_delivery;
   return config;
 }
 

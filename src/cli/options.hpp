@@ -42,6 +42,8 @@ struct Options {
   std::string ehlo;
   std::optional<double> timeout_seconds;   // lowers every connect/reply deadline to this
   std::optional<double> max_time_seconds;  // bound on the whole run
+  // Deliver to the accepted recipients when some are refused, rather than to nobody.
+  bool partial_delivery = false;
 
   // Authentication.
   std::string user;

@@ -224,6 +224,11 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::Range(0.1, 86400.0).description(""))
       ->type_name("SECONDS")
       ->group(server);
+  app.add_flag("--partial-delivery", options.partial_delivery,
+               "When the server refuses some recipients, deliver to the others (exit 0 with a "
+               "warning) instead of to nobody; lets BDAT follow the envelope without waiting "
+               "for the RCPT replies, saving a round trip")
+      ->group(server);
 
   auto* auth = "Authentication";
   app.add_option("--user", options.user, "Authenticate as USER (SMTP AUTH)")

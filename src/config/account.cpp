@@ -539,6 +539,13 @@ Account resolve_account(const cli::Options& options, const Environment& environm
   resolve_identity(options, environment, layers, account);
   account.timeout = seconds_setting(layers, "timeout", options.timeout_seconds, "--timeout");
   account.max_time = seconds_setting(layers, "max_time", options.max_time_seconds, "--max-time");
+  if (options.partial_delivery) {
+    account.partial_delivery = true;
+    layers.note("partial_delivery", "--partial-delivery");
+  } else if (const Setting* partial = layers.key("partial_delivery"); partial != nullptr) {
+    account.partial_delivery = partial->value == "on";
+    layers.note_key("partial_delivery", *partial);
+  }
   resolve_authentication(options, layers, account);
   resolve_message_settings(options, layers, account);
   if (settings != nullptr) {

@@ -46,6 +46,8 @@ struct Account {
   std::optional<std::chrono::milliseconds> timeout;
   // --max-time: the whole connection and dialog end within this.
   std::optional<std::chrono::milliseconds> max_time;
+  // When some recipients are refused, deliver to the others rather than to nobody.
+  bool partial_delivery = false;
   std::string from;                         // sender address as given (may carry a display name)
   std::string user;                         // "" = no authentication
   std::string password;                     // filled by resolve_password

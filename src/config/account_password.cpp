@@ -260,6 +260,7 @@ std::string describe_settings(const Account& account, const cli::Options& option
   };
   line("timeout", account.timeout ? seconds(account.timeout) : "off (RFC 5321 limits)");
   line("max_time", seconds(account.max_time));
+  line("partial_delivery", account.partial_delivery ? "on" : "off");
   line("charset", account.charset);
   for (const auto& [name, value] : account.headers) {
     text += fmt::format("header = {}: {}\n", name, value);

@@ -371,6 +371,7 @@ constexpr std::array key_table = {
     KeyRule{"header", KeyRole::repeatable, header_field, {}},
     KeyRule{"max_time", KeyRole::single, positive_seconds, {}},
     KeyRule{"allow_plaintext_auth", KeyRole::single, on_off, {}},
+    KeyRule{"partial_delivery", KeyRole::single, on_off, {}},
     KeyRule{"trace_file", KeyRole::single, file_name, {}},
     // Honoured only in the default file: which files sendmail mode's -C may name.
     KeyRule{"alternate_config_files", KeyRole::single, any_text, {}},

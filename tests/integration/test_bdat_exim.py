@@ -82,3 +82,19 @@ def test_a_refused_recipient_among_several_stops_the_message_for_all(smtpsend, e
     assert_exit(run, 67)
     assert not any(line.startswith("BDAT") for line in client_lines(run.stderr)), run.describe()
     assert sink.messages == []
+
+
+def test_partial_delivery_sends_to_the_accepted_and_names_the_refused(smtpsend, exim_relay, pki):
+    exim, sink = exim_relay
+
+    run = smtpsend.run(*exim_args(exim, pki), "--trace", "--partial-delivery",
+                       *envelope_args(RECIPIENT, REFUSED), env={"SMTPSEND_PASSWORD": PASSWORD})
+
+    assert_exit(run, 0)
+    assert "refused 1 of 2 recipients" in run.stderr, run.describe()
+    assert REFUSED in run.stderr
+    # The chunk went in the envelope's flight: BDAT LAST is traced before any reply to RCPT.
+    trace = run.stderr
+    assert trace.index("] ~> BDAT ") < trace.index("<~ 250 Accepted"), run.describe()
+    [received] = received_through(exim, sink, run)
+    assert received.rcpt_tos == [RECIPIENT]

@@ -56,7 +56,12 @@ TEST(ParseCommandLine, LeavesUnsetWhatTheConfigurationMayDecide) {
   EXPECT_FALSE(options.charset.has_value());
   EXPECT_FALSE(options.tls_insecure);
   EXPECT_FALSE(options.allow_plaintext_auth);
+  EXPECT_FALSE(options.partial_delivery);
   EXPECT_FALSE(options.port.has_value());
+}
+
+TEST(ParseCommandLine, PartialDeliveryIsAFlag) {
+  EXPECT_TRUE(parse({"--partial-delivery", "-t", "a@x.test"}).partial_delivery);
 }
 
 TEST(ParseCommandLine, TraceFileImpliesTrace) {

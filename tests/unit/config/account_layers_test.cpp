@@ -122,6 +122,17 @@ TEST(AccountLayers, AuthOffIgnoresTheAccountsUser) {
   EXPECT_EQ("", resolve_account({}, environment_of({{"USER", "u"}}), &file).user);
 }
 
+TEST(AccountLayers, PartialDeliveryComesFromTheKeyOrTheFlag) {
+  const ConfigFile off = parse_config("account default\nhost h.example\n", "/c", "/home/u");
+  EXPECT_FALSE(resolve_account({}, environment_of({{"USER", "u"}}), &off).partial_delivery);
+  const ConfigFile on =
+      parse_config("account default\nhost h.example\npartial_delivery on\n", "/c", "/home/u");
+  EXPECT_TRUE(resolve_account({}, environment_of({{"USER", "u"}}), &on).partial_delivery);
+  cli::Options options;
+  options.partial_delivery = true;
+  EXPECT_TRUE(resolve_account(options, environment_of({{"USER", "u"}}), &off).partial_delivery);
+}
+
 TEST(AccountLayers, ReplacingTheFromFieldIsRefusedWithItsLine) {
   const ConfigFile file =
       parse_config("account default\nhost h.example\nset_from_header on\n", "/c", "/home/u");
