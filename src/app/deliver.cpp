@@ -35,7 +35,7 @@ class SingleMessage final : public Transactions {
 
 smtp::TransactionOutcome deliver(net::Transport& transport, smtp::Session& session,
                                  const smtp::Envelope& envelope, const MessageChunks& message,
-                                 const DeliveryLimits& limits) {
+                                 const TimeLimits& limits) {
   SingleMessage single(envelope, message);
   drive(transport, session, single, limits);
   if (single.outcome()) {

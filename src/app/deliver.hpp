@@ -12,6 +12,6 @@ namespace smtpsend::app {
 // not sent, with the session's error.
 smtp::TransactionOutcome deliver(net::Transport& transport, smtp::Session& session,
                                  const smtp::Envelope& envelope, const MessageChunks& message,
-                                 const DeliveryLimits& limits);
+                                 const TimeLimits& limits);
 
 }  // namespace smtpsend::app

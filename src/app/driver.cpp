@@ -7,32 +7,28 @@
 #include <utility>
 
 #include "app/report.hpp"
-#include "net/deadline.hpp"
+#include "common/deadline.hpp"
 
 namespace smtpsend::app {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // Large enough to carry a whole flight or several replies in one read.
 constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
 // Body output is written in pieces of about this size: big TLS records, constant memory.
 constexpr std::size_t body_flush_threshold = std::size_t{64} * 1024;
-// Once the outcome is decided (the message accepted, or an error), QUIT is a courtesy: a server
-// that never answers it, or never reads it, must not hold the program up.
-constexpr milliseconds courtesy_time_limit{2000};
 
 // The reply awaited now, and the point by which all of it must have arrived.
 class ReplyClock {
  public:
-  ReplyClock(const smtp::Session& session, const DeliveryLimits& limits)
+  ReplyClock(const smtp::Session& session, const TimeLimits& limits)
       : session_(session), limits_(limits) {}
 
   // A command went out, or a reply came in: the next reply's time starts now.
   void restart() {
-    started_ = Clock::now();
+    started_ = limits_.clock().now();
     seen_ = session_.replies_received();
   }
   void restart_if_a_reply_completed() {
@@ -42,39 +38,35 @@ class ReplyClock {
   }
 
   milliseconds limit() const {
-    milliseconds limit = session_.reply_time_limit();
     if (session_.awaiting_quit_reply()) {
-      limit = courtesy_time_limit;
+      return limits_.quit_reply();
     }
-    if (limits_.reply_timeout) {
-      limit = std::min(limit, *limits_.reply_timeout);
-    }
-    return limit;
+    return limits_.reply(session_.reply_time_limit());
   }
 
   // What is left for the reply, never more than --max-time leaves.
   milliseconds remaining() const {
-    const auto left = std::chrono::ceil<milliseconds>(started_ + limit() - Clock::now());
-    return net::within_give_up(std::max(left, milliseconds(0)), limits_.give_up_at);
+    const auto left = std::chrono::ceil<milliseconds>(started_ + limit() - limits_.clock().now());
+    return limits_.within_max_time(std::max(left, milliseconds(0)));
   }
 
   // The error for a reply that did not arrive in time, saying which limit ran out. The session
   // adds the state the dialog was in.
   Failure timeout() const {
-    if (limits_.give_up_at && Clock::now() >= *limits_.give_up_at) {
+    if (limits_.max_time_ran_out()) {
       return Failure(ErrorKind::temporary, fmt::format("gave up after --max-time {} in all",
-                                                       net::describe_duration(limits_.max_time)));
+                                                       describe_duration(*limits_.max_time())));
     }
     return Failure(ErrorKind::temporary,
                    fmt::format("the server's reply did not arrive complete within {}; it may be "
                                "overloaded, try again later",
-                               net::describe_duration(limit())));
+                               describe_duration(limit())));
   }
 
  private:
   const smtp::Session& session_;
-  const DeliveryLimits& limits_;
-  Clock::time_point started_ = Clock::now();
+  const TimeLimits& limits_;
+  Clock::time_point started_ = limits_.clock().now();
   std::size_t seen_ = 0;
 };
 
@@ -90,7 +82,7 @@ class MessageStreamFailure : public Failure {
 class Driver {
  public:
   Driver(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-         const DeliveryLimits& limits, std::size_t receive_piece)
+         const TimeLimits& limits, std::size_t receive_piece)
       : transport_(transport),
         session_(session),
         transactions_(transactions),
@@ -256,9 +248,8 @@ class Driver {
   // content filter). What it sent, if anything, goes to the session, which then words the error.
   void collect_parting_reply() {
     try {
-      const std::size_t got =
-          transport_.read(buffer_.data(), buffer_.size(),
-                          net::within_give_up(courtesy_time_limit, limits_.give_up_at));
+      const std::size_t got = transport_.read(buffer_.data(), buffer_.size(),
+                                              limits_.within_max_time(TimeLimits::courtesy()));
       if (got > 0) {
         hand_over(got);
       }
@@ -271,7 +262,7 @@ class Driver {
   void finish() {
     try {
       if (std::string quit = session_.take_output(); !quit.empty()) {
-        transport_.write(quit, net::within_give_up(courtesy_time_limit, limits_.give_up_at));
+        transport_.write(quit, limits_.within_max_time(TimeLimits::courtesy()));
       }
     } catch (const Failure&) {
       // A failed QUIT changes nothing.
@@ -286,7 +277,7 @@ class Driver {
   net::Transport& transport_;
   smtp::Session& session_;
   Transactions& transactions_;
-  const DeliveryLimits& limits_;
+  const TimeLimits& limits_;
   std::size_t receive_piece_;
   ReplyClock clock_;
   ReadBuffer buffer_{};
@@ -295,7 +286,7 @@ class Driver {
 }  // namespace
 
 void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-           const DeliveryLimits& limits, std::size_t receive_piece) {
+           const TimeLimits& limits, std::size_t receive_piece) {
   Driver(transport, session, transactions, limits, receive_piece).run();
 }
 

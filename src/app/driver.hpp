@@ -3,12 +3,12 @@
 // where the protocol and the network meet. The program, the session's dialog tests and the
 // session fuzz target all run their sessions through it.
 
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "common/time_limits.hpp"
 #include "net/transport.hpp"
 #include "smtp/session.hpp"
 
@@ -17,14 +17,6 @@ namespace smtpsend::app {
 // Appends the next piece of the message to `chunk` (which arrives empty) and returns false once
 // the message is exhausted. Lets a large message stream through in constant memory.
 using MessageChunks = std::function<bool(std::string& chunk)>;
-
-struct DeliveryLimits {
-  // --timeout: lowers the time each reply may take (the session's RFC 5321 limits otherwise).
-  std::optional<std::chrono::milliseconds> reply_timeout;
-  // --max-time: nothing goes on past this point; `max_time` is the budget, for messages.
-  std::optional<std::chrono::steady_clock::time_point> give_up_at;
-  std::chrono::milliseconds max_time{0};
-};
 
 // What the driver sends over one connection: mail transactions, one after another.
 class Transactions {
@@ -47,11 +39,12 @@ class Transactions {
 
 // Runs the session to its end over `transport`, then closes the transport. Never throws for
 // network or protocol failures: they end up in the transactions' outcomes, or in
-// session.error() when no transaction was open. Each reply has its own deadline, however slowly
-// its bytes trickle in. `receive_piece` (0: whole) hands each read to the session in pieces of
-// that many bytes, all before anything more is written: the dialog tests feed one byte at a time
-// to show that no split of the server's bytes changes the dialog.
+// session.error() when no transaction was open. Each reply has its own limit (the session's, as
+// `limits` lower it), counted on `limits`' clock from when it was awaited, however slowly its
+// bytes trickle in; --max-time bounds the whole dialog. `receive_piece` (0: whole) hands each read
+// to the session in pieces of that many bytes, all before anything more is written: the dialog
+// tests feed one byte at a time to show that no split of the server's bytes changes the dialog.
 void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-           const DeliveryLimits& limits, std::size_t receive_piece = 0);
+           const TimeLimits& limits, std::size_t receive_piece = 0);
 
 }  // namespace smtpsend::app

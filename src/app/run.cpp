@@ -19,6 +19,7 @@
 #include "cli/sendmail_args.hpp"
 #include "common/interruption.hpp"
 #include "common/secret_wipe.hpp"
+#include "common/time_limits.hpp"
 #include "config/account.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "net/tls_pinning.hpp"
@@ -77,23 +78,11 @@ smtp::SessionConfig session_config(const config::Account& account) {
   return config;
 }
 
-// Without --timeout: a minute to connect or finish the TLS handshake, and RFC 5321 §4.5.3.2.5's
-// 3 minutes for each write. --timeout lowers them all, never raises them.
-constexpr std::chrono::milliseconds default_connect_timeout{60000};
-constexpr std::chrono::milliseconds default_write_timeout{180000};
-
-std::chrono::milliseconds lowered(std::chrono::milliseconds limit,
-                                  const std::optional<std::chrono::milliseconds>& timeout) {
-  return timeout ? std::min(limit, *timeout) : limit;
-}
-
-net::ConnectOptions connect_options(const config::Account& account, const DeliveryLimits& limits) {
+net::ConnectOptions connect_options(const config::Account& account, const TimeLimits& limits) {
   net::ConnectOptions options;
   options.host = account.host;
   options.port = account.port;
-  options.connect_timeout = lowered(default_connect_timeout, account.timeout);
-  options.timeout = lowered(default_write_timeout, account.timeout);
-  options.give_up_at = limits.give_up_at;
+  options.limits = limits;
   options.tls.trust_file = account.tls_trust_file;
   options.tls.insecure = account.tls_insecure;
   options.tls.priorities = account.tls_priorities;
@@ -152,16 +141,6 @@ void check_tls_settings(const config::Account& account) {
   }
 }
 
-DeliveryLimits delivery_limits(const config::Account& account) {
-  DeliveryLimits limits;
-  limits.reply_timeout = account.timeout;
-  if (account.max_time) {
-    limits.max_time = *account.max_time;
-    limits.give_up_at = std::chrono::steady_clock::now() + *account.max_time;
-  }
-  return limits;
-}
-
 // RFC 6152 §3: 8-bit data goes only to a server that announced 8BITMIME. A message known to hold
 // some is refused before MAIL (the session does that); one read as it is sent (standard input)
 // is checked here, piece by piece, and the send stops before the final dot: nothing is delivered.
@@ -177,8 +156,7 @@ void refuse_unannounced_8bit(std::string_view chunk, const smtp::Capabilities& c
 }
 
 smtp::TransactionOutcome send(const config::Account& account, const ComposedMessage& message,
-                              trace::Sink& trace) {
-  const DeliveryLimits limits = delivery_limits(account);
+                              const TimeLimits& limits, trace::Sink& trace) {
   // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
   auto transport = net::connect(connect_options(account, limits), trace);
   if (account.security == config::Security::smtps) {
@@ -315,19 +293,17 @@ int run(int argc, const char* const* argv) {
       return 0;
     }
 
-    // --max-time bounds the password command too: a hung one must not escape the limit.
-    std::optional<std::chrono::steady_clock::time_point> password_deadline;
-    if (account.max_time) {
-      password_deadline = std::chrono::steady_clock::now() + *account.max_time;
-    }
-    config::resolve_password(account, options, environment, password_deadline);
+    // Every time limit, once: --max-time counts from here, so it bounds the password command
+    // and the delivery together (a hung command must not escape it).
+    const TimeLimits limits(account.timeout, account.max_time);
+    config::resolve_password(account, options, environment, limits);
     auto trace = make_trace(options, account);
     const auto started = std::chrono::steady_clock::now();
     smtp::TransactionOutcome outcome;
     // From here a signal to stop is reported and logged before the program ends by it.
     catch_interruptions();
     try {
-      outcome = send(account, message, *trace);
+      outcome = send(account, message, limits, *trace);
     } catch (const Failure& failure) {
       outcome.error = failure.error();  // no connection, or no TLS: still worth a log line
     }

@@ -4,7 +4,7 @@
 // Killed outright, the program would leave no log line, and a message whose final dot went out
 // would leave no word that it may have been delivered. While catch_interruptions() is in force,
 // such a signal is only recorded: the handler is installed without SA_RESTART, so the poll() the
-// network code waits in returns EINTR, and every wait checks interruption() (net/deadline.cpp)
+// network code waits in returns EINTR, and every wait checks interruption() (common/deadline.cpp)
 // and gives up. The outcome is then reported and logged as usual, and the program ends by the
 // same signal (end_by_interruption), so that its caller sees what happened to it.
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "common/time_limits.hpp"
 #include "config/config_file.hpp"
 
 namespace smtpsend::config {
@@ -99,10 +100,10 @@ Account resolve_account(const cli::Options& options, const Environment& environm
 // Fills account.password when a user is set, from the first of: --password-cmd,
 // SMTPSEND_PASSWORD, the account's passwordeval, its password, ~/.netrc (machine = host, login =
 // user), a prompt on the terminal. Throws Failure(config) when none gives one. A password command
-// must end by `deadline` (the end of the run under --max-time; without one, within 120 s), else
+// must end within `limits.password_command()` (what --max-time leaves; without it, 120 s), else
 // Failure(temporary).
 void resolve_password(Account& account, const cli::Options& options, const Environment& environment,
-                      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+                      const TimeLimits& limits = {});
 
 // The effective settings, one per line, `name = value [source]`, for --show-config. The password
 // is never shown, and no password command is run: only where the password would come from.

@@ -151,7 +151,7 @@ std::optional<ConfigFile> load_configuration(const cli::Options& options,
 }
 
 void resolve_password(Account& account, const cli::Options& options, const Environment& environment,
-                      std::optional<std::chrono::steady_clock::time_point> deadline) {
+                      const TimeLimits& limits) {
   if (account.user.empty()) {
     return;
   }
@@ -167,10 +167,9 @@ void resolve_password(Account& account, const cli::Options& options, const Envir
   // From here on a secret is in memory: no core dump may hold it, and no other process of the
   // same user may read it through ptrace or /proc (proc(5), PR_SET_DUMPABLE).
   ::prctl(PR_SET_DUMPABLE, 0);
-  const CommandDeadline command_ends = command_deadline(deadline, account.max_time);
   std::string source;
   if (!options.password_cmd.empty()) {
-    account.password = password_from_command(options.password_cmd, "--password-cmd", command_ends);
+    account.password = password_from_command(options.password_cmd, "--password-cmd", limits);
     source = "--password-cmd";
   } else if (auto from_environment = environment("SMTPSEND_PASSWORD"); from_environment) {
     account.password = *from_environment;
@@ -179,7 +178,7 @@ void resolve_password(Account& account, const cli::Options& options, const Envir
     source = "passwordeval (" + describe(account.password_eval->origin) + ")";
     try {
       account.password =
-          password_from_command(account.password_eval->value, "passwordeval", command_ends);
+          password_from_command(account.password_eval->value, "passwordeval", limits);
     } catch (const Failure& failure) {
       throw Failure(failure.error().kind,
                     describe(account.password_eval->origin) + ": " + failure.error().message);

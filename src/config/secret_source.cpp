@@ -1,7 +1,6 @@
 #include "config/secret_source.hpp"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -18,6 +17,7 @@
 #include <iterator>
 #include <optional>
 
+#include "common/deadline.hpp"
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
 #include "common/unique_fd.hpp"
@@ -36,41 +36,16 @@ std::string first_line(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-// Without --max-time a password command still ends: long enough to type a GPG passphrase into
-// pinentry, short enough that a hung secret store does not hold a cron job forever.
-constexpr std::chrono::seconds default_command_limit{120};
 // After SIGTERM, how long a command gets to clean up before SIGKILL.
-constexpr std::chrono::seconds termination_grace{2};
+constexpr std::chrono::milliseconds termination_grace{2000};
 
-std::string seconds_text(std::chrono::milliseconds limit) {
-  return fmt::format("{} s", static_cast<double>(limit.count()) / 1000);
-}
-
-// Milliseconds left until `deadline` for poll(): 0 once it has passed, rounded up otherwise so
-// that a wait never ends just before it.
-int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
-  const auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  constexpr long long longest_wait = 60'000;  // poll takes an int; wake up now and then
-  return static_cast<int>(std::clamp<long long>(left.count(), 0, longest_wait));
-}
-
-// Waits until the process behind `pidfd` has ended or `deadline` passed; true when it ended.
-bool wait_for_exit(int pidfd, std::chrono::steady_clock::time_point deadline) {
-  while (true) {
-    struct pollfd ended {
-      pidfd, POLLIN, 0
-    };
-    const int ready = ::poll(&ended, 1, milliseconds_until(deadline));
-    if (ready > 0) {
-      return true;
-    }
-    if (ready < 0 && errno != EINTR) {
-      return false;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
+// Whether the process behind `pidfd` (readable once it has ended) ends by `deadline`. A wait that
+// fails, or that a signal to stop ends, counts as not ended: the command is then stopped.
+bool wait_for_exit(int pidfd, const Deadline& deadline) {
+  try {
+    return wait_until_ready(pidfd, POLLIN, deadline);
+  } catch (const Failure&) {
+    return false;
   }
 }
 
@@ -86,7 +61,7 @@ int reap(pid_t pid) {
 // so no zombie is left behind.
 void stop(pid_t pid, pid_t target, int pidfd) {
   ::kill(target, SIGTERM);
-  if (!wait_for_exit(pidfd, std::chrono::steady_clock::now() + termination_grace)) {
+  if (!wait_for_exit(pidfd, Deadline(termination_grace))) {
     ::kill(target, SIGKILL);
   }
   reap(pid);
@@ -113,8 +88,7 @@ struct CommandResult {
 // standard output a pipe, standard error ours, every other descriptor closed (O_CLOEXEC), and
 // default signal dispositions (SIGPIPE above all: run.cpp catches it, and a writer to a closed
 // pipe should end as usual).
-CommandResult run_command(const std::string& command,
-                          std::chrono::steady_clock::time_point deadline) {
+CommandResult run_command(const std::string& command, const Deadline& deadline) {
   int ends[2];
   if (::pipe2(ends, O_CLOEXEC) != 0) {
     throw Failure(ErrorKind::os,
@@ -177,21 +151,19 @@ CommandResult run_command(const std::string& command,
   std::array<char, 4096> buffer{};
   bool open = true;
   while (open) {
-    struct pollfd readable {
-      read_end.get(), POLLIN, 0
-    };
-    const int ready = ::poll(&readable, 1, milliseconds_until(deadline));
-    if (ready < 0 && errno != EINTR) {
-      break;
+    bool readable = false;
+    try {
+      readable = wait_until_ready(read_end.get(), POLLIN, deadline);
+    } catch (const Failure&) {
+      wipe(buffer);
+      stop(pid, target, pidfd.get());  // no command is left running behind the error
+      throw;
     }
-    if (ready <= 0) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        wipe(buffer);
-        stop(pid, target, pidfd.get());
-        result.timed_out = true;
-        return result;
-      }
-      continue;
+    if (!readable) {
+      wipe(buffer);
+      stop(pid, target, pidfd.get());
+      result.timed_out = true;
+      return result;
     }
     const ::ssize_t got = ::read(read_end.get(), buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) {
@@ -308,13 +280,13 @@ class EchoOff {
 }  // namespace
 
 std::string password_from_command(const std::string& command, std::string_view setting,
-                                  const CommandDeadline& deadline) {
+                                  const TimeLimits& limits) {
   const std::string name(setting);
-  const std::string limit = deadline.max_time
-                                ? "the --max-time limit (" + seconds_text(*deadline.max_time) + ")"
-                                : std::to_string(default_command_limit.count()) +
-                                      " s, the limit for a password command without --max-time";
-  CommandResult result = run_command(command, deadline.at);
+  const std::string limit =
+      limits.max_time() ? "the --max-time limit (" + describe_duration(*limits.max_time()) + ")"
+                        : describe_duration(limits.password_command()) +
+                              ", the limit for a password command without --max-time";
+  CommandResult result = run_command(command, Deadline(limits.password_command()));
   if (result.timed_out) {
     wipe(result.output);
     // Temporary: what hangs is usually a prompt nobody answered in time (pinentry) or a slow
@@ -340,14 +312,6 @@ std::string password_from_command(const std::string& command, std::string_view s
                                          " printed no password on its first line; fix " + name);
   }
   return password;
-}
-
-CommandDeadline command_deadline(std::optional<std::chrono::steady_clock::time_point> run_ends,
-                                 std::optional<std::chrono::milliseconds> max_time) {
-  if (run_ends) {
-    return {*run_ends, max_time};
-  }
-  return {std::chrono::steady_clock::now() + default_command_limit, std::nullopt};
 }
 
 std::string password_from_terminal(const std::string& prompt) {

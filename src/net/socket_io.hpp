@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/deadline.hpp"
+#include "common/deadline.hpp"
 
 namespace smtpsend::net {
 

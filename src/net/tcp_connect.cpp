@@ -11,8 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "common/deadline.hpp"
 #include "common/error.hpp"
-#include "net/deadline.hpp"
 
 namespace smtpsend::net {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "net/deadline.hpp"
+#include "common/deadline.hpp"
 #include "net/tls_peer_certificate.hpp"
 #include "net/tls_priorities.hpp"
 #include "net/tls_verification.hpp"

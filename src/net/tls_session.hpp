@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/deadline.hpp"
 #include "common/error.hpp"
-#include "net/deadline.hpp"
 #include "net/gnutls_handles.hpp"
 #include "net/tls_credentials.hpp"
 #include "net/tls_facts.hpp"

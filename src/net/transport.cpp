@@ -4,11 +4,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <utility>
 
+#include "common/deadline.hpp"
 #include "common/error.hpp"
-#include "net/deadline.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_io.hpp"
 #include "net/tcp_connect.hpp"
@@ -16,10 +15,6 @@
 
 namespace smtpsend::net {
 namespace {
-
-// How long close() waits to hand over close_notify: enough for a live server, short enough that
-// a dead one does not hold up the exit after the mail was accepted.
-constexpr std::chrono::milliseconds close_notify_budget{1000};
 
 class SocketTransport final : public Transport {
  public:
@@ -37,11 +32,11 @@ class SocketTransport final : public Transport {
     }
   }
 
-  void write(std::string_view bytes) override { write(bytes, options_.timeout); }
+  void write(std::string_view bytes) override { write(bytes, options_.limits.write()); }
 
-  void write(std::string_view bytes, std::chrono::milliseconds timeout) override {
+  void write(std::string_view bytes, std::chrono::milliseconds limit) override {
     int fd = open_fd();
-    const Deadline deadline = bounded(timeout);
+    const Deadline deadline = bounded(limit);
     if (tls_) {
       tls_->send_all(bytes, deadline);
     } else {
@@ -50,12 +45,12 @@ class SocketTransport final : public Transport {
   }
 
   std::size_t read(char* buffer, std::size_t size) override {
-    return read(buffer, size, options_.timeout);
+    return read(buffer, size, options_.limits.write());
   }
 
-  std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) override {
+  std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds limit) override {
     int fd = open_fd();
-    const Deadline deadline = bounded(timeout);
+    const Deadline deadline = bounded(limit);
     if (tls_) {
       return tls_->receive_some(buffer, size, deadline);
     }
@@ -72,7 +67,7 @@ class SocketTransport final : public Transport {
     }
     try {
       auto session = std::make_unique<TlsSession>(fd, options_.tls, options_.host, trace_);
-      session->handshake(bounded(options_.connect_timeout));
+      session->handshake(bounded(options_.limits.connect()));
       tls_ = std::move(session);
     } catch (...) {
       // A failed handshake leaves the stream in an unknown state; nothing more may travel on it.
@@ -87,7 +82,7 @@ class SocketTransport final : public Transport {
 
   void close() override {
     if (tls_) {
-      tls_->bye(bounded(std::min(options_.timeout, close_notify_budget)));
+      tls_->bye(bounded(options_.limits.close_notify()));
       tls_.reset();
     }
     if (fd_.valid()) {
@@ -99,9 +94,9 @@ class SocketTransport final : public Transport {
   }
 
  private:
-  // A deadline of `budget` from now, cut short by --max-time.
-  Deadline bounded(std::chrono::milliseconds budget) const {
-    return Deadline(within_give_up(budget, options_.give_up_at));
+  // A deadline of `limit` from now, cut short by --max-time.
+  Deadline bounded(std::chrono::milliseconds limit) const {
+    return Deadline(options_.limits.within_max_time(limit));
   }
 
   int open_fd() const {
@@ -120,17 +115,6 @@ class SocketTransport final : public Transport {
 
 }  // namespace
 
-std::chrono::milliseconds within_give_up(
-    std::chrono::milliseconds budget,
-    const std::optional<std::chrono::steady_clock::time_point>& give_up_at) {
-  if (!give_up_at) {
-    return budget;
-  }
-  const auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(*give_up_at - std::chrono::steady_clock::now());
-  return std::clamp(left, std::chrono::milliseconds(0), budget);
-}
-
 std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& trace) {
   if (trace.enabled()) {
     trace.info(fmt::format("resolving {}", options.host));
@@ -138,7 +122,7 @@ std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& t
   std::vector<Endpoint> endpoints = resolve(options.host, options.port);
   TcpConnection connection =
       connect_to_first(endpoints, options.host, options.port,
-                       within_give_up(options.connect_timeout, options.give_up_at), trace);
+                       options.limits.within_max_time(options.limits.connect()), trace);
   return std::make_unique<SocketTransport>(std::move(connection), options, trace);
 }
 

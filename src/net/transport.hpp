@@ -8,10 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/time_limits.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::net {
@@ -32,10 +32,9 @@ struct TlsOptions {
 struct ConnectOptions {
   std::string host;
   std::uint16_t port = 25;
-  std::chrono::milliseconds connect_timeout{60000};  // each connect attempt, the TLS handshake
-  std::chrono::milliseconds timeout{180000};         // each write, and a read given no timeout
-  // When set, no operation goes on past this point, whatever its own timeout (--max-time).
-  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  // The run's time limits: connect() for each connect attempt and the TLS handshake, write() for
+  // each write and a read given no limit, and no operation past --max-time, whatever its own.
+  TimeLimits limits;
   TlsOptions tls;
 };
 
@@ -44,15 +43,17 @@ struct TlsFacts;
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Writes all of `bytes` (one flight: one TLS record batch / one send where possible).
+  // Writes all of `bytes` (one flight: one TLS record batch / one send where possible), within
+  // the write limit (TimeLimits::write()).
   virtual void write(std::string_view bytes) = 0;
-  // The same within `timeout`, for writes that must not hold the program up (QUIT after an error).
-  virtual void write(std::string_view bytes, std::chrono::milliseconds timeout) = 0;
-  // Reads what is available (blocking up to the timeout); returns 0 when the peer closed.
+  // The same within `limit`, for writes that must not hold the program up (QUIT after an error).
+  virtual void write(std::string_view bytes, std::chrono::milliseconds limit) = 0;
+  // Reads what is available (blocking up to the write limit); returns 0 when the peer closed.
   virtual std::size_t read(char* buffer, std::size_t size) = 0;
-  // The same with a timeout of the caller's choosing, for replies the protocol lets the server
-  // take longer over than the usual timeout.
-  virtual std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds timeout) = 0;
+  // The same within a limit of the caller's choosing, for replies the protocol lets the server
+  // take longer over. Every limit is cut short by --max-time. When it runs out: Failure
+  // (temporary) saying that no reply came within it.
+  virtual std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds limit) = 0;
   // Performs the TLS handshake and verification (implicit TLS or after STARTTLS's 220).
   virtual void start_tls() = 0;
   virtual bool tls_active() const = 0;
@@ -61,11 +62,6 @@ class Transport {
   virtual const TlsFacts* tls_facts() const { return nullptr; }
   virtual void close() = 0;
 };
-
-// `budget`, or less when `give_up_at` comes sooner (never negative).
-std::chrono::milliseconds within_give_up(
-    std::chrono::milliseconds budget,
-    const std::optional<std::chrono::steady_clock::time_point>& give_up_at);
 
 // Resolves `options.host` (IPv6 and IPv4), connects to the first address that answers within the
 // timeout and returns a plain-TCP transport. TLS facts and connection steps go to `trace`.

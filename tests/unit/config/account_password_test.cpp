@@ -32,10 +32,9 @@ cli::Options options_with_user() {
 
 // Resolves the password and returns the failure it must end in.
 Error password_failure(Account& account, const cli::Options& options,
-                       const Environment& environment,
-                       std::optional<std::chrono::steady_clock::time_point> deadline = {}) {
+                       const Environment& environment, const TimeLimits& limits = {}) {
   try {
-    resolve_password(account, options, environment, deadline);
+    resolve_password(account, options, environment, limits);
   } catch (const Failure& failure) {
     return failure.error();
   }
@@ -80,7 +79,7 @@ TEST(ResolvePassword, CommandStillRunningAtTheDeadlineIsStoppedAsTemporary) {
   const auto started = std::chrono::steady_clock::now();
 
   const Error error = password_failure(account, options, environment_of({}),
-                                       started + std::chrono::milliseconds{300});
+                                       TimeLimits(account.timeout, account.max_time));
 
   EXPECT_EQ(error.kind, ErrorKind::temporary);
   EXPECT_NE(error.message.find("--max-time"), std::string::npos) << error.message;

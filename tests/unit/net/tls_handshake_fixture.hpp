@@ -29,7 +29,7 @@ class TlsHandshakeFixture : public ::testing::Test {
     ConnectOptions options;
     options.host = "127.0.0.1";
     options.port = port;
-    options.timeout = std::chrono::milliseconds(test_wait_ms);
+    options.limits = TimeLimits(std::chrono::milliseconds(test_wait_ms), std::nullopt);
     options.tls.trust_file = ca_file_;
     options.tls.server_name = "localhost";
     return options;

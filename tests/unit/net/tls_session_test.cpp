@@ -277,7 +277,7 @@ TEST_F(TlsSessionTest, SilentServerTimesTheHandshakeOutAsTemporary) {
   ASSERT_TRUE(listener);
   trace::NullSink trace;
   ConnectOptions options = options_for(listener->port());
-  options.connect_timeout = 200ms;
+  options.limits = TimeLimits(200ms, std::nullopt);
   auto transport = connect(options, trace);
 
   auto started = std::chrono::steady_clock::now();

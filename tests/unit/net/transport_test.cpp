@@ -23,8 +23,7 @@ ConnectOptions options_for(std::string host, std::uint16_t port,
   ConnectOptions options;
   options.host = std::move(host);
   options.port = port;
-  options.timeout = timeout;
-  options.connect_timeout = timeout;
+  options.limits = TimeLimits(timeout, std::nullopt);
   return options;
 }
 

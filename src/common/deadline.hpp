@@ -1,14 +1,14 @@
 #pragma once
-// A point in time by which one network operation must finish, and the poll() that waits for it.
-// Every read, write, connect and handshake gets its own deadline, so a silent server can stall
-// us for at most one timeout per step.
+// A point in time by which one wait must end, and the poll() that waits for it: each network
+// read, write, connect and handshake gets its own deadline, so a silent server can stall us for
+// at most one limit per step, and so does a password command.
 
 #include <poll.h>
 
 #include <chrono>
 #include <string>
 
-namespace smtpsend::net {
+namespace smtpsend {
 
 class Deadline {
  public:
@@ -28,11 +28,13 @@ class Deadline {
 };
 
 // Waits until `fd` is ready for `events` (POLLIN or POLLOUT) or the deadline passes; returns
-// false on timeout. An error or hang-up on the socket counts as ready: the next recv/send call
-// reports it with its errno. Throws smtpsend::Failure (os) only if poll() itself fails.
+// false on timeout. An error or hang-up on the descriptor counts as ready: the next recv/send
+// (or read) call reports it with its errno. A signal that asks the program to stop
+// (common/interruption.hpp) ends the wait with Failure(temporary). Throws smtpsend::Failure (os)
+// only if poll() itself fails.
 bool wait_until_ready(int fd, short events, const Deadline& deadline);
 
 // "30 s", "1.5 s", "0.2 s": a duration as a user reads it in a message.
 std::string describe_duration(std::chrono::milliseconds duration);
 
-}  // namespace smtpsend::net
+}  // namespace smtpsend

@@ -1,11 +1,11 @@
-#include "net/deadline.hpp"
+#include "common/deadline.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "common/unique_fd.hpp"
 
-namespace smtpsend::net {
+namespace smtpsend {
 namespace {
 
 using namespace std::chrono_literals;
@@ -14,6 +14,7 @@ TEST(Deadline, DescribesDurationsAsAUserReadsThem) {
   EXPECT_EQ(describe_duration(30000ms), "30 s");
   EXPECT_EQ(describe_duration(1500ms), "1.5 s");
   EXPECT_EQ(describe_duration(200ms), "0.2 s");
+  EXPECT_EQ(describe_duration(1234567ms), "1234.567 s");
 }
 
 TEST(Deadline, RemainingNeverGoesBelowZero) {
@@ -45,4 +46,4 @@ TEST(Deadline, WaitGivesUpWhenTheDeadlinePasses) {
 }
 
 }  // namespace
-}  // namespace smtpsend::net
+}  // namespace smtpsend

@@ -1,4 +1,4 @@
-#include "net/deadline.hpp"
+#include "common/deadline.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include "common/error.hpp"
 #include "common/interruption.hpp"
 
-namespace smtpsend::net {
+namespace smtpsend {
 
 Deadline::Deadline(std::chrono::milliseconds budget)
     : budget_(budget), end_(Clock::now() + budget) {}
@@ -57,7 +57,7 @@ std::string describe_duration(std::chrono::milliseconds duration) {
   if (ms % 1000 == 0) {
     return fmt::format("{} s", ms / 1000);
   }
-  return fmt::format("{:g} s", static_cast<double>(ms) / 1000.0);
+  return fmt::format("{} s", static_cast<double>(ms) / 1000.0);  // shortest: "1.5", "1234.567"
 }
 
-}  // namespace smtpsend::net
+}  // namespace smtpsend

@@ -1,0 +1,45 @@
+#include "common/time_limits.hpp"
+
+#include <algorithm>
+
+namespace smtpsend {
+
+using std::chrono::milliseconds;
+
+TimeLimits::TimeLimits(std::optional<milliseconds> timeout, std::optional<milliseconds> max_time,
+                       const Clock& clock)
+    : timeout_(timeout), max_time_(max_time), clock_(&clock) {
+  if (max_time_) {
+    max_time_ends_ = clock.now() + *max_time_;
+  }
+}
+
+milliseconds TimeLimits::lowered(milliseconds limit) const {
+  return timeout_ ? std::min(limit, *timeout_) : limit;
+}
+
+milliseconds TimeLimits::close_notify() const {
+  return std::min(write(), default_close_notify);
+}
+
+milliseconds TimeLimits::password_command() const {
+  if (!max_time_ends_) {
+    return default_password_command;
+  }
+  const auto left = std::chrono::ceil<milliseconds>(*max_time_ends_ - clock_->now());
+  return std::max(left, milliseconds(0));
+}
+
+milliseconds TimeLimits::within_max_time(milliseconds limit) const {
+  if (!max_time_ends_) {
+    return limit;
+  }
+  const auto left = std::chrono::ceil<milliseconds>(*max_time_ends_ - clock_->now());
+  return std::clamp(left, milliseconds(0), limit);
+}
+
+bool TimeLimits::max_time_ran_out() const {
+  return max_time_ends_ && clock_->now() >= *max_time_ends_;
+}
+
+}  // namespace smtpsend
