@@ -246,15 +246,25 @@ class Driver {
 
   // A write of the body failed: the server may have said why before it closed (a 5xx from a
   // content filter). What it sent, if anything, goes to the session, which then words the error.
+  // The reply may come in several reads; all of them share the one courtesy limit.
   void collect_parting_reply() {
+    const Clock::time_point started = limits_.clock().now();
+    const std::size_t replies = session_.replies_received();
     try {
-      const std::size_t got = transport_.read(buffer_.data(), buffer_.size(),
-                                              limits_.within_max_time(TimeLimits::courtesy()));
-      if (got > 0) {
+      while (session_.replies_received() == replies) {
+        const auto spent = std::chrono::ceil<milliseconds>(limits_.clock().now() - started);
+        const milliseconds left = limits_.within_max_time(TimeLimits::courtesy() - spent);
+        if (left <= milliseconds(0)) {
+          return;
+        }
+        const std::size_t got = transport_.read(buffer_.data(), buffer_.size(), left);
+        if (got == 0) {
+          return;
+        }
         hand_over(got);
       }
     } catch (const Failure&) {
-      // Nothing to read: the write's own error stands.
+      // Nothing (more) to read: the write's own error stands, or the reply handed over so far.
     }
   }
 

@@ -12,6 +12,7 @@ class FakeClock final : public Clock {
  public:
   time_point now() const override { return now_; }
   void advance(std::chrono::milliseconds by) { now_ += by; }
+  void set(time_point to) { now_ = to; }
 
  private:
   // Far from the steady clock's epoch, so that nothing computed from it goes below zero.
