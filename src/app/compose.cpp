@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "common/input_file.hpp"
 #include "common/standard_streams.hpp"
+#include "common/unique_fd.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
@@ -214,11 +215,10 @@ void compose_native_message(const cli::Options& options, const config::Account& 
   }
 }
 
-// Sendmail mode: standard input is the whole message. Its header section is read now, so that
-// -t knows the recipients before anything is sent; the body streams later.
-void compose_submitted_message(const cli::Options& options, const config::Account& account,
-                               const mime::Mailbox& sender, const config::Aliases& aliases,
-                               ComposedMessage& composed) {
+// What sendmail mode (and --batch) does to a prepared message before sending it: Bcc taken out
+// (unless the account keeps it), From, Date and Message-ID added when it has none.
+mime::SubmissionRules submission_rules(const cli::Options& options, const config::Account& account,
+                                       const mime::Mailbox& sender) {
   mime::SubmissionRules rules;
   rules.dot_ends_input = options.dot_ends_input;
   rules.remove_bcc = account.remove_bcc_headers;
@@ -235,27 +235,115 @@ void compose_submitted_message(const cli::Options& options, const config::Accoun
   if (account.add_message_id_header) {
     rules.message_id_field = mime::make_message_id(domain_of(sender.address), random_64);
   }
-  auto message = mime::read_submitted_message(STDIN_FILENO, rules);
+  return rules;
+}
+
+// -t: the addresses of the message's To, Cc and Bcc fields. A message with any Resent-To,
+// Resent-Cc or Resent-Bcc field is being resent (RFC 5322 §3.6.6): it goes to those, not to its
+// original recipients, as sendmail and Postfix do.
+std::vector<std::string> recipients_from_headers(const mime::SubmittedHeaders& fields) {
+  const bool resent =
+      !fields.resent_to.empty() || !fields.resent_cc.empty() || !fields.resent_bcc.empty();
+  const auto& to = resent ? fields.resent_to : fields.to;
+  const auto& cc = resent ? fields.resent_cc : fields.cc;
+  const auto& bcc = resent ? fields.resent_bcc : fields.bcc;
+  std::vector<std::string> lists;
+  for (const auto* field : {&to, &cc, &bcc}) {
+    lists.insert(lists.end(), field->begin(), field->end());
+  }
+  return lists;
+}
+
+// Sendmail mode: standard input is the whole message. Its header section is read now, so that
+// -t knows the recipients before anything is sent; the body streams later.
+void compose_submitted_message(const cli::Options& options, const config::Account& account,
+                               const mime::Mailbox& sender, const config::Aliases& aliases,
+                               ComposedMessage& composed) {
+  auto message =
+      mime::read_submitted_message(STDIN_FILENO, submission_rules(options, account, sender));
   std::vector<std::string> lists = options.to;
   if (options.recipients_from_headers) {
-    const auto& fields = message->headers();
-    // A message with any Resent-To, Resent-Cc or Resent-Bcc field is being resent (RFC 5322
-    // §3.6.6): it goes to those, not to its original recipients, as sendmail and Postfix do.
-    const bool resent =
-        !fields.resent_to.empty() || !fields.resent_cc.empty() || !fields.resent_bcc.empty();
-    const auto& to = resent ? fields.resent_to : fields.to;
-    const auto& cc = resent ? fields.resent_cc : fields.cc;
-    const auto& bcc = resent ? fields.resent_bcc : fields.bcc;
-    for (const auto* field : {&to, &cc, &bcc}) {
-      lists.insert(lists.end(), field->begin(), field->end());
-    }
+    const auto from_headers = recipients_from_headers(message->headers());
+    lists.insert(lists.end(), from_headers.begin(), from_headers.end());
   }
   add_recipients(composed.envelope,
                  for_option("the recipients", [&] { return parse_recipients(lists, aliases); }));
   composed.content = std::move(message);
 }
 
+// A --batch message file, with the descriptor the submitted message reads from.
+class BatchMessageFile final : public mime::MessageStream {
+ public:
+  BatchMessageFile(UniqueFd descriptor, std::unique_ptr<mime::SubmittedMessage> message)
+      : descriptor_(std::move(descriptor)), message_(std::move(message)) {}
+  bool next(std::string& chunk) override { return message_->next(chunk); }
+  std::uint64_t size() const override { return message_->size(); }
+  bool has_8bit() const override { return message_->has_8bit(); }
+  std::vector<std::string> warnings() const override { return message_->warnings(); }
+
+ private:
+  UniqueFd descriptor_;  // declared first: destroyed after the message that reads it
+  std::unique_ptr<mime::SubmittedMessage> message_;
+};
+
 }  // namespace
+
+ComposedMessage compose_batch_message(const std::string& path, const cli::Options& options,
+                                      const config::Account& account) {
+  InputFile file(path, "message file");
+  if (file.is_in_memory()) {
+    throw Failure(ErrorKind::no_input, "cannot open message file '" + path +
+                                           "': not a regular file; --batch sends regular files");
+  }
+  UniqueFd descriptor(file.release_descriptor());
+  // The sender's From field is added only when -f names it; the header section is read first.
+  mime::Mailbox given_sender;
+  if (!options.from.empty()) {
+    const auto senders =
+        for_option("the sender (-f/--from)", [&] { return parse_recipients({options.from}, {}); });
+    if (senders.size() != 1) {
+      throw Failure(ErrorKind::usage,
+                    "the sender '" + options.from + "' must be exactly one address; fix -f/--from");
+    }
+    given_sender = senders.front();
+  }
+  cli::Options batch_options = options;
+  batch_options.dot_ends_input = false;  // a file: a lone "." is just a line
+  auto message = mime::read_submitted_message(
+      descriptor.get(), submission_rules(batch_options, account, given_sender));
+  ComposedMessage composed;
+  auto& envelope = composed.envelope;
+  mime::Mailbox sender = given_sender;
+  if (sender.address.empty()) {
+    const auto& from = message->headers().from;
+    if (!from) {
+      throw Failure(ErrorKind::data, "the message has no From field and no -f/--from was given");
+    }
+    const auto senders =
+        for_option("the From field", [&] { return parse_recipients({*from}, {}); });
+    if (senders.empty()) {
+      throw Failure(ErrorKind::data, "the From field names no address");
+    }
+    sender = senders.front();
+  }
+  envelope.mail_from = sender.address;
+  envelope.smtputf8 = mime::needs_smtputf8(sender);
+  envelope.dsn_notify = account.dsn_notify;
+  envelope.dsn_return = account.dsn_return;
+  envelope.dsn_envelope_id = options.dsn_envelope_id;
+  const config::Aliases aliases = account.aliases_file.empty()
+                                      ? config::Aliases()
+                                      : config::Aliases::load(account.aliases_file);
+  add_recipients(envelope, for_option("the recipients", [&] {
+                   return parse_recipients(recipients_from_headers(message->headers()), aliases);
+                 }));
+  if (envelope.recipients.empty()) {
+    throw Failure(ErrorKind::data, "the message has no To, Cc or Bcc field to send it to");
+  }
+  envelope.body_8bit = envelope.smtputf8 || message->has_8bit();
+  composed.content = std::make_unique<BatchMessageFile>(std::move(descriptor), std::move(message));
+  return composed;
+}
 
 ComposedMessage compose_message(const cli::Options& options, const config::Account& account) {
   const config::Aliases aliases = account.aliases_file.empty()

@@ -23,4 +23,11 @@ struct ComposedMessage {
 // Throws Failure(usage/data/no_input).
 ComposedMessage compose_message(const cli::Options& options, const config::Account& account);
 
+// One message of --batch: the prepared message in the file `path`, its recipients taken from its
+// To, Cc and Bcc fields (Resent-* when it is being resent) as sendmail's -t does, its Bcc fields
+// removed; the sender is -f/--from, else the message's From. The header section is read now, the
+// body as it is sent. Throws Failure(no_input/data/usage) naming what is wrong with the message.
+ComposedMessage compose_batch_message(const std::string& path, const cli::Options& options,
+                                      const config::Account& account);
+
 }  // namespace smtpsend::app

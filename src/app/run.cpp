@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/batch.hpp"
 #include "app/compose.hpp"
 #include "app/deliver.hpp"
 #include "app/exit_code.hpp"
@@ -252,6 +253,41 @@ int fail(const Error& error) {
   return exit_code_for(error.kind);
 }
 
+// --batch: every message file over one connection (app/batch.hpp), a result line for each, and
+// the exit status batch_exit_code() chooses.
+int run_batch(const cli::Options& options, config::Account& account,
+              const config::Environment& environment) {
+  // Every PATH is listed before connecting: a missing one is found first.
+  const std::vector<std::string> files = batch_files(options.batch);
+  const TimeLimits limits(account.timeout, account.max_time);
+  config::resolve_password(account, options, environment, limits);
+  auto trace = make_trace(options, account);
+  const auto connect = [&]() {
+    BatchConnection link;
+    link.transport = net::connect(connect_options(account, limits), *trace);
+    if (account.security == config::Security::smtps) {
+      link.transport->start_tls();
+      report_tls_warnings(*link.transport);
+    }
+    link.session = std::make_unique<smtp::Session>(session_config(account), *trace);
+    return link;
+  };
+  const auto open = [&](std::size_t index) {
+    return compose_batch_message(files[index], options, account);
+  };
+  catch_interruptions();
+  const auto outcomes = send_batch(files.size(), open, connect, limits);
+  wipe(account.password);
+  for (std::size_t index = 0; index < files.size(); ++index) {
+    std::cerr << "smtpsend: " << describe_batch_result(files[index], outcomes[index]) << "\n";
+    warn_about(outcomes[index].warnings);
+  }
+  if (const int signal_number = interruption(); signal_number != 0) {
+    end_by_interruption(signal_number);
+  }
+  return batch_exit_code(outcomes);
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -280,6 +316,9 @@ int run(int argc, const char* const* argv) {
     if (options.show_config) {
       std::cout << config::describe_settings(account, options, environment);
       return 0;
+    }
+    if (!options.batch.empty()) {
+      return run_batch(options, account, environment);
     }
 
     // Everything that can be wrong with the message is found before connecting.

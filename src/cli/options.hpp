@@ -28,6 +28,9 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> headers;  // -H "Name: value", split
   std::optional<std::string> charset;  // of --text and --html; unset = the account's, else UTF-8
   std::optional<std::string> message_file;  // a prepared message, sent as it is
+  // --batch: prepared messages (files, or directories of them) sent over one connection, each to
+  // the recipients of its own header fields.
+  std::vector<std::string> batch;
 
   // Server.
   std::string server;

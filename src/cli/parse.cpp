@@ -101,6 +101,36 @@ void check_content_options(const Options& options) {
   }
 }
 
+// --batch takes every message, and its recipients, from its files: what would make or address
+// one message has no place beside it.
+void check_batch_options(const Options& options) {
+  if (options.batch.empty()) {
+    return;
+  }
+  const std::pair<bool, const char*> conflicts[] = {
+      {!options.to.empty(), "-t/--to (or a recipient argument)"},
+      {!options.cc.empty(), "-c/--cc"},
+      {!options.bcc.empty(), "-b/--bcc"},
+      {options.message_file.has_value(), "--message"},
+      {options.text_file.has_value(), "--text"},
+      {options.html_file.has_value(), "--html"},
+      {!options.inline_parts.empty(), "--inline"},
+      {!options.attachments.empty(), "-a/--attach"},
+      {!options.headers.empty(), "-H/--header"},
+      {options.subject.has_value(), "-s/--subject"},
+      {!options.reply_to.empty(), "-r/--reply-to"},
+      {options.dry_run, "--dry-run"},
+  };
+  for (const auto& [given, name] : conflicts) {
+    if (given) {
+      throw Failure(ErrorKind::usage,
+                    std::string("--batch sends prepared messages to the recipients in their "
+                                "headers; ") +
+                        name + " cannot be combined with it");
+    }
+  }
+}
+
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv) {
@@ -167,6 +197,16 @@ Options parse_command_line(int argc, const char* const* argv) {
                  "Send the complete message in FILE ('-' = stdin) as it is")
       ->type_name("FILE")
       ->group(message);
+  app.add_option("--batch", options.batch,
+                 "Send each prepared message FILE (or each regular file in DIR, in name order, "
+                 "not recursing) over one connection, to the To/Cc/Bcc of its header (Bcc "
+                 "removed), from -f or its From; one result line per message on stderr. Exit 0 "
+                 "when all were accepted; else the most severe: a code that is not 75 (a "
+                 "permanent failure, retrying will not help) over 75 (temporary, or delivery "
+                 "state unknown: check those before resending), the first in the list first")
+      ->type_name("PATH")
+      ->group(message)
+      ->expected(1, CLI::detail::expected_max_vector_size);
   app.add_option("recipients", positional_recipients, "More recipients (as --to)")
       ->type_name("ADDR")
       ->group(message);
@@ -299,13 +339,14 @@ Options parse_command_line(int argc, const char* const* argv) {
     options.headers.push_back(parse_header_argument(argument));
   }
   check_content_options(options);
+  options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
+  check_batch_options(options);
   if (!tls_mode.empty()) {
     options.tls = tls_modes().at(tls_mode);
   }
   if (!auth_mechanism.empty()) {
     options.auth = auth_mechanisms().at(auth_mechanism);
   }
-  options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
   if (!options.trace_file.empty()) {
     options.trace = true;
   }

@@ -362,6 +362,9 @@ void resolve_identity(const cli::Options& options, const Environment& environmen
       layers.note_key("from", *setting);
     }
   }
+  if (!from && !options.batch.empty()) {
+    return;  // --batch: each message's sender is -f/--from, else the message's own From field
+  }
   if (!from) {
     const std::string user = environment("USER").value_or(environment("LOGNAME").value_or(""));
     if (user.empty()) {

@@ -64,6 +64,36 @@ TEST(ParseCommandLine, PartialDeliveryIsAFlag) {
   EXPECT_TRUE(parse({"--partial-delivery", "-t", "a@x.test"}).partial_delivery);
 }
 
+TEST(ParseCommandLine, BatchTakesEveryPathThatFollows) {
+  const auto options = parse({"--batch", "one.eml", "spool", "--server", "mx", "--batch", "two"});
+  EXPECT_EQ(options.batch, (std::vector<std::string>{"one.eml", "spool", "two"}));
+  EXPECT_TRUE(options.to.empty());
+}
+
+TEST(ParseCommandLine, BatchRefusesWhatWouldMakeOrAddressOneMessage) {
+  for (const auto& arguments : std::vector<std::vector<const char*>>{
+           {"--batch", "d", "--to", "a@x.test"},
+           {"a@x.test", "--batch", "d"},
+           {"--batch", "d", "-b", "a@x.test"},
+           {"--batch", "d", "--message", "m"},
+           {"--batch", "d", "--text", "t"},
+           {"--batch", "d", "--attach", "f"},
+           {"--batch", "d", "--subject", "s"},
+           {"--batch", "d", "--dry-run"},
+       }) {
+    std::vector<const char*> argv{"smtpsend"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    try {
+      parse_command_line(static_cast<int>(argv.size()), argv.data());
+      ADD_FAILURE() << "accepted: " << arguments.back();
+    } catch (const Failure& failure) {
+      EXPECT_EQ(failure.error().kind, ErrorKind::usage);
+      EXPECT_NE(failure.error().message.find("--batch"), std::string::npos)
+          << failure.error().message;
+    }
+  }
+}
+
 TEST(ParseCommandLine, TraceFileImpliesTrace) {
   EXPECT_TRUE(parse({"--trace-file", "/tmp/t"}).trace);
 }
