@@ -285,7 +285,14 @@ int run_batch(const cli::Options& options, config::Account& account,
   if (const int signal_number = interruption(); signal_number != 0) {
     end_by_interruption(signal_number);
   }
-  return batch_exit_code(outcomes);
+  const int code = batch_exit_code(outcomes);
+  if (code != 0) {
+    const auto accepted = std::count_if(outcomes.begin(), outcomes.end(),
+                                        [](const auto& outcome) { return outcome.accepted(); });
+    std::cerr << "smtpsend: error: " << outcomes.size() - static_cast<std::size_t>(accepted)
+              << " of " << outcomes.size() << " messages were not accepted (see above)\n";
+  }
+  return code;
 }
 
 }  // namespace
