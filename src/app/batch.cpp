@@ -62,8 +62,9 @@ smtp::TransactionOutcome not_sent(Error error) {
 // result (from an earlier connection) are skipped; each message is opened when its turn comes.
 class BatchTransactions final : public Transactions {
  public:
-  BatchTransactions(Results& results, const OpenBatchMessage& open, const smtp::Session& session)
-      : results_(results), open_(open), session_(session) {}
+  BatchTransactions(Results& results, const OpenBatchMessage& open, const CheckBody& check_body,
+                    const smtp::Session& session)
+      : results_(results), open_(open), check_body_(check_body), session_(session) {}
 
   std::optional<smtp::Envelope> next() override {
     while (cursor_ < results_.size()) {
@@ -86,7 +87,11 @@ class BatchTransactions final : public Transactions {
 
   bool body(std::string& chunk) override {
     try {
-      return current_.content->next(chunk);
+      const bool more = current_.content->next(chunk);
+      if (check_body_) {
+        check_body_(chunk, session_.capabilities());
+      }
+      return more;
     } catch (const Failure&) {
       own_failure_ = started_.back();  // the file failed, not the connection
       throw;
@@ -118,6 +123,7 @@ class BatchTransactions final : public Transactions {
  private:
   Results& results_;
   const OpenBatchMessage& open_;
+  const CheckBody& check_body_;
   const smtp::Session& session_;
   std::size_t cursor_ = 0;
   ComposedMessage current_;
@@ -196,6 +202,7 @@ std::vector<std::string> batch_files(const std::vector<std::string>& paths) {
 std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBatchMessage& open,
                                                  const ConnectForBatch& connect,
                                                  const TimeLimits& limits,
+                                                 const CheckBody& check_body,
                                                  std::size_t receive_piece) {
   Results results(count);
   // The first connection, and one more when a connection that carried messages ends early.
@@ -207,7 +214,7 @@ std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBa
       fill_unsent(results, failure.error());
       break;
     }
-    BatchTransactions transactions(results, open, *link.session);
+    BatchTransactions transactions(results, open, check_body, *link.session);
     drive(*link.transport, *link.session, transactions, limits, receive_piece);
     // A connection that carried messages and ended early (a 421, a lost connection) is made
     // again once, for the messages it left unsent.

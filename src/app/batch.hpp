@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/compose.hpp"
@@ -35,6 +36,10 @@ struct BatchConnection {
 };
 using ConnectForBatch = std::function<BatchConnection()>;
 
+// Looks at each piece of a message's body as it is sent, with what the server offers; throws a
+// Failure (the message's own) to stop that message before its end. Empty: no check.
+using CheckBody = std::function<void(std::string_view chunk, const smtp::Capabilities&)>;
+
 // Sends messages 0..count-1 over one connection and returns one outcome per message, in order.
 // A connection that ends (a 421, a lost connection) after carrying at least one transaction is
 // made again once, and the batch goes on with the first message not yet accepted. A message
@@ -43,6 +48,7 @@ using ConnectForBatch = std::function<BatchConnection()>;
 std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBatchMessage& open,
                                                  const ConnectForBatch& connect,
                                                  const TimeLimits& limits,
+                                                 const CheckBody& check_body = {},
                                                  std::size_t receive_piece = 0);
 
 // The batch's exit status, the one rule: 0 when every message was accepted; otherwise the exit

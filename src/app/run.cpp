@@ -276,7 +276,7 @@ int run_batch(const cli::Options& options, config::Account& account,
     return compose_batch_message(files[index], options, account);
   };
   catch_interruptions();
-  const auto outcomes = send_batch(files.size(), open, connect, limits);
+  const auto outcomes = send_batch(files.size(), open, connect, limits, refuse_unannounced_8bit);
   wipe(account.password);
   for (std::size_t index = 0; index < files.size(); ++index) {
     std::cerr << "smtpsend: " << describe_batch_result(files[index], outcomes[index]) << "\n";

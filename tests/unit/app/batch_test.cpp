@@ -119,7 +119,8 @@ class Batch : public ::testing::TestWithParam<Feed> {
       link.session = std::make_unique<smtp::Session>(config, trace_);
       return link;
     };
-    return send_batch(count, open, connect, limits_, GetParam() == Feed::one_byte ? 1 : 0);
+    return send_batch(count, open, connect, limits_, check_body_,
+                      GetParam() == Feed::one_byte ? 1 : 0);
   }
 
   FakeClock clock_;
@@ -128,6 +129,7 @@ class Batch : public ::testing::TestWithParam<Feed> {
   std::vector<std::unique_ptr<FakeTransport>> servers_;
   std::size_t connections_ = 0;
   std::optional<std::size_t> unreadable_;
+  CheckBody check_body_;
 };
 
 TEST_P(Batch, EachMessageFollowsThePreviousEndInOneFlight) {
@@ -268,6 +270,36 @@ TEST_P(Batch, AnUnreadableMessageIsNotSentAndTheOthersAre) {
   EXPECT_EQ(describe_batch_result("m2", outcomes[1]),
             "m2: not sent: cannot open message file 'm2': no such file");
   EXPECT_EQ(batch_exit_code(outcomes), EX_NOINPUT);
+}
+
+TEST_P(Batch, AMessageStoppedInItsBodyIsNotSentAgainAndTheRestFollowOnANewConnection) {
+  check_body_ = [](std::string_view chunk, const smtp::Capabilities& /*offered*/) {
+    if (chunk.find("Subject: 2") != std::string_view::npos) {
+      throw Failure(ErrorKind::data, "message 2 has 8-bit data the server did not agree to");
+    }
+  };
+  server()
+      .send("", "220 mx.example.net ESMTP\r\n")
+      .send("EHLO", ehlo_reply)
+      .send(mail_from(1), envelope_accepted)
+      .send(mail_from(2), queued(1) + envelope_accepted);
+  server()
+      .send("", "220 mx.example.net ESMTP\r\n")
+      .send("EHLO", ehlo_reply)
+      .send(mail_from(3), envelope_accepted)
+      .send("QUIT", queued(3) + "221 2.0.0 Bye\r\n");
+
+  const auto outcomes = send(3);
+
+  EXPECT_TRUE(outcomes[0].accepted());
+  EXPECT_EQ(outcomes[1].state, smtp::TransactionState::not_sent);
+  ASSERT_TRUE(outcomes[1].error);
+  EXPECT_EQ(outcomes[1].error->kind, ErrorKind::data);
+  EXPECT_TRUE(outcomes[2].accepted()) << (outcomes[2].error ? outcomes[2].error->message : "");
+  EXPECT_EQ(connections_, 2u);
+  EXPECT_EQ(servers_[0]->written().find("Subject: 2"), std::string::npos);
+  EXPECT_EQ(servers_[1]->written().find(mail_from(2)), std::string::npos);
+  EXPECT_EQ(batch_exit_code(outcomes), EX_DATAERR);
 }
 
 TEST_P(Batch, ARefusedMessageIsReportedWithTheServersReply) {
