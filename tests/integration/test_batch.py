@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fault_server import Close, Expect, FaultServers, ReadBody, reply
+from round_trip_proxy import RoundTripProxy
 from support import assert_exit, connect_args
 
 EX_USAGE = 64
@@ -204,6 +205,32 @@ def test_421_after_ten_messages_reconnects_and_delivers_the_rest_once(smtpsend, 
         f"message {number}" for number in range(11, 51)], run.describe()
     for number, message in enumerate(received, start=11):
         assert_received_as_written(message, number)
+
+
+def test_under_pipelining_each_extra_message_costs_one_round_trip(smtpsend, start_fault_server,
+                                                                  tmp_path):
+    # Connect, greeting, EHLO, the first envelope, the first message's end: 5 round trips for one
+    # message; each further envelope follows the previous end in the same flight.
+    count = 11
+    script = [reply("220 mx.example.test ESMTP"), Expect("EHLO"),
+              reply("250-mx.example.test", "250-PIPELINING", "250 8BITMIME"),
+              Expect("DATA"), reply("250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.1.5 Ok",
+                                    "250 2.1.5 Ok", "354 Go ahead")]
+    for number in range(1, count):
+        script += [ReadBody(), Expect("DATA"),
+                   reply(f"250 2.0.0 queued {number}", "250 2.1.0 Ok", "250 2.1.5 Ok",
+                         "250 2.1.5 Ok", "250 2.1.5 Ok", "354 Go ahead")]
+    script += [ReadBody(), Expect("QUIT"), reply(f"250 2.0.0 queued {count}", "221 2.0.0 Bye")]
+    server = start_fault_server(script)
+    spool = write_messages(tmp_path / "spool", range(1, count + 1))
+
+    with RoundTripProxy(server.port, one_way_delay=0.001) as proxy:
+        run = smtpsend.run("--server", "127.0.0.1", "--port", str(proxy.port), "--tls", "none",
+                           "--batch", str(spool))
+        round_trips = proxy.round_trips()
+
+    assert_exit(run, 0)
+    assert round_trips == [5 + (count - 1)], run.describe()
 
 
 @pytest.mark.parametrize("extra", [
