@@ -104,9 +104,19 @@ class BatchTransactions final : public Transactions {
     // Ended unsent because the connection ended (a 421, a lost connection), not for a reason
     // of its own: worth sending again over a new connection. One sent whole (delivery unknown)
     // is not: it may have been delivered.
+    if (outcome.state == smtp::TransactionState::delivery_unknown && outcome.error) {
+      in_doubt_ = outcome.error->message;
+    }
     if (outcome.state == smtp::TransactionState::not_sent && session_.error() &&
         own_failure_ != index) {
       abandoned_.push_back(index);
+      // The connection's end is worded for the message before it, whose end went out; this one's
+      // never did.
+      if (outcome.error && in_doubt_ && outcome.error->message == *in_doubt_) {
+        outcome.error->message =
+            "the connection was lost before this message was sent, while the reply to the "
+            "message before it was awaited";
+      }
     }
     results_[index] = std::move(outcome);
   }
@@ -130,6 +140,7 @@ class BatchTransactions final : public Transactions {
   std::deque<std::size_t> started_;  // started, not yet ended
   std::size_t started_count_ = 0;
   std::optional<std::size_t> own_failure_;
+  std::optional<std::string> in_doubt_;  // the error of the last message in doubt
   std::vector<std::size_t> abandoned_;
 };
 

@@ -240,6 +240,29 @@ TEST_P(Batch, ASecondLossEndsTheBatchWithTheRestNotSent) {
   EXPECT_EQ(batch_exit_code(outcomes), EX_TEMPFAIL);
 }
 
+TEST_P(Batch, AMessageLostBehindOneInDoubtIsReportedAsNotSentInItsOwnWords) {
+  server()
+      .send("", "220 mx.example.net ESMTP\r\n")
+      .send("EHLO", ehlo_reply)
+      .send(mail_from(1), "421 4.3.2 Shutting down\r\n")
+      .hang_up(mail_from(1));
+  server()
+      .send("", "220 mx.example.net ESMTP\r\n")
+      .send("EHLO", ehlo_reply)
+      .send(mail_from(1), envelope_accepted)
+      .reset(mail_from(2));  // message 1's dot went out with message 2's envelope
+
+  const auto outcomes = send(2);
+
+  EXPECT_EQ(connections_, 2u);
+  EXPECT_EQ(outcomes[0].state, smtp::TransactionState::delivery_unknown);
+  EXPECT_EQ(outcomes[1].state, smtp::TransactionState::not_sent);
+  EXPECT_EQ(describe_batch_result("m2", outcomes[1]),
+            "m2: not sent: the connection was lost before this message was sent, while the reply "
+            "to the message before it was awaited");
+  EXPECT_EQ(batch_exit_code(outcomes), EX_TEMPFAIL);
+}
+
 TEST_P(Batch, AFailureBeforeAnyMessageDoesNotReconnect) {
   server().send("", "554 5.3.2 Go away\r\n");
   server();  // never used
