@@ -60,6 +60,10 @@ struct Envelope {
   // The body is known to contain 8-bit data: a server without 8BITMIME is refused before MAIL
   // (RFC 6152 §3), rather than sent data it never agreed to.
   bool body_8bit_required = false;
+  // The body holds binary data (Content-Transfer-Encoding: binary): it goes as it is, line ends
+  // untouched, with BODY=BINARYMIME in BDAT chunks (RFC 3030 §3), and only to a server that
+  // offers both BINARYMIME and CHUNKING.
+  bool body_binary = false;
   bool smtputf8 = false;              // the envelope or headers need SMTPUTF8
   std::optional<std::uint64_t> size;  // message size for SIZE=, when known
   // Delivery status notifications (RFC 3461), sent only to a server that offers DSN:
@@ -129,6 +133,7 @@ struct Capabilities {
   bool enhanced_status_codes = false;
   bool dsn = false;
   bool chunking = false;
+  bool binarymime = false;            // RFC 3030 §3: binary bodies, in BDAT only
   std::optional<std::uint64_t> size;  // SIZE limit; 0 means "no fixed limit"
   std::vector<std::string> auth;      // mechanisms, upper-case
 };
@@ -349,7 +354,8 @@ class Session {
   bool last_accepted_ = false;  // the last transaction that ended was accepted
   std::optional<Error> error_;
   DotStuffer dot_stuffer_;
-  std::string bdat_buffer_;  // body octets for the next BDAT chunk
+  std::string bdat_buffer_;   // body octets for the next BDAT chunk
+  bool binary_body_ = false;  // the body in progress goes as it is (BODY=BINARYMIME)
   std::uint64_t transactions_started_ = 0;
   std::optional<BodyTrace> body_trace_;
 };

@@ -179,6 +179,12 @@ void Session::check_envelope(const Envelope& envelope) const {
                   "(RFC 6152); nothing was sent. Send the message as 7-bit (e.g. encode its "
                   "text as quoted-printable or base64), or use another server");
   }
+  if (envelope.body_binary && !(capabilities_.binarymime && capabilities_.chunking)) {
+    throw Failure(ErrorKind::data,
+                  "the message contains binary data, but the server does not offer BINARYMIME "
+                  "and CHUNKING (RFC 3030); nothing was sent. Encode its binary parts as base64, "
+                  "or use another server");
+  }
   if (envelope.smtputf8 && !capabilities_.smtputf8) {
     throw Failure(ErrorKind::data,
                   "the message needs SMTPUTF8 (non-ASCII addresses or headers), but the server "
@@ -202,7 +208,11 @@ void Session::send_mail() {
   if (capabilities_.size && envelope.size) {
     line += fmt::format(" SIZE={}", *envelope.size);  // RFC 1870 §6
   }
-  if ((envelope.body_8bit || envelope.body_8bit_required) && capabilities_.eightbitmime) {
+  if ((envelope.body_binary || envelope.body_8bit_required) && capabilities_.binarymime &&
+      capabilities_.chunking) {
+    // RFC 3030 §3: a prepared message with 8-bit or binary content goes as it is, in BDAT.
+    line += " BODY=BINARYMIME";
+  } else if ((envelope.body_8bit || envelope.body_8bit_required) && capabilities_.eightbitmime) {
     line += " BODY=8BITMIME";  // RFC 6152 §3
   }
   if (envelope.smtputf8 && capabilities_.smtputf8) {
@@ -362,6 +372,7 @@ void Session::start_body() {
   // RFC 3030 §2: BDAT frames the message by its length, so no dot-stuffing; CRLF line ends all
   // the same (RFC 5321 §2.3.8).
   dot_stuffer_ = DotStuffer(!sending().bdat);
+  binary_body_ = sending().envelope.body_binary;
   bdat_buffer_.clear();
   body_trace_.emplace(trace_, in_tls_);
 }
@@ -436,7 +447,11 @@ void Session::add_body(std::string_view chunk) {
   require_body_state("body()");
   if (sending().bdat) {
     const std::size_t start = bdat_buffer_.size();
-    dot_stuffer_.add(chunk, bdat_buffer_);
+    if (binary_body_) {
+      bdat_buffer_ += chunk;  // RFC 3030 §3: binary data goes as it is
+    } else {
+      dot_stuffer_.add(chunk, bdat_buffer_);
+    }
     body_trace_->add(std::string_view(bdat_buffer_).substr(start));
     return send_full_chunks();
   }
@@ -452,7 +467,9 @@ void Session::finish_body() {
   require_body_state("end_of_body()");
   if (sending().bdat) {
     const std::size_t start = bdat_buffer_.size();
-    dot_stuffer_.end_last_line(bdat_buffer_);
+    if (!binary_body_) {
+      dot_stuffer_.end_last_line(bdat_buffer_);
+    }
     body_trace_->add(std::string_view(bdat_buffer_).substr(start));
     body_trace_->finish();
     return send_bdat(bdat_buffer_.size(), true);
