@@ -91,6 +91,9 @@ inline constexpr std::size_t max_kept_recipient_replies = std::size_t{64} * 1024
 struct RecipientResult {
   std::string address;
   bool accepted = false;
+  // RFC 5321 §4.5.3.1.10: 452 past the server's recipient limit ("4.5.3", or 452 after some were
+  // accepted). Not a refusal: the recipient is for a further transaction.
+  bool deferred = false;
   ServerReply reply;  // code, enhanced code and (within the limits above) its first line
 };
 
@@ -112,6 +115,16 @@ struct TransactionOutcome {
   std::optional<Error> error;              // set whenever the state is not `accepted`
 
   bool accepted() const { return state == TransactionState::accepted; }
+  // The recipients past the server's recipient limit, for a further transaction.
+  std::vector<std::string> deferred_recipients() const {
+    std::vector<std::string> deferred;
+    for (const auto& recipient : recipients) {
+      if (recipient.deferred) {
+        deferred.push_back(recipient.address);
+      }
+    }
+    return deferred;
+  }
 };
 
 enum class Step {
@@ -251,6 +264,9 @@ class Session {
   void end_transaction();
   void abandon_transactions(const Error& error);
   bool in_transaction() const { return !transactions_.empty(); }
+  // Whether the transaction may still leave recipients for a further one (their replies are not
+  // all in, or some were deferred): what follows it waits for its outcome.
+  static bool may_defer_recipients(const Transaction& transaction);
   Transaction& replying() { return transactions_.front(); }  // the one the next reply is for
   Transaction& sending() { return transactions_.back(); }    // the one commands are sent for
   // After a transaction's end, the state for what comes next: QUIT's reply, or the next step.

@@ -43,7 +43,7 @@ def _address_list(addresses: Iterable[str]) -> str:
 
 
 def _configuration(directory: Path, keypair: KeyPair, relay_port: int, user: str, password: str,
-                   refuse: list[str]) -> str:
+                   refuse: list[str], recipients_max: Optional[int] = None) -> str:
     user_literal = _expansion_literal(user)
     password_literal = _expansion_literal(password)
     refusal_acl = ""
@@ -63,6 +63,7 @@ local_interfaces = 127.0.0.1
 tls_advertise_hosts = *
 # RFC 3030 CHUNKING (BDAT) for every client, whatever the build's default.
 chunking_advertise_hosts = *
+{f"recipients_max = {recipients_max}" if recipients_max else ""}
 tls_certificate = {keypair.cert}
 tls_privatekey = {keypair.key}
 # RFC 4954 §4: offer AUTH only inside TLS, like a submission server should.
@@ -114,7 +115,7 @@ class EximServer:
     __test__ = False
 
     def __init__(self, workspace: Path, keypair: KeyPair, relay_port: int, *, user: str,
-                 password: str, refuse: Iterable[str] = ()):
+                 password: str, refuse: Iterable[str] = (), recipients_max: Optional[int] = None):
         # A fresh directory inside `workspace` (see make_workspace) for this server alone.
         self.directory = Path(tempfile.mkdtemp(prefix="exim-", dir=workspace))
         os.chmod(self.directory, 0o711)
@@ -123,6 +124,7 @@ class EximServer:
         self._user = user
         self._password = password
         self._refuse = list(refuse)
+        self._recipients_max = recipients_max  # Exim answers 452 past it (RFC 5321 §4.5.3.1.10)
         self._process: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
 
@@ -140,7 +142,8 @@ class EximServer:
                 os.chown(path, account.pw_uid, account.pw_gid)
         config = self.directory / "exim.conf"
         config.write_text(_configuration(self.directory, keypair, self._relay_port, self._user,
-                                         self._password, self._refuse), encoding="utf-8")
+                                         self._password, self._refuse, self._recipients_max),
+                          encoding="utf-8")
         return config, keypair
 
     def start(self, exim: str) -> int:
