@@ -105,7 +105,8 @@ Step Session::next_step() const {
     case State::dot:
       // RFC 2920 §3.1: under PIPELINING, what follows the end of the message (QUIT, the next
       // transaction) may go in its flight; the reply to the dot is still read first.
-      return capabilities_.pipelining && !quit_sent_ && transactions_.size() == 1
+      return capabilities_.pipelining && !quit_sent_ && transactions_.size() == 1 &&
+                     !may_defer_recipients(transactions_.front())
                  ? Step::ready
                  : Step::write_then_read;
     default:
