@@ -6,9 +6,20 @@ namespace smtpsend {
 
 using std::chrono::milliseconds;
 
+namespace {
+
+std::optional<milliseconds> within_bounds(std::optional<milliseconds> limit) {
+  if (!limit) {
+    return limit;
+  }
+  return std::clamp(*limit, milliseconds(0), TimeLimits::longest);
+}
+
+}  // namespace
+
 TimeLimits::TimeLimits(std::optional<milliseconds> timeout, std::optional<milliseconds> max_time,
                        const Clock& clock)
-    : timeout_(timeout), max_time_(max_time), clock_(&clock) {
+    : timeout_(within_bounds(timeout)), max_time_(within_bounds(max_time)), clock_(&clock) {
   if (max_time_) {
     max_time_ends_ = clock.now() + *max_time_;
   }
