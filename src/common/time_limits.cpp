@@ -34,11 +34,7 @@ milliseconds TimeLimits::close_notify() const {
 }
 
 milliseconds TimeLimits::password_command() const {
-  if (!max_time_ends_) {
-    return default_password_command;
-  }
-  const auto left = std::chrono::ceil<milliseconds>(*max_time_ends_ - clock_->now());
-  return std::max(left, milliseconds(0));
+  return max_time_ends_ ? within_max_time(longest) : default_password_command;
 }
 
 milliseconds TimeLimits::within_max_time(milliseconds limit) const {
