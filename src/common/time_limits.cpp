@@ -1,6 +1,10 @@
 #include "common/time_limits.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "common/deadline.hpp"
 
 namespace smtpsend {
 
@@ -47,6 +51,11 @@ milliseconds TimeLimits::within_max_time(milliseconds limit) const {
 
 bool TimeLimits::max_time_ran_out() const {
   return max_time_ends_ && clock_->now() >= *max_time_ends_;
+}
+
+std::string TimeLimits::max_time_message() const {
+  return fmt::format("gave up after --max-time {} in all",
+                     describe_duration(max_time_.value_or(milliseconds(0))));
 }
 
 }  // namespace smtpsend

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include "common/clock.hpp"
 
@@ -65,6 +66,8 @@ class TimeLimits {
   milliseconds within_max_time(milliseconds limit) const;
   // True once --max-time has run out.
   bool max_time_ran_out() const;
+  // What a step cut short by --max-time says: "gave up after --max-time 30 s in all".
+  std::string max_time_message() const;
 
  private:
   milliseconds lowered(milliseconds limit) const;
