@@ -17,12 +17,12 @@ struct TcpConnection {
   std::string peer;  // the endpoint that answered, "[::1]:25" or "127.0.0.1:25"
 };
 
-// Tries `endpoints` in order, giving each the whole `timeout_per_address` (so one address that
+// Tries `endpoints` in order, giving each the whole `limit_per_address` (so one address that
 // drops packets does not starve the others); the first that accepts wins. Throws
 // smtpsend::Failure: temporary when every address refused, timed out or was unreachable.
 // `host` and `port` are only for messages.
 TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
-                               std::uint16_t port, std::chrono::milliseconds timeout_per_address,
+                               std::uint16_t port, std::chrono::milliseconds limit_per_address,
                                trace::Sink& trace);
 
 }  // namespace smtpsend::net
