@@ -119,10 +119,13 @@ int attempt(const Endpoint& endpoint, std::chrono::milliseconds limit, UniqueFd&
 }  // namespace
 
 TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
-                               std::uint16_t port, std::chrono::milliseconds limit_per_address,
-                               trace::Sink& trace) {
+                               std::uint16_t port, const TimeLimits& limits, trace::Sink& trace) {
+  const std::chrono::milliseconds limit_per_address = limits.connect();
   std::vector<AttemptFailure> failures;
   for (const Endpoint& endpoint : endpoints) {
+    if (!failures.empty() && limits.max_time_ran_out()) {
+      break;  // --max-time bounds the whole connect, however many addresses are left
+    }
     if (trace.enabled()) {
       trace.info(fmt::format("connecting to {}", endpoint.text));
     }
@@ -137,7 +140,7 @@ TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::stri
       }
       continue;
     }
-    int error = attempt(endpoint, limit_per_address, fd);
+    int error = attempt(endpoint, limits.within_max_time(limit_per_address), fd);
     if (error == 0) {
       tune_socket(fd.get(), trace);
       if (trace.enabled()) {
