@@ -244,7 +244,7 @@ class Session {
   // ---- the entry points, inside guarded() ----------------------------------------------------
   void receive_bytes(std::string_view bytes);
   void lose_connection(std::string_view what);
-  void fail_transport(Error error);
+  void fail_transport(const Error& error);
   void start_tls_done();
   void begin_transaction(Envelope envelope);
   void add_body(std::string_view chunk);
@@ -258,11 +258,13 @@ class Session {
   void quit_with(Error error);
   // Ends the session without another byte: the connection is closed or its state unknown. The
   // transactions still open end with `error` (delivery unknown for one whose dot went out).
-  void abandon(Error error);
+  // A transaction behind one whose dot went out ends with `unsent` when given (it was not sent),
+  // which is also the session's error.
+  void abandon(Error error, std::optional<Error> unsent = std::nullopt);
   // Ends the oldest open transaction on an error while the connection stays usable.
   void fail_transaction(Error error, TransactionState state);
   void end_transaction();
-  void abandon_transactions(const Error& error);
+  void abandon_transactions(const Error& error, const Error* unsent = nullptr);
   bool in_transaction() const { return !transactions_.empty(); }
   // Whether the transaction may still leave recipients for a further one (their replies are not
   // all in, or some were deferred): what follows it waits for its outcome.
