@@ -8,6 +8,7 @@
 
 #include "app/report.hpp"
 #include "common/deadline.hpp"
+#include "common/interruption.hpp"
 
 namespace smtpsend::app {
 
@@ -54,8 +55,7 @@ class ReplyClock {
   // adds the state the dialog was in.
   Failure timeout() const {
     if (limits_.max_time_ran_out()) {
-      return Failure(ErrorKind::temporary, fmt::format("gave up after --max-time {} in all",
-                                                       describe_duration(*limits_.max_time())));
+      return Failure(ErrorKind::temporary, limits_.max_time_message());
     }
     return Failure(ErrorKind::temporary,
                    fmt::format("the server's reply did not arrive complete within {}; it may be "
@@ -236,7 +236,11 @@ class Driver {
     try {
       got = transport_.read(buffer_.data(), buffer_.size(), milliseconds(0));
     } catch (const Failure& failure) {
-      if (failure.error().kind == ErrorKind::temporary) {
+      // A read with no time to wait fails as temporary when nothing has arrived; but a signal
+      // that asks the program to stop, or the end of --max-time, must stop the message here,
+      // before its final dot can go out.
+      if (failure.error().kind == ErrorKind::temporary && interruption() == 0 &&
+          !limits_.max_time_ran_out()) {
         return;  // nothing has arrived
       }
       throw;

@@ -11,8 +11,7 @@
 
 namespace smtpsend {
 
-Deadline::Deadline(std::chrono::milliseconds budget)
-    : budget_(budget), end_(Clock::now() + budget) {}
+Deadline::Deadline(std::chrono::milliseconds limit) : limit_(limit), end_(Clock::now() + limit) {}
 
 std::chrono::milliseconds Deadline::remaining() const {
   auto left = end_ - Clock::now();

@@ -14,16 +14,16 @@ class Deadline {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit Deadline(std::chrono::milliseconds budget);
+  explicit Deadline(std::chrono::milliseconds limit);
 
   // The whole time this deadline allowed, for messages ("within 30 s").
-  std::chrono::milliseconds budget() const { return budget_; }
+  std::chrono::milliseconds limit() const { return limit_; }
   // What is left, rounded up to whole milliseconds so that a poll never spins on a 0 timeout.
   std::chrono::milliseconds remaining() const;
   bool expired() const { return Clock::now() >= end_; }
 
  private:
-  std::chrono::milliseconds budget_;
+  std::chrono::milliseconds limit_;
   Clock::time_point end_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include "common/clock.hpp"
 
@@ -30,11 +31,15 @@ class TimeLimits {
   // Without --max-time a password command still ends: long enough to type a GPG passphrase into
   // pinentry, short enough that a hung secret store does not hold a cron job forever.
   static constexpr milliseconds default_password_command{120'000};
+  // The longest limit kept: the config file's bound (2^31 - 1 seconds, 68 years). Longer ones
+  // are cut to it, so that the end point on the steady clock's nanoseconds cannot overflow.
+  static constexpr milliseconds longest{std::chrono::seconds(2'147'483'647)};
 
   // The protocol's limits, no --timeout, no --max-time, the steady clock.
   TimeLimits() = default;
   // `timeout` (--timeout) lowers every limit, never raises one; `max_time` (--max-time) bounds
-  // the whole run, counted from now on `clock`, which outlives this value.
+  // the whole run, counted from now on `clock`, which outlives this value. Each is kept within
+  // 0 and `longest`.
   TimeLimits(std::optional<milliseconds> timeout, std::optional<milliseconds> max_time,
              const Clock& clock = steady_clock());
 
@@ -61,6 +66,8 @@ class TimeLimits {
   milliseconds within_max_time(milliseconds limit) const;
   // True once --max-time has run out.
   bool max_time_ran_out() const;
+  // What a step cut short by --max-time says: "gave up after --max-time 30 s in all".
+  std::string max_time_message() const;
 
  private:
   milliseconds lowered(milliseconds limit) const;

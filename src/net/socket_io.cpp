@@ -12,14 +12,14 @@ namespace smtpsend::net {
 
 std::string read_timeout_message(const Deadline& deadline) {
   return fmt::format("no reply from the server within {}; it may be overloaded, try again later",
-                     describe_duration(deadline.budget()));
+                     describe_duration(deadline.limit()));
 }
 
 std::string write_timeout_message(const Deadline& deadline) {
   return fmt::format(
       "the server did not accept our data within {}; it may be overloaded, try "
       "again later",
-      describe_duration(deadline.budget()));
+      describe_duration(deadline.limit()));
 }
 
 void send_all(int fd, std::string_view bytes, const Deadline& deadline) {

@@ -27,9 +27,9 @@ struct AttemptFailure {
   bool from_socket = false;  // socket() itself failed: a local problem, not the server's
 };
 
-std::string describe_error(int error, std::chrono::milliseconds timeout) {
+std::string describe_error(int error, std::chrono::milliseconds limit) {
   if (error == no_answer_in_time) {
-    return fmt::format("no answer within {}", describe_duration(timeout));
+    return fmt::format("no answer within {}", describe_duration(limit));
   }
   return std::strerror(error);
 }
@@ -55,19 +55,19 @@ std::string_view hint_for(const std::vector<AttemptFailure>& failures) {
 
 [[noreturn]] void throw_connect_failure(const std::vector<AttemptFailure>& failures,
                                         std::string_view host, std::uint16_t port,
-                                        std::chrono::milliseconds timeout) {
+                                        std::chrono::milliseconds limit) {
   bool all_same = std::all_of(failures.begin(), failures.end(), [&](const AttemptFailure& f) {
     return f.error == failures.front().error;
   });
   std::string reasons;
   if (all_same) {
-    reasons = describe_error(failures.front().error, timeout);
+    reasons = describe_error(failures.front().error, limit);
   } else {
     for (const AttemptFailure& failure : failures) {
       if (!reasons.empty()) {
         reasons += ", ";
       }
-      reasons += fmt::format("{}: {}", failure.endpoint, describe_error(failure.error, timeout));
+      reasons += fmt::format("{}: {}", failure.endpoint, describe_error(failure.error, limit));
     }
   }
   bool all_local = std::all_of(failures.begin(), failures.end(),
@@ -95,7 +95,7 @@ void tune_socket(int fd, trace::Sink& trace) {
 }
 
 // One connect attempt; returns 0 and fills `fd` on success, else the errno (or no_answer_in_time).
-int attempt(const Endpoint& endpoint, std::chrono::milliseconds timeout, UniqueFd& fd) {
+int attempt(const Endpoint& endpoint, std::chrono::milliseconds limit, UniqueFd& fd) {
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) ==
       0) {
     return 0;
@@ -105,7 +105,7 @@ int attempt(const Endpoint& endpoint, std::chrono::milliseconds timeout, UniqueF
   if (errno != EINPROGRESS && errno != EINTR) {
     return errno;
   }
-  if (!wait_until_ready(fd.get(), POLLOUT, Deadline(timeout))) {
+  if (!wait_until_ready(fd.get(), POLLOUT, Deadline(limit))) {
     return no_answer_in_time;
   }
   int error = 0;
@@ -119,10 +119,13 @@ int attempt(const Endpoint& endpoint, std::chrono::milliseconds timeout, UniqueF
 }  // namespace
 
 TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
-                               std::uint16_t port, std::chrono::milliseconds timeout_per_address,
-                               trace::Sink& trace) {
+                               std::uint16_t port, const TimeLimits& limits, trace::Sink& trace) {
+  const std::chrono::milliseconds limit_per_address = limits.connect();
   std::vector<AttemptFailure> failures;
   for (const Endpoint& endpoint : endpoints) {
+    if (!failures.empty() && limits.max_time_ran_out()) {
+      break;  // --max-time bounds the whole connect, however many addresses are left
+    }
     if (trace.enabled()) {
       trace.info(fmt::format("connecting to {}", endpoint.text));
     }
@@ -137,7 +140,7 @@ TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::stri
       }
       continue;
     }
-    int error = attempt(endpoint, timeout_per_address, fd);
+    int error = attempt(endpoint, limits.within_max_time(limit_per_address), fd);
     if (error == 0) {
       tune_socket(fd.get(), trace);
       if (trace.enabled()) {
@@ -150,14 +153,14 @@ TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::stri
     failures.push_back({endpoint.text, error, false});
     if (trace.enabled()) {
       trace.info(fmt::format("cannot connect to {}: {}", endpoint.text,
-                             describe_error(error, timeout_per_address)));
+                             describe_error(error, limit_per_address)));
     }
   }
   if (failures.empty()) {
     throw Failure(ErrorKind::no_host,
                   fmt::format("cannot connect to {} port {}: no address to try", host, port));
   }
-  throw_connect_failure(failures, host, port, timeout_per_address);
+  throw_connect_failure(failures, host, port, limit_per_address);
 }
 
 }  // namespace smtpsend::net

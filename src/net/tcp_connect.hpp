@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time_limits.hpp"
 #include "common/unique_fd.hpp"
 #include "net/resolver.hpp"
 #include "trace/trace.hpp"
@@ -17,12 +18,12 @@ struct TcpConnection {
   std::string peer;  // the endpoint that answered, "[::1]:25" or "127.0.0.1:25"
 };
 
-// Tries `endpoints` in order, giving each the whole `timeout_per_address` (so one address that
-// drops packets does not starve the others); the first that accepts wins. Throws
-// smtpsend::Failure: temporary when every address refused, timed out or was unreachable.
-// `host` and `port` are only for messages.
+// Tries `endpoints` in order, giving each the whole connect limit (limits.connect(), so one
+// address that drops packets does not starve the others), but never past --max-time: each
+// attempt gets what is left of it, and none starts once it has run out. The first that accepts
+// wins. Throws smtpsend::Failure: temporary when every address tried refused, timed out or was
+// unreachable. `host` and `port` are only for messages.
 TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
-                               std::uint16_t port, std::chrono::milliseconds timeout_per_address,
-                               trace::Sink& trace);
+                               std::uint16_t port, const TimeLimits& limits, trace::Sink& trace);
 
 }  // namespace smtpsend::net

@@ -158,7 +158,7 @@ Error handshake_failure(int code, const FailureContext& context) {
     return Error{ErrorKind::temporary,
                  fmt::format("the TLS handshake with {} did not finish within {}; try again "
                              "later",
-                             context.shown_name, describe_duration(context.handshake_budget)),
+                             context.shown_name, describe_duration(context.handshake_limit)),
                  {}};
   }
   // Kept a protocol error (76), as before: no certificate was judged, and no setting of ours is

@@ -34,10 +34,10 @@ struct FailureContext {
   const TlsCredentials* credentials = nullptr;
   bool pinned = false;  // --tls-fingerprint was given
   const PinCheck* pin_check = nullptr;
-  std::string_view user_priorities;               // --tls-priorities as given, "" for the default
-  gnutls_priority_t priorities = nullptr;         // what the session offered
-  std::string_view first_bytes;                   // the start of what the server sent
-  std::chrono::milliseconds handshake_budget{0};  // for the timeout message
+  std::string_view user_priorities;              // --tls-priorities as given, "" for the default
+  gnutls_priority_t priorities = nullptr;        // what the session offered
+  std::string_view first_bytes;                  // the start of what the server sent
+  std::chrono::milliseconds handshake_limit{0};  // for the timeout message
 };
 
 // True for the GnuTLS codes of a certificate refused during the handshake; the session then

@@ -207,8 +207,8 @@ bool TlsSession::wait_for_transport(const Deadline& deadline) const {
 void TlsSession::handshake(const Deadline& deadline) {
   auto started = Deadline::Clock::now();
   // GnuTLS's own handshake clock as a second guard; 0 would mean "its default", hence at least 1.
-  auto budget = std::max<std::chrono::milliseconds::rep>(deadline.remaining().count(), 1);
-  gnutls_handshake_set_timeout(session_.get(), static_cast<unsigned int>(budget));
+  auto left = std::max<std::chrono::milliseconds::rep>(deadline.remaining().count(), 1);
+  gnutls_handshake_set_timeout(session_.get(), static_cast<unsigned int>(left));
   for (;;) {
     int rc = gnutls_handshake(session_.get());
     if (rc == GNUTLS_E_SUCCESS) {
@@ -247,7 +247,7 @@ FailureContext TlsSession::failure_context(const Deadline& deadline) const {
   context.user_priorities = user_priorities_;
   context.priorities = priorities_.get();
   context.first_bytes = first_bytes_;
-  context.handshake_budget = deadline.budget();
+  context.handshake_limit = deadline.limit();
   return context;
 }
 

@@ -16,6 +16,21 @@
 namespace smtpsend::net {
 namespace {
 
+// Runs one step of the connection; when it times out because --max-time cut its limit short, the
+// error says so, rather than naming what was left of the limit ("within 0.459 s"). The driver
+// words a late reply the same way.
+template <typename Step>
+auto naming_max_time(const TimeLimits& limits, Step&& step) -> decltype(step()) {
+  try {
+    return step();
+  } catch (const Failure& failure) {
+    if (failure.error().kind == ErrorKind::temporary && limits.max_time_ran_out()) {
+      throw Failure(ErrorKind::temporary, limits.max_time_message());
+    }
+    throw;
+  }
+}
+
 class SocketTransport final : public Transport {
  public:
   SocketTransport(TcpConnection connection, const ConnectOptions& options, trace::Sink& trace)
@@ -36,12 +51,14 @@ class SocketTransport final : public Transport {
 
   void write(std::string_view bytes, std::chrono::milliseconds limit) override {
     int fd = open_fd();
-    const Deadline deadline = bounded(limit);
-    if (tls_) {
-      tls_->send_all(bytes, deadline);
-    } else {
-      send_all(fd, bytes, deadline);
-    }
+    naming_max_time(options_.limits, [&] {
+      const Deadline deadline = bounded(limit);
+      if (tls_) {
+        tls_->send_all(bytes, deadline);
+      } else {
+        send_all(fd, bytes, deadline);
+      }
+    });
   }
 
   std::size_t read(char* buffer, std::size_t size) override {
@@ -50,11 +67,13 @@ class SocketTransport final : public Transport {
 
   std::size_t read(char* buffer, std::size_t size, std::chrono::milliseconds limit) override {
     int fd = open_fd();
-    const Deadline deadline = bounded(limit);
-    if (tls_) {
-      return tls_->receive_some(buffer, size, deadline);
-    }
-    return receive_some(fd, buffer, size, deadline);
+    return naming_max_time(options_.limits, [&] {
+      const Deadline deadline = bounded(limit);
+      if (tls_) {
+        return tls_->receive_some(buffer, size, deadline);
+      }
+      return receive_some(fd, buffer, size, deadline);
+    });
   }
 
   void start_tls() override {
@@ -67,7 +86,8 @@ class SocketTransport final : public Transport {
     }
     try {
       auto session = std::make_unique<TlsSession>(fd, options_.tls, options_.host, trace_);
-      session->handshake(bounded(options_.limits.connect()));
+      naming_max_time(options_.limits,
+                      [&] { session->handshake(bounded(options_.limits.connect())); });
       tls_ = std::move(session);
     } catch (...) {
       // A failed handshake leaves the stream in an unknown state; nothing more may travel on it.
@@ -120,9 +140,14 @@ std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& t
     trace.info(fmt::format("resolving {}", options.host));
   }
   std::vector<Endpoint> endpoints = resolve(options.host, options.port);
-  TcpConnection connection =
-      connect_to_first(endpoints, options.host, options.port,
-                       options.limits.within_max_time(options.limits.connect()), trace);
+  if (options.limits.max_time_ran_out()) {
+    // Nothing is left to connect in (a password prompt took it all): no attempt, and no
+    // "could not connect within 0 s".
+    throw Failure(ErrorKind::temporary, options.limits.max_time_message());
+  }
+  TcpConnection connection = naming_max_time(options.limits, [&] {
+    return connect_to_first(endpoints, options.host, options.port, options.limits, trace);
+  });
   return std::make_unique<SocketTransport>(std::move(connection), options, trace);
 }
 

@@ -64,7 +64,7 @@ class Transport {
 };
 
 // Resolves `options.host` (IPv6 and IPv4), connects to the first address that answers within the
-// timeout and returns a plain-TCP transport. TLS facts and connection steps go to `trace`.
+// connect limit and returns a plain-TCP transport. TLS facts and connection steps go to `trace`.
 std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& trace);
 
 }  // namespace smtpsend::net

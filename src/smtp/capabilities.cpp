@@ -89,6 +89,8 @@ Capabilities parse_capabilities(const Reply& ehlo_reply) {
       caps.dsn = true;
     } else if (keyword == "CHUNKING") {
       caps.chunking = true;
+    } else if (keyword == "BINARYMIME") {
+      caps.binarymime = true;
     }
   }
   return caps;

@@ -56,15 +56,17 @@ void Session::lose_connection(std::string_view what) {
     finish();
     return;
   }
+  Error lost{ErrorKind::io,
+             fmt::format("connection lost while {} ({})", state_activity(state_), what),
+             std::nullopt};
   if (awaiting_final_reply()) {
-    return abandon(lost_before_confirmation_error(what));
+    // A message whose dot went out may have been delivered; one behind it was not sent.
+    return abandon(lost_before_confirmation_error(what), std::move(lost));
   }
-  abandon(Error{ErrorKind::io,
-                fmt::format("connection lost while {} ({})", state_activity(state_), what),
-                std::nullopt});
+  abandon(std::move(lost));
 }
 
-void Session::fail_transport(Error error) {
+void Session::fail_transport(const Error& error) {
   if (state_ == State::finished) {
     return;
   }
@@ -72,13 +74,14 @@ void Session::fail_transport(Error error) {
     finish();
     return;
   }
+  Error unsent = error;
+  unsent.message += fmt::format(" (while in SMTP state '{}'; the message was not sent)",
+                                smtp::state_name(state_));
   if (awaiting_final_reply()) {
     // Sent but not confirmed: the message may have been delivered.
-    return abandon(lost_before_confirmation_error(error.message));
+    return abandon(lost_before_confirmation_error(error.message), std::move(unsent));
   }
-  error.message += fmt::format(" (while in SMTP state '{}'; the message was not sent)",
-                               smtp::state_name(state_));
-  abandon(std::move(error));
+  abandon(std::move(unsent));
 }
 
 std::string Session::take_output() {
@@ -105,7 +108,8 @@ Step Session::next_step() const {
     case State::dot:
       // RFC 2920 §3.1: under PIPELINING, what follows the end of the message (QUIT, the next
       // transaction) may go in its flight; the reply to the dot is still read first.
-      return capabilities_.pipelining && !quit_sent_ && transactions_.size() == 1
+      return capabilities_.pipelining && !quit_sent_ && transactions_.size() == 1 &&
+                     !may_defer_recipients(transactions_.front())
                  ? Step::ready
                  : Step::write_then_read;
     default:
@@ -163,17 +167,17 @@ void Session::quit_with(Error error) {
   finish();
 }
 
-void Session::abandon(Error error) {
-  abandon_transactions(error);
-  error_ = std::move(error);
+void Session::abandon(Error error, std::optional<Error> unsent) {
+  abandon_transactions(error, unsent ? &*unsent : nullptr);
+  error_ = unsent ? std::move(*unsent) : std::move(error);
   output_.clear();
   finish();
 }
 
-void Session::abandon_transactions(const Error& error) {
+void Session::abandon_transactions(const Error& error, const Error* unsent) {
   while (in_transaction()) {
     Transaction& transaction = replying();
-    transaction.outcome.error = error;
+    transaction.outcome.error = transaction.dot_sent || unsent == nullptr ? error : *unsent;
     transaction.outcome.state =
         transaction.dot_sent ? TransactionState::delivery_unknown : TransactionState::not_sent;
     end_transaction();
@@ -462,8 +466,11 @@ void Session::handle_failure(Error error) {
   // failure was the transaction's own, else for a polite QUIT.
   if (error.kind == ErrorKind::protocol || error.kind == ErrorKind::io) {
     if (awaiting_final_reply()) {
-      // The whole message went out: whatever broke, the server may have taken it.
+      // The whole message went out: whatever broke, the server may have taken it; a message
+      // behind it was not sent.
+      Error unsent = error;
       error.message += unconfirmed_delivery_note();
+      return abandon(std::move(error), std::move(unsent));
     }
     abandon(std::move(error));
   } else {
@@ -480,7 +487,7 @@ void Session::connection_lost(std::string_view what) {
 }
 
 void Session::transport_failed(Error error) {
-  guarded([&] { fail_transport(std::move(error)); });
+  guarded([&] { fail_transport(error); });
 }
 
 void Session::tls_started() {

@@ -60,6 +60,10 @@ struct Envelope {
   // The body is known to contain 8-bit data: a server without 8BITMIME is refused before MAIL
   // (RFC 6152 §3), rather than sent data it never agreed to.
   bool body_8bit_required = false;
+  // The body holds binary data (Content-Transfer-Encoding: binary): it goes as it is, line ends
+  // untouched, with BODY=BINARYMIME in BDAT chunks (RFC 3030 §3), and only to a server that
+  // offers both BINARYMIME and CHUNKING.
+  bool body_binary = false;
   bool smtputf8 = false;              // the envelope or headers need SMTPUTF8
   std::optional<std::uint64_t> size;  // message size for SIZE=, when known
   // Delivery status notifications (RFC 3461), sent only to a server that offers DSN:
@@ -87,6 +91,9 @@ inline constexpr std::size_t max_kept_recipient_replies = std::size_t{64} * 1024
 struct RecipientResult {
   std::string address;
   bool accepted = false;
+  // RFC 5321 §4.5.3.1.10: 452 past the server's recipient limit ("4.5.3", or 452 after some were
+  // accepted). Not a refusal: the recipient is for a further transaction.
+  bool deferred = false;
   ServerReply reply;  // code, enhanced code and (within the limits above) its first line
 };
 
@@ -108,6 +115,16 @@ struct TransactionOutcome {
   std::optional<Error> error;              // set whenever the state is not `accepted`
 
   bool accepted() const { return state == TransactionState::accepted; }
+  // The recipients past the server's recipient limit, for a further transaction.
+  std::vector<std::string> deferred_recipients() const {
+    std::vector<std::string> deferred;
+    for (const auto& recipient : recipients) {
+      if (recipient.deferred) {
+        deferred.push_back(recipient.address);
+      }
+    }
+    return deferred;
+  }
 };
 
 enum class Step {
@@ -129,6 +146,7 @@ struct Capabilities {
   bool enhanced_status_codes = false;
   bool dsn = false;
   bool chunking = false;
+  bool binarymime = false;            // RFC 3030 §3: binary bodies, in BDAT only
   std::optional<std::uint64_t> size;  // SIZE limit; 0 means "no fixed limit"
   std::vector<std::string> auth;      // mechanisms, upper-case
 };
@@ -226,7 +244,7 @@ class Session {
   // ---- the entry points, inside guarded() ----------------------------------------------------
   void receive_bytes(std::string_view bytes);
   void lose_connection(std::string_view what);
-  void fail_transport(Error error);
+  void fail_transport(const Error& error);
   void start_tls_done();
   void begin_transaction(Envelope envelope);
   void add_body(std::string_view chunk);
@@ -240,12 +258,17 @@ class Session {
   void quit_with(Error error);
   // Ends the session without another byte: the connection is closed or its state unknown. The
   // transactions still open end with `error` (delivery unknown for one whose dot went out).
-  void abandon(Error error);
+  // A transaction behind one whose dot went out ends with `unsent` when given (it was not sent),
+  // which is also the session's error.
+  void abandon(Error error, std::optional<Error> unsent = std::nullopt);
   // Ends the oldest open transaction on an error while the connection stays usable.
   void fail_transaction(Error error, TransactionState state);
   void end_transaction();
-  void abandon_transactions(const Error& error);
+  void abandon_transactions(const Error& error, const Error* unsent = nullptr);
   bool in_transaction() const { return !transactions_.empty(); }
+  // Whether the transaction may still leave recipients for a further one (their replies are not
+  // all in, or some were deferred): what follows it waits for its outcome.
+  static bool may_defer_recipients(const Transaction& transaction);
   Transaction& replying() { return transactions_.front(); }  // the one the next reply is for
   Transaction& sending() { return transactions_.back(); }    // the one commands are sent for
   // After a transaction's end, the state for what comes next: QUIT's reply, or the next step.
@@ -349,7 +372,8 @@ class Session {
   bool last_accepted_ = false;  // the last transaction that ended was accepted
   std::optional<Error> error_;
   DotStuffer dot_stuffer_;
-  std::string bdat_buffer_;  // body octets for the next BDAT chunk
+  std::string bdat_buffer_;   // body octets for the next BDAT chunk
+  bool binary_body_ = false;  // the body in progress goes as it is (BODY=BINARYMIME)
   std::uint64_t transactions_started_ = 0;
   std::optional<BodyTrace> body_trace_;
 };

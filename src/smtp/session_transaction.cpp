@@ -14,6 +14,11 @@
 namespace smtpsend::smtp {
 namespace {
 
+// RFC 5321 §4.5.3.1.10: the reply to a RCPT past the server's recipient limit.
+constexpr int too_many_recipients = 452;
+// RFC 5321 §4.5.3.1.8: a server must accept at least this many recipients in a transaction.
+constexpr std::size_t min_recipient_limit = 100;
+
 // RFC 5321 §4.1.1.4: after the final dot only 250 means the server took responsibility for the
 // message; any other success or intermediate code leaves the outcome unknown.
 constexpr int message_accepted = 250;
@@ -141,6 +146,18 @@ void Session::send_pipelined_envelope() {
   }
 }
 
+bool Session::may_defer_recipients(const Transaction& transaction) {
+  const auto& recipients = transaction.outcome.recipients;
+  if (std::any_of(recipients.begin(), recipients.end(),
+                  [](const RecipientResult& recipient) { return recipient.deferred; })) {
+    return true;
+  }
+  // Replies still to come can defer only past the 100 recipients every server must take (RFC
+  // 5321 §4.5.3.1.8); below that, what follows the message need not wait for them.
+  return transaction.envelope.recipients.size() > min_recipient_limit &&
+         recipients.size() < transaction.envelope.recipients.size();
+}
+
 bool Session::body_may_precede_rcpt_replies() const {
   // One recipient: if it is refused, the server refuses the message too, and nobody gets it.
   // Several: only when the user allowed delivery to some of them (partial_delivery); otherwise
@@ -153,11 +170,16 @@ std::optional<Error> Session::envelope_error(const Transaction& transaction) con
     return transaction.mail_error;
   }
   const auto& recipients = transaction.outcome.recipients;
-  const bool any_refused =
-      std::any_of(recipients.begin(), recipients.end(), [](const auto& r) { return !r.accepted; });
+  const bool any_refused = std::any_of(recipients.begin(), recipients.end(),
+                                       [](const auto& r) { return !r.accepted && !r.deferred; });
   const bool any_accepted =
       std::any_of(recipients.begin(), recipients.end(), [](const auto& r) { return r.accepted; });
-  if (!any_refused || (config_.partial_delivery && any_accepted)) {
+  // Recipients past the server's limit go in a further transaction; they need an accepted one
+  // in this.
+  if (any_accepted && (!any_refused || config_.partial_delivery)) {
+    return std::nullopt;
+  }
+  if (!any_refused && !any_accepted && recipients.empty()) {
     return std::nullopt;
   }
   return recipients_refused_error(recipients);
@@ -178,6 +200,12 @@ void Session::check_envelope(const Envelope& envelope) const {
                   "the message contains 8-bit data, but the server does not offer 8BITMIME "
                   "(RFC 6152); nothing was sent. Send the message as 7-bit (e.g. encode its "
                   "text as quoted-printable or base64), or use another server");
+  }
+  if (envelope.body_binary && !(capabilities_.binarymime && capabilities_.chunking)) {
+    throw Failure(ErrorKind::data,
+                  "the message contains binary data, but the server does not offer BINARYMIME "
+                  "and CHUNKING (RFC 3030); nothing was sent. Encode its binary parts as base64, "
+                  "or use another server");
   }
   if (envelope.smtputf8 && !capabilities_.smtputf8) {
     throw Failure(ErrorKind::data,
@@ -202,7 +230,11 @@ void Session::send_mail() {
   if (capabilities_.size && envelope.size) {
     line += fmt::format(" SIZE={}", *envelope.size);  // RFC 1870 §6
   }
-  if ((envelope.body_8bit || envelope.body_8bit_required) && capabilities_.eightbitmime) {
+  if ((envelope.body_binary || envelope.body_8bit_required) && capabilities_.binarymime &&
+      capabilities_.chunking) {
+    // RFC 3030 §3: a prepared message with 8-bit or binary content goes as it is, in BDAT.
+    line += " BODY=BINARYMIME";
+  } else if ((envelope.body_8bit || envelope.body_8bit_required) && capabilities_.eightbitmime) {
     line += " BODY=8BITMIME";  // RFC 6152 §3
   }
   if (envelope.smtputf8 && capabilities_.smtputf8) {
@@ -290,8 +322,16 @@ void Session::on_rcpt_reply(const Reply& reply, std::size_t index) {
       reply,
       std::min(max_kept_reply_line, max_kept_recipient_replies - transaction.kept_reply_text));
   transaction.kept_reply_text += kept.text.size();
-  transaction.outcome.recipients.push_back(
-      RecipientResult{transaction.envelope.recipients[index], reply.positive(), std::move(kept)});
+  // RFC 5321 §4.5.3.1.10: 452 means too many recipients when it says so (4.5.3) or comes after
+  // some were accepted; those from here on go in a further transaction.
+  const auto& answered = transaction.outcome.recipients;
+  const bool deferred =
+      reply.code == too_many_recipients && transaction.envelope.recipients.size() > 1 &&
+      (reply.enhanced == "4.5.3" ||
+       std::any_of(answered.begin(), answered.end(),
+                   [](const RecipientResult& r) { return r.accepted || r.deferred; }));
+  transaction.outcome.recipients.push_back(RecipientResult{
+      transaction.envelope.recipients[index], reply.positive(), deferred, std::move(kept)});
   const bool last = index + 1 == transaction.envelope.recipients.size();
   if (transaction.bdat && transaction.data_sent) {
     // The body went ahead of this reply: a refusal that leaves the message for nobody (or, without
@@ -323,8 +363,9 @@ void Session::on_rcpt_reply(const Reply& reply, std::size_t index) {
 }
 
 bool Session::any_recipient_refused(const TransactionOutcome& outcome) {
-  return std::any_of(outcome.recipients.begin(), outcome.recipients.end(),
-                     [](const RecipientResult& recipient) { return !recipient.accepted; });
+  return std::any_of(
+      outcome.recipients.begin(), outcome.recipients.end(),
+      [](const RecipientResult& recipient) { return !recipient.accepted && !recipient.deferred; });
 }
 
 void Session::send_data() {
@@ -362,6 +403,7 @@ void Session::start_body() {
   // RFC 3030 §2: BDAT frames the message by its length, so no dot-stuffing; CRLF line ends all
   // the same (RFC 5321 §2.3.8).
   dot_stuffer_ = DotStuffer(!sending().bdat);
+  binary_body_ = sending().envelope.body_binary;
   bdat_buffer_.clear();
   body_trace_.emplace(trace_, in_tls_);
 }
@@ -436,7 +478,11 @@ void Session::add_body(std::string_view chunk) {
   require_body_state("body()");
   if (sending().bdat) {
     const std::size_t start = bdat_buffer_.size();
-    dot_stuffer_.add(chunk, bdat_buffer_);
+    if (binary_body_) {
+      bdat_buffer_ += chunk;  // RFC 3030 §3: binary data goes as it is
+    } else {
+      dot_stuffer_.add(chunk, bdat_buffer_);
+    }
     body_trace_->add(std::string_view(bdat_buffer_).substr(start));
     return send_full_chunks();
   }
@@ -452,7 +498,9 @@ void Session::finish_body() {
   require_body_state("end_of_body()");
   if (sending().bdat) {
     const std::size_t start = bdat_buffer_.size();
-    dot_stuffer_.end_last_line(bdat_buffer_);
+    if (!binary_body_) {
+      dot_stuffer_.end_last_line(bdat_buffer_);
+    }
     body_trace_->add(std::string_view(bdat_buffer_).substr(start));
     body_trace_->finish();
     return send_bdat(bdat_buffer_.size(), true);

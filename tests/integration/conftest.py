@@ -114,16 +114,18 @@ def start_exim(exim_workspace, pki, start_server) -> Callable[..., tuple[EximSer
     """Starts Exim with STARTTLS and AUTH (USER, PASSWORD) relaying to a recording server; both are
     stopped when the test ends.
 
-    start_exim(refuse=[...], implicit_tls=False, chunking=True) -> (exim, sink)
+    start_exim(refuse=[...], implicit_tls=False, chunking=True, recipients_max=None)
+        -> (exim, sink)
     """
     exim_binary = require_exim()
     started: list[EximServer] = []
 
-    def start(*, refuse=(), implicit_tls=False,
-              chunking=True) -> tuple[EximServer, TestSmtpServer]:
+    def start(*, refuse=(), implicit_tls=False, chunking=True,
+              recipients_max=None) -> tuple[EximServer, TestSmtpServer]:
         sink = start_server("plain")
         exim = EximServer(exim_workspace, pki.server, sink.port, user=USER, password=PASSWORD,
-                          refuse=refuse, implicit_tls=implicit_tls, chunking=chunking)
+                          refuse=refuse, implicit_tls=implicit_tls, chunking=chunking,
+                          recipients_max=recipients_max)
         started.append(exim)
         exim.start(exim_binary)
         return exim, sink

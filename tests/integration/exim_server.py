@@ -43,7 +43,8 @@ def _address_list(addresses: Iterable[str]) -> str:
 
 
 def _configuration(directory: Path, keypair: KeyPair, relay_port: int, user: str, password: str,
-                   refuse: list[str], implicit_tls_port: Optional[int], chunking: bool) -> str:
+                   refuse: list[str], implicit_tls_port: Optional[int], chunking: bool,
+                   recipients_max: Optional[int]) -> str:
     user_literal = _expansion_literal(user)
     password_literal = _expansion_literal(password)
     refusal_acl = ""
@@ -64,6 +65,7 @@ tls_advertise_hosts = *
 {f"tls_on_connect_ports = {implicit_tls_port}" if implicit_tls_port else "# STARTTLS only"}
 # RFC 3030 CHUNKING (BDAT) for every client, whatever the build's default, or for none.
 chunking_advertise_hosts = {"*" if chunking else ""}
+{f"recipients_max = {recipients_max}" if recipients_max else ""}
 tls_certificate = {keypair.cert}
 tls_privatekey = {keypair.key}
 # RFC 4954 §4: offer AUTH only inside TLS, like a submission server should.
@@ -116,7 +118,7 @@ class EximServer:
 
     def __init__(self, workspace: Path, keypair: KeyPair, relay_port: int, *, user: str,
                  password: str, refuse: Iterable[str] = (), implicit_tls: bool = False,
-                 chunking: bool = True):
+                 chunking: bool = True, recipients_max: Optional[int] = None):
         # implicit_tls: TLS from the first byte (RFC 8314), as on port 465, instead of STARTTLS.
         # chunking: offer CHUNKING (BDAT); without it the client must use DATA.
         # A fresh directory inside `workspace` (see make_workspace) for this server alone.
@@ -129,6 +131,7 @@ class EximServer:
         self._refuse = list(refuse)
         self._implicit_tls = implicit_tls
         self._chunking = chunking
+        self._recipients_max = recipients_max  # Exim answers 452 past it (RFC 5321 §4.5.3.1.10)
         self._process: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
 
@@ -148,7 +151,7 @@ class EximServer:
         config.write_text(_configuration(self.directory, keypair, self._relay_port, self._user,
                                          self._password, self._refuse,
                                          port if self._implicit_tls else None,
-                                         self._chunking),
+                                         self._chunking, self._recipients_max),
                           encoding="utf-8")
         return config, keypair
 

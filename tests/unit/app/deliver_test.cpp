@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "scripted_transport.hpp"
 #include "smtp/session.hpp"
 #include "trace/trace.hpp"
 
@@ -20,62 +21,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// A server as a script: each reply becomes readable once the client has written `after` (and the
-// replies before it were released). No clock, no network: a read that finds nothing to return
-// fails at once as a timeout would.
-class ScriptedTransport final : public net::Transport {
- public:
-  struct Turn {
-    std::string after;  // "" = at once (the greeting)
-    std::string reply;
-  };
-
-  explicit ScriptedTransport(std::vector<Turn> turns) : turns_(std::move(turns)) { release(); }
-
-  void write(std::string_view bytes) override {
-    if (closed) {
-      throw Failure(ErrorKind::io, "scripted transport: write after close");
-    }
-    written += bytes;
-    release();
-  }
-  void write(std::string_view bytes, milliseconds /*timeout*/) override { write(bytes); }
-  std::size_t read(char* buffer, std::size_t size) override {
-    return read(buffer, size, milliseconds(1000));
-  }
-  std::size_t read(char* buffer, std::size_t size, milliseconds /*timeout*/) override {
-    ++reads;
-    if (available_.empty()) {
-      if (next_ == turns_.size()) {
-        return 0;  // the script is over: the server hangs up
-      }
-      throw Failure(ErrorKind::temporary, "scripted transport: no reply within the timeout");
-    }
-    const std::size_t n = std::min(size, available_.size());
-    std::memcpy(buffer, available_.data(), n);
-    available_.erase(0, n);
-    return n;
-  }
-  void start_tls() override { throw Failure(ErrorKind::internal, "no TLS in these tests"); }
-  bool tls_active() const override { return false; }
-  void close() override { closed = true; }
-
-  std::string written;
-  int reads = 0;
-  bool closed = false;
-
- private:
-  void release() {
-    while (next_ < turns_.size() && written.find(turns_[next_].after) != std::string::npos) {
-      available_ += turns_[next_].reply;
-      ++next_;
-    }
-  }
-
-  std::vector<Turn> turns_;
-  std::size_t next_ = 0;
-  std::string available_;
-};
+using testing::ScriptedTransport;
 
 smtp::SessionConfig cleartext_config() {
   smtp::SessionConfig config;
@@ -218,6 +164,80 @@ TEST(Deliver, AnIoFailureOfTheMessageStreamIsNotTakenForALostConnection) {
   EXPECT_EQ(reads_when_failed, transport.reads);
   EXPECT_FALSE(ends_the_message(transport.written));
   EXPECT_TRUE(transport.closed);
+}
+
+// RFC 5321 §4.5.3.1.10: the recipients past the server's limit (452) get the same bytes in a
+// further transaction on the same connection, read back from the spool.
+TEST(Deliver, RecipientsPastTheServersLimitGetTheSameMessageInAFurtherTransaction) {
+  ScriptedTransport transport({{"", "220 mx.example.net ESMTP\r\n"},
+                               {"EHLO", "250 mx.example.net\r\n"},
+                               {"MAIL FROM", "250 2.1.0 Ok\r\n"},
+                               {"RCPT TO:<bob@", "250 2.1.5 Ok\r\n"},
+                               {"RCPT TO:<carol@", "250 2.1.5 Ok\r\n"},
+                               {"RCPT TO:<dave@", "452 4.5.3 too many recipients\r\n"},
+                               {"DATA\r\n", "354 go ahead\r\n"},
+                               {"\r\n.\r\n", "250 2.0.0 Ok: queued as 1\r\n"},
+                               {"MAIL FROM", "250 2.1.0 Ok\r\n"},
+                               {"RCPT TO:<dave@", "250 2.1.5 Ok\r\n"},
+                               {"DATA\r\n", "354 go ahead\r\n"},
+                               {"\r\n.\r\n", "250 2.0.0 Ok: queued as 2\r\n"},
+                               {"QUIT\r\n", "221 2.0.0 Bye\r\n"}});
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), sink);
+  smtp::Envelope three = envelope();
+  three.recipients = {"bob@example.net", "carol@example.net", "dave@example.net"};
+
+  const smtp::TransactionOutcome outcome =
+      deliver(transport, session, three, numbered_lines(3000), {});
+
+  EXPECT_TRUE(outcome.accepted()) << (outcome.error ? outcome.error->message : "");
+  ASSERT_EQ(3u, outcome.recipients.size());
+  for (const auto& recipient : outcome.recipients) {
+    EXPECT_TRUE(recipient.accepted) << recipient.address;
+  }
+  EXPECT_EQ("dave@example.net", outcome.recipients[2].address);
+  ASSERT_TRUE(outcome.final_reply.has_value());
+  EXPECT_EQ("Ok: queued as 2", outcome.final_reply->text);
+  // The same bytes both times, and no RSET: the first transaction ended with its dot.
+  const std::string& written = transport.written;
+  const auto first = written.find("DATA\r\n") + 6;
+  const auto first_end = written.find("\r\n.\r\n", first);
+  const auto second = written.find("DATA\r\n", first_end) + 6;
+  const auto second_end = written.find("\r\n.\r\n", second);
+  ASSERT_NE(std::string::npos, second_end);
+  EXPECT_GT(first_end - first, 100000u);
+  EXPECT_EQ(written.substr(first, first_end - first), written.substr(second, second_end - second));
+  EXPECT_EQ(std::string::npos, written.find("RSET"));
+}
+
+// The connection is lost in the transaction for the recipients past the limit: the message was
+// delivered to the others, and the error says so.
+TEST(Deliver, AFailureAfterTheFirstTransactionSaysWhoHasTheMessage) {
+  ScriptedTransport transport({{"", "220 mx.example.net ESMTP\r\n"},
+                               {"EHLO", "250 mx.example.net\r\n"},
+                               {"MAIL FROM", "250 2.1.0 Ok\r\n"},
+                               {"RCPT TO:<bob@", "250 2.1.5 Ok\r\n"},
+                               {"RCPT TO:<carol@", "452 4.5.3 too many recipients\r\n"},
+                               {"DATA\r\n", "354 go ahead\r\n"},
+                               {"\r\n.\r\n", "250 2.0.0 Ok: queued as 1\r\n"}});
+  trace::NullSink sink;
+  smtp::Session session(cleartext_config(), sink);
+  smtp::Envelope two = envelope();
+  two.recipients = {"bob@example.net", "carol@example.net"};
+
+  const smtp::TransactionOutcome outcome = deliver(transport, session, two, numbered_lines(3), {});
+
+  EXPECT_FALSE(outcome.accepted());
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::io, outcome.error->kind);
+  EXPECT_NE(std::string::npos, outcome.error->message.find("connection lost while waiting for "
+                                                           "the reply to MAIL FROM"))
+      << outcome.error->message;
+  EXPECT_NE(std::string::npos,
+            outcome.error->message.find("the message was delivered to 1 recipient(s) before"))
+      << outcome.error->message;
+  ASSERT_EQ(2u, outcome.recipients.size());
+  EXPECT_TRUE(outcome.recipients[0].accepted);
 }
 
 }  // namespace

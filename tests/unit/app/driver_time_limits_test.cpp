@@ -315,6 +315,19 @@ TEST_P(DriverTimeLimits, MaxTimeCutsTheFinalDotsTenMinutesShort) {
   EXPECT_EQ(elapsed(), 3min);
 }
 
+// --max-time that runs out while a long message streams stops it before its final dot: sending
+// the dot after the end of --max-time would leave the message's fate unknown for nothing.
+TEST_P(DriverTimeLimits, MaxTimeRunningOutWhileTheMessageStreamsStopsItBeforeTheFinalDot) {
+  good_dialog(server_, {.data = 2min, .dot = 0ms});
+
+  const auto outcome = run(limits(std::nullopt, 2min), /*large_message=*/true);
+
+  EXPECT_EQ(outcome.state, smtp::TransactionState::not_sent) << message_of(outcome);
+  ASSERT_TRUE(outcome.error);
+  EXPECT_EQ(outcome.error->kind, ErrorKind::temporary);
+  EXPECT_EQ(server_.written().find("\r\n.\r\n"), std::string::npos);
+}
+
 // After acceptance QUIT is a courtesy: its reply gets 2 seconds, and the message stays accepted.
 TEST_P(DriverTimeLimits, QuitsReplyGetsTwoSecondsAfterAcceptance) {
   good_dialog(server_, {.dot = 1min, .quit = std::nullopt});

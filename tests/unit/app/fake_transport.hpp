@@ -7,8 +7,10 @@
 // the next read times out in a lower layer. A read finds what has arrived by now on the clock;
 // when nothing has, it waits on the fake clock, as net/socket_io.cpp waits in poll(): up to the
 // next step if that comes within the read's limit, else for the whole limit, and then throws the
-// transport's own timeout Failure. Writes take no time; they are recorded, and one can be made to
-// fail as a broken connection does.
+// transport's own timeout Failure. As over a socket, the end of the stream stays: once the server
+// has closed, every read returns 0 at once; a reset is reported by one read, after which reads
+// return 0 and writes fail. Writes take no time; they are recorded, and one can be made to fail as
+// a broken connection does.
 
 #include <algorithm>
 #include <cerrno>
@@ -52,11 +54,11 @@ class FakeTransport final : public net::Transport {
     }
     return *this;
   }
-  // The server closes the connection: a read returns 0.
+  // The server closes the connection: every read from then on returns 0.
   FakeTransport& hang_up(std::string after, milliseconds delay = milliseconds(0)) {
     return add(Step{Kind::hang_up, std::move(after), delay, {}});
   }
-  // The connection is reset: a read fails as lost.
+  // The connection is reset: a read fails as lost, later reads return 0, writes fail.
   FakeTransport& reset(std::string after, milliseconds delay = milliseconds(0)) {
     return add(Step{Kind::reset, std::move(after), delay, {}});
   }
@@ -93,15 +95,16 @@ class FakeTransport final : public net::Transport {
         return n;
       }
       if (fault_) {
-        const Kind fault = *std::exchange(fault_, std::nullopt);
-        switch (fault) {
+        switch (*fault_) {
           case Kind::hang_up:
-            return 0;
+            return 0;  // the end of the stream stays, as recv() finds it again and again
           case Kind::reset:
+            fault_ = Kind::hang_up;  // the error is reported once; then recv() finds the end
             throw Failure(ErrorKind::io,
                           std::string("lost the connection to the server while receiving: ") +
                               std::strerror(ECONNRESET));
           default:
+            fault_.reset();
             throw Failure(ErrorKind::temporary, net::read_timeout_message(Deadline(limit)));
         }
       }
@@ -158,8 +161,12 @@ class FakeTransport final : public net::Transport {
     if (closed) {
       throw Failure(ErrorKind::io, "the connection to the fake server is closed");
     }
-    if (failing_write_ && bytes.find(*failing_write_) != std::string_view::npos) {
+    take_arrived();
+    const bool fails = failing_write_ && bytes.find(*failing_write_) != std::string_view::npos;
+    if (fails) {
       failing_write_.reset();
+    }
+    if (fails || reset_) {
       throw Failure(
           ErrorKind::io,
           std::string("lost the connection to the server while sending: ") + std::strerror(EPIPE));
@@ -197,6 +204,7 @@ class FakeTransport final : public net::Transport {
       if (step.kind == Kind::bytes) {
         arrived_ += step.bytes;
       } else {
+        reset_ = reset_ || step.kind == Kind::reset;
         fault_ = step.kind;
         return;
       }
@@ -209,6 +217,7 @@ class FakeTransport final : public net::Transport {
   Clock::time_point previous_{};  // when the last step happened
   std::string arrived_;           // bytes that arrived and were not read yet
   std::optional<Kind> fault_;     // a fault that happened, after arrived_
+  bool reset_ = false;            // the connection was reset: no write goes through
   std::string written_;
   std::optional<std::string> failing_write_;
 };

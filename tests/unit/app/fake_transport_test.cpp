@@ -86,6 +86,30 @@ TEST_F(FakeTransportTest, FaultsComeAfterTheBytesBeforeThem) {
   EXPECT_EQ(read(1s), "");  // the server closed
 }
 
+// As recv() does: once the server has closed, every read finds the end at once, and the steps
+// after the close never arrive.
+TEST_F(FakeTransportTest, AfterTheServerClosedEveryReadReturnsZeroAtOnce) {
+  const auto started = clock_.now();
+  server_.send("", "221 bye\r\n").hang_up("").send("", "250 never\r\n", 1s);
+
+  EXPECT_EQ(read(5s), "221 bye\r\n");
+  EXPECT_EQ(read(5s), "");
+  EXPECT_EQ(read(5s), "");
+  EXPECT_EQ(clock_.now(), started);
+}
+
+// As over TCP: the reset is reported once; after it, reads find the end and writes fail.
+TEST_F(FakeTransportTest, AfterAResetReadsReturnZeroAndWritesFail) {
+  const auto started = clock_.now();
+  server_.reset("", 1s);
+
+  EXPECT_EQ(read_failure(5s).kind, ErrorKind::io);
+  EXPECT_EQ(read(5s), "");
+  EXPECT_EQ(clock_.now() - started, 1s);
+  EXPECT_THROW(server_.write("QUIT\r\n"), Failure);
+  EXPECT_TRUE(server_.writes.empty());
+}
+
 TEST_F(FakeTransportTest, AResetAndAFailedWriteAreLostConnections) {
   server_.reset("").fail_write("QUIT");
 

@@ -21,7 +21,7 @@ TEST(Deadline, RemainingNeverGoesBelowZero) {
   Deadline deadline(0ms);
   EXPECT_TRUE(deadline.expired());
   EXPECT_EQ(deadline.remaining(), 0ms);
-  EXPECT_EQ(deadline.budget(), 0ms);
+  EXPECT_EQ(deadline.limit(), 0ms);
 }
 
 TEST(Deadline, WaitReturnsAtOnceWhenDataIsThere) {

@@ -66,5 +66,32 @@ TEST(TimeLimits, MaxTimeLongerThanTheDefaultGivesThePasswordCommandAllOfIt) {
   EXPECT_EQ(limits.password_command(), 10min);
 }
 
+// Whatever reaches the limits (a config file allows 68 years; a parser may let NaN through as
+// the lowest number), nothing overflows the clock's nanoseconds and no limit is negative.
+TEST(TimeLimits, AHugeMaxTimeNeverRunsOutAndOverflowsNothing) {
+  FakeClock clock;
+  const TimeLimits limits(std::chrono::milliseconds::max(), std::chrono::milliseconds::max(),
+                          clock);
+  clock.advance(24h * 365 * 10);
+
+  EXPECT_FALSE(limits.max_time_ran_out());
+  EXPECT_EQ(limits.within_max_time(5min), 5min);
+  EXPECT_EQ(limits.reply(10min), 10min);
+  EXPECT_GT(limits.password_command(), 24h * 365 * 10);
+  EXPECT_LE(limits.password_command(), TimeLimits::longest);
+}
+
+TEST(TimeLimits, ANegativeSettingCountsAsNoTimeAtAll) {
+  FakeClock clock;
+  const TimeLimits limits(std::chrono::milliseconds::min(), std::chrono::milliseconds::min(),
+                          clock);
+
+  EXPECT_EQ(limits.connect(), 0ms);
+  EXPECT_EQ(limits.reply(10min), 0ms);
+  EXPECT_EQ(limits.password_command(), 0ms);
+  EXPECT_EQ(limits.within_max_time(5min), 0ms);
+  EXPECT_TRUE(limits.max_time_ran_out());
+}
+
 }  // namespace
 }  // namespace smtpsend

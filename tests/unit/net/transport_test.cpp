@@ -8,7 +8,9 @@
 #include <chrono>
 #include <string>
 
+#include "../common/fake_clock.hpp"
 #include "common/error.hpp"
+#include "common/time_limits.hpp"
 #include "loopback.hpp"
 
 namespace smtpsend::net {
@@ -134,6 +136,40 @@ TEST(Transport, ReadFromASilentServerTimesOutAsTemporary) {
       << error.message;
   EXPECT_GE(took, 190ms);
   EXPECT_LT(took, 5s);
+}
+
+// A read cut short by --max-time says that --max-time ran out, not "within 0 s" (what was left
+// of it), as the driver says for its replies.
+TEST(Transport, AReadCutShortByMaxTimeNamesMaxTime) {
+  auto listener = LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+  smtpsend::testing::FakeClock clock;
+  ConnectOptions options = options_for("127.0.0.1", listener->port());
+  options.limits = TimeLimits(std::nullopt, 30s, clock);
+  auto transport = connect(options, trace);
+  clock.advance(30s);
+  char buffer[64];
+
+  Error error = failure_of([&] { transport->read(buffer, sizeof buffer, 5min); });
+
+  EXPECT_EQ(error.kind, ErrorKind::temporary);
+  EXPECT_EQ(error.message, "gave up after --max-time 30 s in all");
+}
+
+TEST(Transport, AConnectAfterMaxTimeRanOutNamesMaxTime) {
+  auto listener = LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+  smtpsend::testing::FakeClock clock;
+  ConnectOptions options = options_for("127.0.0.1", listener->port());
+  options.limits = TimeLimits(std::nullopt, 1s, clock);
+  clock.advance(2s);
+
+  Error error = failure_of([&] { connect(options, trace); });
+
+  EXPECT_EQ(error.kind, ErrorKind::temporary);
+  EXPECT_EQ(error.message, "gave up after --max-time 1 s in all");
 }
 
 TEST(Transport, WriteToAServerThatDoesNotReadTimesOutAsTemporary) {

@@ -306,5 +306,82 @@ S: 250 Ok
       << runs.whole.outcome.error->message;
 }
 
+// RFC 3030 §3: a prepared 8-bit message goes with BODY=BINARYMIME when the server offers it.
+TEST(SessionBdat, AnEightBitPreparedMessageGoesAsBinaryMime) {
+  Envelope envelope = envelope_to({"bob@example.net"});
+  envelope.body_8bit_required = true;
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250-8BITMIME
+S: 250-BINARYMIME
+S: 250 CHUNKING
+C: MAIL FROM:<alice@example.org> BODY=BINARYMIME
+S: 250 Ok
+C: RCPT TO:<bob@example.net>
+S: 250 Ok
+-- body
+C: BDAT 23 LAST
+C: Subject: hi
+C:
+C: Hello.
+S: 250 Ok: queued
+C: QUIT
+S: 221 Bye
+-- closed
+)",
+                cleartext_config(), envelope, short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+}
+
+// A binary body goes byte for byte: its line ends are not touched (normalized, "a\rb.c" would be
+// 8 octets with a CRLF and a final line end).
+TEST(SessionBdat, ABinaryBodyGoesAsItIs) {
+  Envelope envelope = envelope_to({"bob@example.net"});
+  envelope.body_binary = true;
+  DialogRuns runs;
+  expect_dialog(
+      "S: 220 mx.example.net ESMTP\n"
+      "C: EHLO client.example\n"
+      "S: 250-mx.example.net\n"
+      "S: 250-BINARYMIME\n"
+      "S: 250 CHUNKING\n"
+      "C: MAIL FROM:<alice@example.org> BODY=BINARYMIME\n"
+      "S: 250 Ok\n"
+      "C: RCPT TO:<bob@example.net>\n"
+      "S: 250 Ok\n"
+      "-- body\n"
+      "C: BDAT 5 LAST\n"
+      "C! a\rb.c\n"
+      "S: 250 Ok: queued\n"
+      "C: QUIT\n"
+      "S: 221 Bye\n"
+      "-- closed\n",
+      cleartext_config(), envelope, "a\rb.c", runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+}
+
+TEST(SessionBdat, ABinaryBodyIsRefusedBeforeMailWithoutBinaryMime) {
+  Envelope envelope = envelope_to({"bob@example.net"});
+  envelope.body_binary = true;
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250-8BITMIME
+S: 250 CHUNKING
+C: QUIT
+-- closed
+)",
+                cleartext_config(), envelope, short_body, runs);
+  EXPECT_EQ(TransactionState::not_sent, runs.whole.outcome.state);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::data, runs.whole.outcome.error->kind);
+  EXPECT_TRUE(contains(runs.whole.outcome.error->message, "BINARYMIME"));
+}
+
 }  // namespace
 }  // namespace smtpsend::smtp

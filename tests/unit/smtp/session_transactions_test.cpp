@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "dialog_runner.hpp"
 #include "smtp/session.hpp"
 
@@ -387,6 +390,101 @@ TEST(SessionTransactions, StartingATransactionWhenNotReadyIsAnInternalError) {
   EXPECT_EQ(Step::finished, session.next_step());
   ASSERT_TRUE(session.error().has_value());
   EXPECT_EQ(ErrorKind::internal, session.error()->kind);
+}
+
+// RFC 5321 §4.5.3.1.10: 452 past the server's recipient limit defers the recipient to a further
+// transaction; the message goes to those accepted.
+TEST(SessionTransactions, A452PastTheRecipientLimitDefersTheRestAndSendsToTheAccepted) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 PIPELINING
+C: MAIL FROM:<alice@example.org>
+C: RCPT TO:<bob@example.net>
+C: RCPT TO:<carol@example.net>
+C: RCPT TO:<dave@example.net>
+C: DATA
+S: 250 Ok
+S: 250 Ok
+S: 452 4.5.3 too many recipients
+S: 452 4.5.3 too many recipients
+S: 354 go ahead
+-- body
+C: Subject: hi
+C:
+C: Hello.
+C: .
+S: 250 Ok: queued
+C: QUIT
+S: 221 Bye
+-- closed
+)",
+                cleartext_config(),
+                envelope_to({"bob@example.net", "carol@example.net", "dave@example.net"}),
+                short_body, runs);
+  const TransactionOutcome& outcome = runs.whole.outcome;
+  EXPECT_TRUE(outcome.accepted());
+  EXPECT_EQ((std::vector<std::string>{"carol@example.net", "dave@example.net"}),
+            outcome.deferred_recipients());
+  EXPECT_TRUE(outcome.warnings.empty());
+}
+
+// A plain 452 (no enhanced code) after an accepted recipient is the limit too; a 452 to the first
+// is a temporary refusal (the server is short of storage), not a limit.
+TEST(SessionTransactions, APlain452AfterAnAcceptedRecipientIsTheLimit) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250 mx.example.net
+C: MAIL FROM:<alice@example.org>
+S: 250 Ok
+C: RCPT TO:<bob@example.net>
+S: 250 Ok
+C: RCPT TO:<carol@example.net>
+S: 452 too many
+C: DATA
+S: 354 go ahead
+-- body
+C: Subject: hi
+C:
+C: Hello.
+C: .
+S: 250 Ok: queued
+C: QUIT
+S: 221 Bye
+-- closed
+)",
+                cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
+                short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+  EXPECT_EQ(std::vector<std::string>{"carol@example.net"},
+            runs.whole.outcome.deferred_recipients());
+}
+
+TEST(SessionTransactions, A452ToTheFirstRecipientIsATemporaryRefusal) {
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250 mx.example.net
+C: MAIL FROM:<alice@example.org>
+S: 250 Ok
+C: RCPT TO:<bob@example.net>
+S: 452 4.3.1 insufficient system storage
+C: RCPT TO:<carol@example.net>
+S: 250 Ok
+C: QUIT
+-- closed
+)",
+                cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
+                short_body, runs);
+  EXPECT_EQ(TransactionState::refused, runs.whole.outcome.state);
+  ASSERT_TRUE(runs.whole.outcome.error.has_value());
+  EXPECT_EQ(ErrorKind::temporary, runs.whole.outcome.error->kind);
+  EXPECT_TRUE(runs.whole.outcome.deferred_recipients().empty());
 }
 
 }  // namespace
