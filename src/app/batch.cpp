@@ -104,19 +104,9 @@ class BatchTransactions final : public Transactions {
     // Ended unsent because the connection ended (a 421, a lost connection), not for a reason
     // of its own: worth sending again over a new connection. One sent whole (delivery unknown)
     // is not: it may have been delivered.
-    if (outcome.state == smtp::TransactionState::delivery_unknown && outcome.error) {
-      in_doubt_ = outcome.error->message;
-    }
     if (outcome.state == smtp::TransactionState::not_sent && session_.error() &&
         own_failure_ != index) {
       abandoned_.push_back(index);
-      // The connection's end is worded for the message before it, whose end went out; this one's
-      // never did.
-      if (outcome.error && in_doubt_ && outcome.error->message == *in_doubt_) {
-        outcome.error->message =
-            "the connection was lost before this message was sent, while the reply to the "
-            "message before it was awaited";
-      }
     }
     results_[index] = std::move(outcome);
   }
@@ -130,6 +120,17 @@ class BatchTransactions final : public Transactions {
     }
   }
 
+  // The messages the connection's end left unsent stay so: a lost connection (an I/O error for
+  // one message) is a temporary failure for a message that never went out, worth sending again.
+  void give_up_abandoned() {
+    for (const std::size_t index : abandoned_) {
+      auto& error = results_[index]->error;
+      if (error && error->kind == ErrorKind::io) {
+        error->kind = ErrorKind::temporary;
+      }
+    }
+  }
+
  private:
   Results& results_;
   const OpenBatchMessage& open_;
@@ -140,7 +141,6 @@ class BatchTransactions final : public Transactions {
   std::deque<std::size_t> started_;  // started, not yet ended
   std::size_t started_count_ = 0;
   std::optional<std::size_t> own_failure_;
-  std::optional<std::string> in_doubt_;  // the error of the last message in doubt
   std::vector<std::size_t> abandoned_;
 };
 
@@ -234,6 +234,7 @@ std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBa
       transactions.forget_abandoned();
       continue;
     }
+    transactions.give_up_abandoned();
     fill_unsent(results, error.value_or(Error{ErrorKind::internal,
                                               "the connection ended before every message was sent",
                                               std::nullopt}));

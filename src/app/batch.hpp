@@ -44,7 +44,8 @@ using CheckBody = std::function<void(std::string_view chunk, const smtp::Capabil
 // A connection that ends (a 421, a lost connection) after carrying at least one transaction is
 // made again once, and the batch goes on with the first message not yet accepted. A message
 // whose delivery is unknown (sent whole, no final reply) is never sent again. A message that
-// was never started is not sent, with the error that stopped the batch.
+// was never started is not sent, with the error that stopped the batch; one the connection's
+// loss left unsent counts as a temporary failure.
 std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBatchMessage& open,
                                                  const ConnectForBatch& connect,
                                                  const TimeLimits& limits,
