@@ -165,13 +165,6 @@ int severity(int exit_code) {
   return exit_code == EX_TEMPFAIL ? 1 : 2;
 }
 
-int exit_code_of(const smtp::TransactionOutcome& outcome) {
-  if (outcome.accepted()) {
-    return 0;
-  }
-  return exit_code_for(outcome.error ? outcome.error->kind : ErrorKind::internal);
-}
-
 // One line: line breaks in a server's text become "; ", control bytes are escaped.
 std::string one_line(std::string_view text) {
   std::string line;
@@ -247,10 +240,17 @@ std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBa
   return outcomes;
 }
 
+int batch_message_exit_code(const smtp::TransactionOutcome& outcome) {
+  if (outcome.accepted()) {
+    return 0;
+  }
+  return exit_code_for(outcome.error ? outcome.error->kind : ErrorKind::internal);
+}
+
 int batch_exit_code(const std::vector<smtp::TransactionOutcome>& outcomes) {
   int chosen = 0;
   for (const auto& outcome : outcomes) {
-    const int code = exit_code_of(outcome);
+    const int code = batch_message_exit_code(outcome);
     if (severity(code) > severity(chosen)) {
       chosen = code;
     }

@@ -52,6 +52,9 @@ std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBa
                                                  const CheckBody& check_body = {},
                                                  std::size_t receive_piece = 0);
 
+// One message's exit code, as if it had been sent alone: 0 when accepted.
+int batch_message_exit_code(const smtp::TransactionOutcome& outcome);
+
 // The batch's exit status, the one rule: 0 when every message was accepted; otherwise the exit
 // code of a failed message, a permanent one (any code but 75: retrying will not help, someone
 // must look) before a temporary one (75: a retry may succeed; delivery state unknown is 75 as

@@ -190,7 +190,7 @@ cli::Options parse_arguments(int argc, const char* const* argv) {
 
 // The one line the logfile and syslog settings ask for; a log that cannot be written is worth a
 // warning, never a different outcome.
-void log_send(const config::Account& account, const ComposedMessage& message,
+void log_send(const config::Account& account, const smtp::Envelope& envelope,
               const smtp::TransactionOutcome& outcome, int exit_code, bool interrupted = false) {
   if (account.logfile.empty() && account.syslog_facility.empty()) {
     return;
@@ -202,9 +202,9 @@ void log_send(const config::Account& account, const ComposedMessage& message,
   record.port = account.port;
   record.tls = std::string(config::security_name(account.security));
   record.user = account.user;
-  record.sender = message.envelope.mail_from;
-  record.recipients = message.envelope.recipients;
-  record.size = message.envelope.size;
+  record.sender = envelope.mail_from;
+  record.recipients = envelope.recipients;
+  record.size = envelope.size;
   record.sent = outcome.accepted();
   if (outcome.final_reply) {
     record.reply =
@@ -272,8 +272,12 @@ int run_batch(const cli::Options& options, config::Account& account,
     link.session = std::make_unique<smtp::Session>(session_config(account), *trace);
     return link;
   };
+  // Each message's envelope as it was read, for the send log (none for one that could not be).
+  std::vector<smtp::Envelope> envelopes(files.size());
   const auto open = [&](std::size_t index) {
-    return compose_batch_message(files[index], options, account);
+    ComposedMessage message = compose_batch_message(files[index], options, account);
+    envelopes[index] = message.envelope;
+    return message;
   };
   catch_interruptions();
   const auto outcomes = send_batch(files.size(), open, connect, limits, refuse_unannounced_8bit);
@@ -281,6 +285,7 @@ int run_batch(const cli::Options& options, config::Account& account,
   for (std::size_t index = 0; index < files.size(); ++index) {
     std::cerr << "smtpsend: " << describe_batch_result(files[index], outcomes[index]) << "\n";
     warn_about(outcomes[index].warnings);
+    log_send(account, envelopes[index], outcomes[index], batch_message_exit_code(outcomes[index]));
   }
   if (const int signal_number = interruption(); signal_number != 0) {
     end_by_interruption(signal_number);
@@ -363,7 +368,7 @@ int run(int argc, const char* const* argv) {
       // have been delivered all the same (the final dot went out, its reply did not arrive).
       const Error error = outcome.error.value_or(
           Error{ErrorKind::temporary, "interrupted by " + signal_name(signal_number), {}});
-      log_send(account, message, outcome, exit_status_of_signal(signal_number),
+      log_send(account, message.envelope, outcome, exit_status_of_signal(signal_number),
                /*interrupted=*/true);
       fail(error);
       end_by_interruption(signal_number);
@@ -371,10 +376,10 @@ int run(int argc, const char* const* argv) {
     if (!outcome.accepted()) {
       const Error error = outcome.error.value_or(
           Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}});
-      log_send(account, message, outcome, exit_code_for(error.kind));
+      log_send(account, message.envelope, outcome, exit_code_for(error.kind));
       return fail(error);
     }
-    log_send(account, message, outcome, 0);
+    log_send(account, message.envelope, outcome, 0);
     return 0;
   } catch (const Failure& failure) {
     return fail(failure.error());

@@ -18,7 +18,7 @@ import pytest
 
 from fault_server import Close, Expect, FaultServers, ReadBody, reply
 from round_trip_proxy import RoundTripProxy
-from support import assert_exit, connect_args
+from support import ConfiguredClient, assert_exit, connect_args, plain_account
 
 EX_USAGE = 64
 BCC_FIELD = re.compile(rb"^bcc:", re.IGNORECASE | re.MULTILINE)
@@ -165,6 +165,26 @@ def test_a_refused_message_is_reported_and_the_others_are_sent(smtpsend, start_s
     assert [subject_of(message.raw) for message in received] == ["message 1", "message 3"]
     assert f"{spool}/002.eml: refused: " in run.stderr, run.describe()
     assert "refused by test server" in run.stderr, run.describe()
+
+
+def test_the_send_log_gets_a_line_for_each_message(smtpsend_binary, start_server, tmp_path):
+    server = start_server("plain", refuse=["to2@example.test"])
+    spool = write_messages(tmp_path / "spool", (1, 2, 3))
+    log = tmp_path / "smtpsend.log"
+    client = ConfiguredClient(smtpsend_binary, tmp_path / "home")
+    client.write_config(plain_account(server, extra=f"logfile {log}\n"))
+
+    run = client.run("--batch", str(spool))
+
+    assert_exit(run, 67)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3, lines
+    for number, line, status, code in ((1, lines[0], "sent", 0), (2, lines[1], "failed", 67),
+                                       (3, lines[2], "sent", 0)):
+        fields = line.split()
+        for expected in (f"status={status}", f"exit={code}", f"from=sender{number}@example.test"):
+            assert expected in fields, f"{expected!r} missing from the log line:\n{line}"
+        assert f"to{number}@example.test" in line, line
 
 
 def test_421_after_ten_messages_reconnects_and_delivers_the_rest_once(smtpsend, start_server,
