@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "cli/options.hpp"
@@ -10,6 +12,18 @@
 namespace smtpsend::cli {
 
 namespace {
+
+// CLI::Range lets "nan" through, since every comparison with NaN is false; "inf" would pass a
+// range with no upper end. A number of seconds must be a finite number.
+CLI::Validator finite_seconds() {
+  return CLI::Validator(
+      [](std::string& text) {
+        return std::isfinite(std::strtod(text.c_str(), nullptr))
+                   ? std::string()
+                   : std::string("SECONDS must be a finite number");
+      },
+      "", "finite");
+}
 
 // Built once, on first use: a static map would be constructed before main() could catch.
 const std::map<std::string, TlsMode>& tls_modes() {
@@ -256,11 +270,13 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->group(server);
   app.add_option("--timeout", options.timeout_seconds,
                  "Lower every connect, write and reply time limit to SECONDS")
+      ->check(finite_seconds())
       ->check(CLI::Range(0.1, 3600.0).description(""))
       ->type_name("SECONDS")
       ->group(server);
   app.add_option("--max-time", options.max_time_seconds,
                  "Give up after this many seconds in all, whatever the server does")
+      ->check(finite_seconds())
       ->check(CLI::Range(0.1, 86400.0).description(""))
       ->type_name("SECONDS")
       ->group(server);

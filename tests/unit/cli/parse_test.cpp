@@ -105,6 +105,14 @@ TEST(ParseCommandLine, UnknownFlagsAndBadValuesAreUsageErrors) {
   EXPECT_EQ(kind_of_failure({"--auth", "cram-md5"}), ErrorKind::usage);
 }
 
+TEST(ParseCommandLine, SecondsMustBeFiniteNumbers) {
+  for (const char* option : {"--timeout", "--max-time"}) {
+    for (const char* value : {"nan", "NaN", "inf", "-inf"}) {
+      EXPECT_EQ(kind_of_failure({option, value}), ErrorKind::usage) << option << " " << value;
+    }
+  }
+}
+
 TEST(ParseCommandLine, HasNoPasswordFlagSoSecretsStayOffTheProcessList) {
   EXPECT_EQ(kind_of_failure({"--password", "secret"}), ErrorKind::usage);
 }
