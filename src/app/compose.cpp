@@ -79,6 +79,17 @@ auto for_option(std::string_view option, Step&& step) {
   }
 }
 
+// The one sender -f/--from (or the from key) names.
+mime::Mailbox parse_sender(const std::string& from) {
+  const auto senders =
+      for_option("the sender (-f/--from)", [&] { return parse_recipients({from}, {}); });
+  if (senders.size() != 1) {
+    throw Failure(ErrorKind::usage,
+                  "the sender '" + from + "' must be exactly one address; fix -f/--from");
+  }
+  return senders.front();
+}
+
 mime::FilePart file_part(const cli::FileArgument& argument) {
   return mime::FilePart{argument.path, argument.media_type, argument.name, argument.content_id};
 }
@@ -299,13 +310,7 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
   // The sender's From field is added only when -f names it; the header section is read first.
   mime::Mailbox given_sender;
   if (!options.from.empty()) {
-    const auto senders =
-        for_option("the sender (-f/--from)", [&] { return parse_recipients({options.from}, {}); });
-    if (senders.size() != 1) {
-      throw Failure(ErrorKind::usage,
-                    "the sender '" + options.from + "' must be exactly one address; fix -f/--from");
-    }
-    given_sender = senders.front();
+    given_sender = parse_sender(options.from);
   }
   cli::Options batch_options = options;
   batch_options.dot_ends_input = false;  // a file: a lone "." is just a line
@@ -355,13 +360,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   const bool null_sender = options.sendmail_mode && account.from == "<>";
   mime::Mailbox sender;
   if (!null_sender) {
-    const auto senders =
-        for_option("the sender (-f/--from)", [&] { return parse_recipients({account.from}, {}); });
-    if (senders.size() != 1) {
-      throw Failure(ErrorKind::usage,
-                    "the sender '" + account.from + "' must be exactly one address; fix -f/--from");
-    }
-    sender = senders.front();
+    sender = parse_sender(account.from);
     envelope.mail_from = sender.address;
     envelope.smtputf8 = mime::needs_smtputf8(sender);
   }
