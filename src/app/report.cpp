@@ -33,11 +33,15 @@ void report_outcome(const smtp::TransactionOutcome& outcome, trace::Sink& trace,
   }
 }
 
+void warn_about(const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings) {
+    spdlog::warn(warning);
+  }
+}
+
 void report_tls_warnings(const net::Transport& transport) {
   if (const net::TlsFacts* facts = transport.tls_facts()) {
-    for (const auto& warning : facts->warnings) {
-      spdlog::warn(warning);
-    }
+    warn_about(facts->warnings);
   }
 }
 

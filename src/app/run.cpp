@@ -230,12 +230,6 @@ void log_send(const config::Account& account, const smtp::Envelope& envelope,
   }
 }
 
-void warn_about(const std::vector<std::string>& warnings) {
-  for (const auto& warning : warnings) {
-    spdlog::warn(warning);
-  }
-}
-
 int fail(const Error& error) {
   // The message may quote the server or a certificate: each line is escaped like the trace.
   std::string shown;
