@@ -125,7 +125,7 @@ bool text_comes_from_stdin(const cli::Options& options) {
 
 // Whether the message, or a part of it, is to be read from standard input.
 bool reads_stdin(const cli::Options& options) {
-  if (options.sendmail_mode) {
+  if (options.settings.sendmail_mode) {
     return true;
   }
   if (options.message_file) {
@@ -309,8 +309,8 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
   UniqueFd descriptor(file.release_descriptor());
   // The sender's From field is added only when -f names it; the header section is read first.
   mime::Mailbox given_sender;
-  if (!options.from.empty()) {
-    given_sender = parse_sender(options.from);
+  if (account.from_given) {
+    given_sender = parse_sender(account.from);
   }
   cli::Options batch_options = options;
   batch_options.dot_ends_input = false;  // a file: a lone "." is just a line
@@ -357,7 +357,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   ComposedMessage composed;
   auto& envelope = composed.envelope;
   // sendmail's -f <>: the null reverse-path, for bounces (RFC 5321 §4.5.5).
-  const bool null_sender = options.sendmail_mode && account.from == "<>";
+  const bool null_sender = options.settings.sendmail_mode && account.from == "<>";
   mime::Mailbox sender;
   if (!null_sender) {
     sender = parse_sender(account.from);
@@ -375,14 +375,14 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
                   "standard input is closed; give the message on standard input or with "
                   "--text/--message");
   }
-  if (options.sendmail_mode) {
+  if (options.settings.sendmail_mode) {
     compose_submitted_message(options, account, sender, aliases, composed);
   } else {
     compose_native_message(options, account, sender, aliases, composed);
   }
   if (envelope.recipients.empty()) {
     throw Failure(ErrorKind::usage,
-                  options.sendmail_mode
+                  options.settings.sendmail_mode
                       ? "no recipients: give addresses, or -t to read them from the message"
                       : "no recipients; give at least one with -t/--to ADDRESS");
   }

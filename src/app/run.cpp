@@ -50,30 +50,11 @@ void survive_broken_pipes() {
 smtp::SessionConfig session_config(const config::Account& account) {
   smtp::SessionConfig config;
   config.ehlo_domain = account.ehlo_domain;
-  switch (account.security) {
-    case config::Security::none:
-      config.tls = smtp::TlsPolicy::none;
-      break;
-    case config::Security::starttls:
-      config.tls = smtp::TlsPolicy::starttls;
-      break;
-    case config::Security::smtps:
-      config.tls = smtp::TlsPolicy::implicit;
-      break;
-  }
+  config.tls = account.tls;
   if (!account.user.empty()) {
     config.credentials = smtp::Credentials{account.user, account.password};
   }
-  switch (account.auth) {
-    case cli::AuthMechanism::auto_select:
-      break;
-    case cli::AuthMechanism::plain:
-      config.auth_mechanism = "PLAIN";
-      break;
-    case cli::AuthMechanism::login:
-      config.auth_mechanism = "LOGIN";
-      break;
-  }
+  config.auth_mechanism = account.auth;
   config.allow_plaintext_auth = account.allow_plaintext_auth;
   config.partial_delivery = account.partial_delivery;
   return config;
@@ -94,19 +75,21 @@ net::ConnectOptions connect_options(const config::Account& account, const TimeLi
   return options;
 }
 
-// The trace goes to --trace-file (native mode only: sendmail mode refuses it), else to the
-// configuration's trace_file, which also turns it on, else to stderr with --trace or -v.
+// The trace goes to the trace_file setting (--trace-file, never from sendmail mode's arguments:
+// cli refuses it there), which also turns it on; else to stderr with --trace or -v.
 std::unique_ptr<trace::Sink> make_trace(const cli::Options& options,
                                         const config::Account& account) {
-  const bool from_option = !options.trace_file.empty();
-  const std::string& path = from_option ? options.trace_file : account.trace_file;
+  const std::string& path = account.trace_file;
   if (!options.trace && path.empty()) {
     return std::make_unique<trace::NullSink>();
   }
   if (path.empty()) {
     return std::make_unique<trace::SpdlogSink>();
   }
-  auto file = trace::open_trace_file(path, from_option ? "--trace-file" : "trace_file");
+  const config::SettingValue* setting = account.settings.find("trace_file");
+  const std::string named =
+      setting->layer == config::Layer::command_line ? setting->origin : "trace_file";
+  auto file = trace::open_trace_file(path, named);
   for (const auto& warning : file.warnings) {
     spdlog::warn(warning);
   }
@@ -160,7 +143,7 @@ smtp::TransactionOutcome send(const config::Account& account, const ComposedMess
                               const TimeLimits& limits, trace::Sink& trace) {
   // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
   auto transport = net::connect(connect_options(account, limits), trace);
-  if (account.security == config::Security::smtps) {
+  if (account.tls == TlsMode::smtps) {
     transport->start_tls();
     report_tls_warnings(*transport);
   }
@@ -200,7 +183,7 @@ void log_send(const config::Account& account, const smtp::Envelope& envelope,
   record.account = account.account_name;
   record.host = account.host;
   record.port = account.port;
-  record.tls = std::string(config::security_name(account.security));
+  record.tls = std::string(tls_mode_name(account.tls));
   record.user = account.user;
   record.sender = envelope.mail_from;
   record.recipients = envelope.recipients;
@@ -254,12 +237,12 @@ int run_batch(const cli::Options& options, config::Account& account,
   // Every PATH is listed before connecting: a missing one is found first.
   const std::vector<std::string> files = batch_files(options.batch);
   const TimeLimits limits(account.timeout, account.max_time);
-  config::resolve_password(account, options, environment, limits);
+  config::resolve_password(account, environment, limits);
   auto trace = make_trace(options, account);
   const auto connect = [&]() {
     BatchConnection link;
     link.transport = net::connect(connect_options(account, limits), *trace);
-    if (account.security == config::Security::smtps) {
+    if (account.tls == TlsMode::smtps) {
       link.transport->start_tls();
       report_tls_warnings(*link.transport);
     }
@@ -310,19 +293,26 @@ int run(int argc, const char* const* argv) {
       return 0;
     }
     const auto environment = config::process_environment();
-    const auto configuration = config::load_configuration(options, environment);
+    const auto configuration = config::load_configuration(options.settings, environment);
     if (configuration) {
       for (const auto& warning : configuration->warnings) {
         spdlog::warn(warning);
       }
     }
     config::Account account =
-        config::resolve_account(options, environment, configuration ? &*configuration : nullptr);
-    check_tls_settings(account);
+        config::resolve_account(options.settings, environment,
+                                configuration ? &*configuration : nullptr, !options.batch.empty());
     if (options.show_config) {
-      std::cout << config::describe_settings(account, options, environment);
+      // Everything known is shown, conflicts included; the exit status then says whether the
+      // account can be used.
+      std::cout << config::describe_settings(account);
+      std::cout.flush();
+      config::require_usable(account);
+      check_tls_settings(account);
       return 0;
     }
+    config::require_usable(account);
+    check_tls_settings(account);
     if (!options.batch.empty()) {
       return run_batch(options, account, environment);
     }
@@ -341,7 +331,7 @@ int run(int argc, const char* const* argv) {
     // Every time limit, once: --max-time counts from here, so it bounds the password command
     // and the delivery together (a hung command must not escape it).
     const TimeLimits limits(account.timeout, account.max_time);
-    config::resolve_password(account, options, environment, limits);
+    config::resolve_password(account, environment, limits);
     auto trace = make_trace(options, account);
     const auto started = std::chrono::steady_clock::now();
     smtp::TransactionOutcome outcome;

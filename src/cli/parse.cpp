@@ -8,37 +8,11 @@
 #include "cli/options.hpp"
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "config/config_file_keys.hpp"
 
 namespace smtpsend::cli {
 
 namespace {
-
-// CLI::Range lets "nan" through, since every comparison with NaN is false; "inf" would pass a
-// range with no upper end. A number of seconds must be a finite number.
-CLI::Validator finite_seconds() {
-  return CLI::Validator(
-      [](std::string& text) {
-        return std::isfinite(std::strtod(text.c_str(), nullptr))
-                   ? std::string()
-                   : std::string("SECONDS must be a finite number");
-      },
-      "", "finite");
-}
-
-// Built once, on first use: a static map would be constructed before main() could catch.
-const std::map<std::string, TlsMode>& tls_modes() {
-  static const std::map<std::string, TlsMode> modes{{"auto", TlsMode::auto_select},
-                                                    {"starttls", TlsMode::starttls},
-                                                    {"smtps", TlsMode::smtps},
-                                                    {"none", TlsMode::none}};
-  return modes;
-}
-const std::map<std::string, AuthMechanism>& auth_mechanisms() {
-  static const std::map<std::string, AuthMechanism> mechanisms{{"auto", AuthMechanism::auto_select},
-                                                               {"plain", AuthMechanism::plain},
-                                                               {"login", AuthMechanism::login}};
-  return mechanisms;
-}
 
 constexpr const char* description =
     "Send an email message through an SMTP server.\n\n"
@@ -55,23 +29,55 @@ constexpr const char* footer =
     "77 authentication or TLS verification failed; 78 configuration error.\n"
     "See smtpsend(1).";
 
-// Accepts one of the map's keys, ignoring case; names them all when the value is not one.
-template <typename Value>
-CLI::Validator one_of(const std::map<std::string, Value>& choices) {
-  std::string names;
-  for (const auto& [name, value] : choices) {
-    names += (names.empty() ? "" : ", ") + name;
+// The options that set a setting of the table (config/config_file_keys.hpp) in `group`: each
+// flag, its argument's name and its help line come from the table, and what is given becomes an
+// override {key, value, flag}.
+void add_setting_options(CLI::App& app, std::string_view group,
+                         std::map<std::string_view, std::string>& values,
+                         std::map<std::string_view, bool>& switches) {
+  for (const auto& rule : config::keys::key_rules()) {
+    if (rule.flag.empty() || rule.group != group) {
+      continue;
+    }
+    if (!rule.flag_value.empty()) {
+      app.add_flag(std::string(rule.flag), switches[rule.name], std::string(rule.doc))
+          ->group(std::string(group));
+    } else {
+      app.add_option(std::string(rule.flag), values[rule.name], std::string(rule.doc))
+          ->type_name(std::string(rule.value_name))
+          ->group(std::string(group));
+    }
   }
-  return CLI::Validator(
-      [&choices, names](std::string& input) -> std::string {
-        const std::string lower = ascii_lower(input);
-        if (choices.count(lower) == 0) {
-          return "'" + input + "' is not one of " + names;
-        }
-        input = lower;
-        return {};
-      },
-      "");
+}
+
+// The long spelling of a table flag ("-f,--from" -> "--from"), as messages name it.
+std::string long_flag(std::string_view flag) {
+  const auto comma = flag.rfind(',');
+  return std::string(comma == std::string_view::npos ? flag : flag.substr(comma + 1));
+}
+
+// What was given, in table order, as overrides.
+std::vector<config::Override> overrides_from(const CLI::App& app,
+                                             const std::map<std::string_view, std::string>& values,
+                                             const std::map<std::string_view, bool>& switches) {
+  std::vector<config::Override> overrides;
+  for (const auto& rule : config::keys::key_rules()) {
+    if (rule.flag.empty()) {
+      continue;
+    }
+    const std::string flag = long_flag(rule.flag);
+    if (app.get_option(flag)->count() == 0) {
+      continue;
+    }
+    if (!rule.flag_value.empty()) {
+      if (switches.at(rule.name)) {
+        overrides.push_back({std::string(rule.name), std::string(rule.flag_value), flag});
+      }
+    } else {
+      overrides.push_back({std::string(rule.name), values.at(rule.name), flag});
+    }
+  }
+  return overrides;
 }
 
 // "Name: value" -> {"Name", "value"}. The value's own validity (no CR, LF or NUL) is checked
@@ -153,13 +159,13 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.footer(footer);
   app.get_formatter()->column_width(34);
   std::vector<std::string> positional_recipients;
+  // The settings' flags store here until they become overrides.
+  std::map<std::string_view, std::string> setting_values;
+  std::map<std::string_view, bool> setting_switches;
 
   app.add_flag("--version", options.show_version, "Print the version and exit");
 
   auto* message = "Message";
-  app.add_option("-f,--from", options.from, "Sender address (envelope and From: header)")
-      ->type_name("ADDR")
-      ->group(message);
   app.add_option("-t,--to", options.to, "Recipient; repeatable, or a comma-separated list")
       ->type_name("ADDR")
       ->group(message)
@@ -204,9 +210,6 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->type_name("'NAME: VALUE'")
       ->group(message)
       ->allow_extra_args(false);
-  app.add_option("--charset", options.charset, "Character set of --text and --html (default UTF-8)")
-      ->type_name("NAME")
-      ->group(message);
   app.add_option("--message", options.message_file,
                  "Send the complete message in FILE ('-' = stdin) as it is")
       ->type_name("FILE")
@@ -225,90 +228,17 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->type_name("ADDR")
       ->group(message);
 
-  auto* server = "Server";
-  app.add_option("--server", options.server, "SMTP server host name or address")
-      ->type_name("HOST")
-      ->group(server);
-  app.add_option("--port", options.port,
-                 "Server port (default 587; 465 with --tls=smtps; 25 with --tls=none)")
-      ->check(CLI::Range(1, 65535).description(""))
-      ->type_name("N")
-      ->group(server);
-  std::string tls_mode;
-  app.add_option("--tls", tls_mode,
-                 "auto: SMTPS on port 465, otherwise STARTTLS (required); "
-                 "starttls; smtps; none (no encryption)")
-      ->transform(one_of(tls_modes()))
-      ->type_name("MODE")
-      ->group(server);
-  app.add_option("--tls-trust-file", options.tls_trust_file,
-                 "Trust the CA certificates in this PEM file instead of the system store")
-      ->type_name("FILE")
-      ->group(server);
-  app.add_flag("--tls-insecure", options.tls_insecure,
-               "Do not verify the server's certificate (unsafe: allows interception)")
-      ->group(server);
-  app.add_option("--tls-priorities", options.tls_priorities,
-                 "GnuTLS priority string to use instead of the default (TLS 1.2 or later)")
-      ->type_name("STRING")
-      ->group(server);
-  app.add_option("--tls-fingerprint", options.tls_fingerprint,
-                 "Trust only a certificate or public key with this SHA-256 fingerprint")
-      ->type_name("sha256:HEX")
-      ->group(server);
-  app.add_option("--tls-cert", options.tls_cert_file,
-                 "Present this client certificate (PEM) when the server asks for one")
-      ->type_name("FILE")
-      ->group(server);
-  app.add_option("--tls-key", options.tls_key_file,
-                 "Private key (PEM) of --tls-cert, when not in the same file")
-      ->type_name("FILE")
-      ->group(server);
-  app.add_option("--ehlo", options.ehlo,
-                 "Name to announce in EHLO (default: this host's qualified name)")
-      ->type_name("NAME")
-      ->group(server);
-  app.add_option("--timeout", options.timeout_seconds,
-                 "Lower every connect, write and reply time limit to SECONDS")
-      ->check(finite_seconds())
-      ->check(CLI::Range(0.1, 3600.0).description(""))
-      ->type_name("SECONDS")
-      ->group(server);
-  app.add_option("--max-time", options.max_time_seconds,
-                 "Give up after this many seconds in all, whatever the server does")
-      ->check(finite_seconds())
-      ->check(CLI::Range(0.1, 86400.0).description(""))
-      ->type_name("SECONDS")
-      ->group(server);
-  app.add_flag("--partial-delivery", options.partial_delivery,
-               "When the server refuses some recipients, deliver to the others (exit 0 with a "
-               "warning) instead of to nobody; lets BDAT follow the envelope without waiting "
-               "for the RCPT replies, saving a round trip")
-      ->group(server);
-
-  auto* auth = "Authentication";
-  app.add_option("--user", options.user, "Authenticate as USER (SMTP AUTH)")
-      ->type_name("USER")
-      ->group(auth);
-  app.add_option("--password-cmd", options.password_cmd,
-                 "Run CMD and use the first line of its output as the password")
-      ->type_name("CMD")
-      ->group(auth);
-  std::string auth_mechanism;
-  app.add_option("--auth", auth_mechanism, "SASL mechanism: auto, plain or login")
-      ->transform(one_of(auth_mechanisms()))
-      ->type_name("MECH")
-      ->group(auth);
-  app.add_flag("--allow-plaintext-auth", options.allow_plaintext_auth,
-               "Allow sending credentials over an unencrypted connection")
-      ->group(auth);
+  add_setting_options(app, message, setting_values, setting_switches);
+  add_setting_options(app, "Server", setting_values, setting_switches);
+  add_setting_options(app, "Authentication", setting_values, setting_switches);
 
   auto* configuration = "Configuration";
-  app.add_option("-C,--config", options.config_file,
+  app.add_option("-C,--config", options.settings.config_file,
                  "Read FILE instead of ~/.config/smtpsend/config or /etc/smtpsend.conf")
       ->type_name("FILE")
       ->group(configuration);
-  app.add_option("-A,--account", options.account, "Use the account NAME of the configuration file")
+  app.add_option("-A,--account", options.settings.account,
+                 "Use the account NAME of the configuration file")
       ->type_name("NAME")
       ->group(configuration);
   app.add_flag("--show-config", options.show_config,
@@ -325,9 +255,7 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--trace", options.trace,
                "Show the SMTP dialog and TLS details on stderr (secrets redacted)")
       ->group(output);
-  app.add_option("--trace-file", options.trace_file, "Write the trace to FILE instead of stderr")
-      ->type_name("FILE")
-      ->group(output);
+  add_setting_options(app, output, setting_values, setting_switches);
   app.add_flag("--dry-run", options.dry_run,
                "Print the message that would be sent to stdout; send nothing")
       ->group(output);
@@ -357,15 +285,7 @@ Options parse_command_line(int argc, const char* const* argv) {
   check_content_options(options);
   options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
   check_batch_options(options);
-  if (!tls_mode.empty()) {
-    options.tls = tls_modes().at(tls_mode);
-  }
-  if (!auth_mechanism.empty()) {
-    options.auth = auth_mechanisms().at(auth_mechanism);
-  }
-  if (!options.trace_file.empty()) {
-    options.trace = true;
-  }
+  options.settings.overrides = overrides_from(app, setting_values, setting_switches);
   return options;
 }
 

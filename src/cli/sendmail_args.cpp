@@ -17,11 +17,6 @@ namespace smtpsend::cli {
 
 namespace {
 
-// Bounds of --timeout and --max-time, the same as the native options'.
-constexpr double shortest_timeout_seconds = 0.1;
-constexpr double longest_timeout_seconds = 3600;     // an hour for one connect or reply
-constexpr double longest_max_time_seconds = 86'400;  // a day for the whole run
-
 // RFC 3461 §4.4: an ENVID is at most 100 characters.
 constexpr std::size_t max_envelope_id_length = 100;
 
@@ -121,6 +116,13 @@ void require_single_line(std::string_view what, std::string_view value) {
   }
 }
 
+// A setting of the table (config/config_file_keys.hpp), given by a flag: checked and resolved
+// with the others by config/.
+void set(Options& options, std::string_view key, std::string_view value, const FlagUse& use) {
+  options.settings.overrides.push_back(
+      {std::string(key), std::string(value), std::string(use.spelling)});
+}
+
 // sendmail's reading of a boolean option value: empty or starting with t or y is true.
 bool sendmail_boolean(std::string_view value) {
   return value.empty() || std::string_view("tTyY").find(value.front()) != std::string_view::npos;
@@ -130,7 +132,8 @@ void apply_sender(Options& options, const FlagUse& use) {
   require_single_line("sender " + std::string(use.spelling), use.value);
   // "-f <>" and "-f ''" both ask for the null reverse-path (RFC 5321 §4.5.5), used for bounces
   // and auto-replies; it is kept in its SMTP spelling.
-  options.from = (use.value.empty() || use.value == "<>") ? "<>" : std::string(use.value);
+  set(options, "from", (use.value.empty() || use.value == "<>") ? "<>" : std::string(use.value),
+      use);
 }
 
 void apply_full_name(Options& options, const FlagUse& use) {
@@ -174,10 +177,11 @@ void apply_dsn_notify(Options& options, const FlagUse& use) {
                                         ": never cannot be combined with success, failure or "
                                         "delay (RFC 3461 §4.1)");
   }
-  options.dsn_notify.clear();
+  std::string notify;
   for (const auto& keyword : keywords) {
-    options.dsn_notify += (options.dsn_notify.empty() ? "" : ",") + keyword;
+    notify += (notify.empty() ? "" : ",") + keyword;
   }
+  set(options, "dsn_notify", notify, use);
 }
 
 // RFC 3461 §4.3: RET is FULL (the whole message) or HDRS (its headers only).
@@ -189,7 +193,7 @@ void apply_dsn_return(Options& options, const FlagUse& use) {
                       " is not what a delivery status notification returns: give full (the "
                       "whole message) or hdrs (its headers only) (RFC 3461 §4.3)");
   }
-  options.dsn_return = what;
+  set(options, "dsn_return", what == "hdrs" ? "headers" : "full", use);  // the key's words
 }
 
 // RFC 3461 §4.4: ENVID is printable ASCII, at most 100 characters. '+' and '=' are refused too:
@@ -214,7 +218,7 @@ void apply_account_or_sendmail_config(Options& options, const FlagUse& use) {
   if (use.value == "c" || use.value == "m") {
     return;
   }
-  options.account = use.value;
+  options.settings.account = use.value;
 }
 
 // -o<letter>[value] sets one of sendmail's one-letter options. Only -oi (IgnoreDots) changes
@@ -273,21 +277,6 @@ void refuse_queue_run(Options& /*options*/, const FlagUse& use) {
               refused_mode_description(use.spelling));
 }
 
-double seconds_in(const FlagUse& use, double longest) {
-  double seconds = 0;
-  const char* const end = use.value.data() + use.value.size();
-  const auto [stop, error] = std::from_chars(use.value.data(), end, seconds);
-  // Written as a negation so that NaN, which compares false, is refused too.
-  if (error != std::errc() || stop != end ||
-      !(seconds >= shortest_timeout_seconds && seconds <= longest)) {
-    throw Failure(ErrorKind::usage, std::string(use.spelling) + " " +
-                                        quoted_for_message(use.value) +
-                                        fmt::format(" is not a number of seconds from {} to {}",
-                                                    shortest_timeout_seconds, longest));
-  }
-  return seconds;
-}
-
 void ignore(Options& /*options*/, const FlagUse& /*use*/) {}
 
 std::string sendmail_help_text();
@@ -312,12 +301,13 @@ constexpr std::array flag_specs{
              apply_dsn_return},
     FlagSpec{"-V", Argument::required, "ENVID", HelpGroup::listed,
              "Envelope identifier that delivery status notifications quote", apply_dsn_envelope_id},
-    FlagSpec{"-C --file --config", Argument::required, "FILE", HelpGroup::listed,
-             "Read the configuration from FILE instead of the usual places",
-             [](Options& options, const FlagUse& use) { options.config_file = use.value; }},
+    FlagSpec{
+        "-C --file --config", Argument::required, "FILE", HelpGroup::listed,
+        "Read the configuration from FILE instead of the usual places",
+        [](Options& options, const FlagUse& use) { options.settings.config_file = use.value; }},
     FlagSpec{"-a --account", Argument::required, "NAME", HelpGroup::listed,
              "Use this account of the configuration file",
-             [](Options& options, const FlagUse& use) { options.account = use.value; }},
+             [](Options& options, const FlagUse& use) { options.settings.account = use.value; }},
     FlagSpec{"-A", Argument::required, "NAME", HelpGroup::listed,
              "Account, as -a; sendmail's -Ac and -Am (its own files) are ignored",
              apply_account_or_sendmail_config},
@@ -327,14 +317,11 @@ constexpr std::array flag_specs{
     FlagSpec{"--trace-file", Argument::required, "FILE", HelpGroup::refused, "", refuse_trace_file},
     FlagSpec{"--timeout", Argument::required, "SECONDS", HelpGroup::listed,
              "Seconds to wait for a connection or a reply",
-             [](Options& options, const FlagUse& use) {
-               options.timeout_seconds = seconds_in(use, longest_timeout_seconds);
-             }},
-    FlagSpec{"--max-time", Argument::required, "SECONDS", HelpGroup::listed,
-             "Give up after this many seconds in all",
-             [](Options& options, const FlagUse& use) {
-               options.max_time_seconds = seconds_in(use, longest_max_time_seconds);
-             }},
+             [](Options& options, const FlagUse& use) { set(options, "timeout", use.value, use); }},
+    FlagSpec{
+        "--max-time", Argument::required, "SECONDS", HelpGroup::listed,
+        "Give up after this many seconds in all",
+        [](Options& options, const FlagUse& use) { set(options, "max_time", use.value, use); }},
     FlagSpec{"--show-config", Argument::none, "", HelpGroup::listed,
              "Print the effective settings and where each came from",
              [](Options& options, const FlagUse&) { options.show_config = true; }},
@@ -549,7 +536,7 @@ bool invoked_as_sendmail(std::string_view argv0) {
 
 Options parse_sendmail_command_line(int argc, const char* const* argv) {
   Options options;
-  options.sendmail_mode = true;
+  options.settings.sendmail_mode = true;
   std::vector<std::string_view> words;
   for (int i = 1; i < argc; ++i) {
     words.emplace_back(argv[i]);

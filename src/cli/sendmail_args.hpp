@@ -16,7 +16,7 @@ bool invoked_as_sendmail(std::string_view argv0);
 
 // Parses a sendmail-style command line. argv[0] is the program name; a leading "--sendmail" has
 // already been removed by the caller. Flags may be clustered as getopt(3) allows ("-ti",
-// "-tif ADDR") and may follow recipients; "--" ends them. Sets options.sendmail_mode.
+// "-tif ADDR") and may follow recipients; "--" ends them. Sets options.settings.sendmail_mode.
 // Throws smtpsend::Failure(ErrorKind::usage) with a message naming the flag at fault.
 Options parse_sendmail_command_line(int argc, const char* const* argv);
 

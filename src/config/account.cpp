@@ -1,18 +1,11 @@
+// The typed account, built from the resolved settings, and the conflicts between them.
+
 #include "config/account.hpp"
 
-#include <fnmatch.h>
-#include <netdb.h>
-#include <pwd.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 
-#include "common/ascii.hpp"
-#include "common/error.hpp"
+#include "config/account_choice.hpp"
+#include "config/host_identity.hpp"
 
 namespace smtpsend::config {
 
@@ -23,546 +16,333 @@ constexpr std::uint16_t smtps_port = 465;
 constexpr std::uint16_t submission_port = 587;
 constexpr std::uint16_t smtp_port = 25;
 
-constexpr const char* default_source = "default";
-
-// RFC 5321 §4.1.1.1 asks EHLO for a fully qualified name, and strict servers refuse a bare
-// "myhost"; so: the host name if it is qualified, else its canonical name from the resolver (as
-// /etc/hosts usually gives it), else "localhost".
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
-    return "localhost";
-  }
-  if (std::strchr(name, '.') != nullptr) {
-    return name;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_flags = AI_CANONNAME;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(name, nullptr, &hints, &found) == 0 && found != nullptr) {
-    std::string canonical = found->ai_canonname != nullptr ? found->ai_canonname : "";
-    ::freeaddrinfo(found);
-    if (canonical.find('.') != std::string::npos) {
-      return canonical;
-    }
-  }
-  return "localhost";
-}
-
-// A domain (letters, digits, '-', '_', '.') or an address literal ("[192.0.2.1]",
-// "[IPv6:2001:db8::1]"): nothing that could end the EHLO line or start another command.
-bool is_valid_ehlo_name(std::string_view name) {
-  if (name.empty() || name.size() > 255) {
-    return false;
-  }
-  if (name.front() == '[') {
-    return name.size() > 2 && name.back() == ']' &&
-           std::all_of(name.begin() + 1, name.end() - 1, [](char c) {
-             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ':';
-           });
-  }
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
-}
-
-// CR, LF or NUL in a value that ends up in a command line or header would end it early and let
-// the rest pass for a command of its own (SMTP injection): refused before anything is sent.
-// `key` names the setting, so the message can say where the value came from.
-void require_single_line(std::string_view value, std::string_view what, const Account& account,
-                         const std::string& key) {
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
-    const auto source = account.sources.find(key);
-    throw Failure(ErrorKind::usage,
-                  std::string(what) +
-                      (source != account.sources.end() ? " from " + source->second : "") +
-                      " contains a line break or NUL; give it on one line");
-  }
-}
-
-// /etc/mailname, the domain this machine's mail comes from on Debian; else the host name.
-std::string mail_name() {
-  std::ifstream file("/etc/mailname");
-  std::string line;
-  if (file && std::getline(file, line) && !line.empty()) {
-    return line;
-  }
-  return host_name();
-}
-
-// The user's full name from the password database (the GECOS field up to its first comma).
-std::string full_name() {
-  const passwd* entry = ::getpwuid(::getuid());
-  if (entry == nullptr || entry->pw_gecos == nullptr) {
-    return "";
-  }
-  const std::string gecos = entry->pw_gecos;
-  return gecos.substr(0, gecos.find(','));
-}
-
-// msmtp's placeholders in `from` and `domain`: %U user, %H host name, %C canonical host name,
-// %M /etc/mailname, %F full name. Any other '%' is kept as written.
-std::string expand_placeholders(std::string_view value, const Environment& environment) {
-  std::string expanded;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] != '%' || i + 1 == value.size()) {
-      expanded += value[i];
-      continue;
-    }
-    switch (value[i + 1]) {
-      case 'U':
-        expanded += environment("USER").value_or(environment("LOGNAME").value_or(""));
-        break;
-      case 'H':
-      case 'C':
-        expanded += host_name();
-        break;
-      case 'M':
-        expanded += mail_name();
-        break;
-      case 'F':
-        expanded += full_name();
-        break;
-      default:
-        expanded += value.substr(i, 2);
-        break;
-    }
-    ++i;
-  }
-  return expanded;
-}
-
-bool is_pattern(std::string_view from) {
-  return from.find_first_of("*?[") != std::string_view::npos;
-}
-
-// msmtp's account choice by sender: the account's `from` is the address, or a pattern for it.
-bool from_matches(std::string_view account_from, const std::string& sender) {
-  if (is_pattern(account_from)) {
-    return ::fnmatch(std::string(account_from).c_str(), sender.c_str(), FNM_CASEFOLD) == 0;
-  }
-  return ascii_lower(bare_address(account_from)) == ascii_lower(sender);
-}
-
-// One setting looked up through the layers, remembering which one gave it.
-class Layers {
+// Builds one Account, collecting what is wrong rather than stopping at it.
+class AccountBuilder {
  public:
-  Layers(const Environment& environment, const AccountSettings* settings, Account& account)
-      : environment_(environment), settings_(settings), account_(account) {}
+  AccountBuilder(Account& account, const CommandLine& command_line, const Environment& environment,
+                 const ConfigFile* file, const AccountSettings* chosen)
+      : account_(account),
+        settings_(account.settings),
+        command_line_(command_line),
+        environment_(environment),
+        file_(file),
+        chosen_(chosen) {}
 
-  const Setting* key(const char* name) const {
-    if (settings_ == nullptr) {
-      return nullptr;
-    }
-    const auto found = settings_->settings.find(name);
-    return found == settings_->settings.end() ? nullptr : &found->second;
-  }
-
-  // flag > environment variable (may be null) > config key > nothing.
-  std::optional<std::string> text(const char* name, const std::string& flag, const char* flag_name,
-                                  const char* variable, const char* config_key) {
-    if (!flag.empty()) {
-      note(name, flag_name);
-      return flag;
-    }
-    if (variable != nullptr) {
-      if (auto value = environment_(variable); value && !value->empty()) {
-        note(name, std::string("env ") + variable);
-        return value;
-      }
-    }
-    if (config_key != nullptr) {
-      if (const Setting* setting = key(config_key); setting != nullptr) {
-        note(name, describe(setting->origin));
-        return setting->value;
-      }
-    }
-    return std::nullopt;
-  }
-
-  void note(const std::string& name, std::string source) {
-    account_.sources[name] = std::move(source);
-  }
-  void note_key(const std::string& name, const Setting& setting) {
-    note(name, describe(setting.origin));
-  }
+  void server();
+  void tls();
+  void identity(bool sender_per_message);
+  void limits();
+  void authentication();
+  void message();
 
  private:
-  const Environment& environment_;
-  const AccountSettings* settings_;
+  // A problem with a value from the command line is a usage error; one from the file or the
+  // environment, a configuration error.
+  void problem(std::string_view key, std::string message) {
+    const SettingValue* value = settings_.find(key);
+    const ErrorKind kind = value != nullptr && value->layer == Layer::command_line
+                               ? ErrorKind::usage
+                               : ErrorKind::config;
+    account_.problems.push_back(Error{kind, std::move(message), {}});
+  }
+  Layer layer(std::string_view key) const {
+    const SettingValue* value = settings_.find(key);
+    return value == nullptr ? Layer::fallback : value->layer;
+  }
+  bool has(std::string_view key) const { return settings_.find(key) != nullptr; }
+  std::string text(std::string_view key) const { return settings_.text(key); }
+  // "off" means none, as msmtp writes it for a value it unsets.
+  std::string unless_off(std::string_view key) const {
+    std::string value = text(key);
+    return value == "off" ? std::string() : value;
+  }
+  // CR, LF or NUL in a value that ends up in a command line or header would end it early and
+  // let the rest pass for a command of its own (SMTP injection): refused before anything is sent.
+  void require_single_line(std::string_view key, std::string_view value, std::string_view what) {
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+      problem(key, std::string(what) + " from " + settings_.origin(key) +
+                       " contains a line break or NUL; give it on one line");
+    }
+  }
+  void unsupported_when_on(std::string_view key, std::string_view why) {
+    if (text(key) == "on") {
+      problem(key, settings_.as_written(key) + " is not supported: " + std::string(why));
+    }
+  }
+  std::optional<std::chrono::milliseconds> seconds(std::string_view key) const {
+    const std::string value = text(key);
+    if (value.empty() || value == "off") {
+      return std::nullopt;
+    }
+    constexpr double milliseconds_per_second = 1000;
+    return std::chrono::milliseconds(
+        static_cast<long>(std::strtod(value.c_str(), nullptr) * milliseconds_per_second));
+  }
+  std::string missing_server_message() const;
+
   Account& account_;
+  Settings& settings_;
+  const CommandLine& command_line_;
+  const Environment& environment_;
+  const ConfigFile* file_;
+  const AccountSettings* chosen_;
 };
 
-[[noreturn]] void unsupported_value(const Setting& setting, std::string_view key,
-                                    std::string_view why) {
-  throw Failure(ErrorKind::config, describe(setting.origin) + ": " + std::string(key) + " " +
-                                       setting.value + " is not supported: " + std::string(why));
-}
-
-const AccountSettings* choose_account(const cli::Options& options, const Environment& environment,
-                                      const ConfigFile& file, Account& account) {
-  if (!options.account.empty()) {
-    const AccountSettings* chosen = file.find(options.account);
-    if (chosen == nullptr) {
-      std::string names;
-      for (const auto& candidate : file.accounts) {
-        names += (names.empty() ? "" : ", ") + candidate.name;
-      }
-      throw Failure(ErrorKind::config,
-                    "there is no account '" + options.account + "' in " + file.path +
-                        (names.empty() ? "; it defines none" : "; its accounts: " + names));
-    }
-    account.account_choice = "--account";
-    return chosen;
-  }
-  const std::string sender = bare_address(
-      !options.from.empty() ? options.from : environment("SMTPSEND_FROM").value_or(""));
-  if (!sender.empty()) {
-    for (const auto& candidate : file.accounts) {
-      const auto from = candidate.settings.find("from");
-      if (from != candidate.settings.end() && from_matches(from->second.value, sender)) {
-        account.account_choice = "its from matches " + sender;
-        return &candidate;
+// HOST:PORT and [IPv6]:PORT; a bare IPv6 address (two colons or more) has no port.
+std::pair<std::string, std::optional<std::uint16_t>> split_port(const std::string& host) {
+  std::string name = host;
+  std::string port;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close != std::string::npos) {
+      name = host.substr(1, close - 1);
+      if (host.size() > close + 1 && host[close + 1] == ':') {
+        port = host.substr(close + 2);
       }
     }
+  } else if (const auto colon = host.find(':');
+             colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon + 1);
   }
-  if (const AccountSettings* fallback = file.find("default"); fallback != nullptr) {
-    account.account_choice = "default";
-    return fallback;
+  if (port.empty()) {
+    return {name, std::nullopt};
   }
-  account.account_choice = "no account; defaults only";
-  return &file.defaults;
+  constexpr unsigned long highest_port = 65535;
+  char* end = nullptr;
+  const unsigned long number = std::strtoul(port.c_str(), &end, 10);
+  if (*end != '\0' || number == 0 || number > highest_port || !std::isdigit(port.front())) {
+    return {host, std::nullopt};  // not a port: the name stays whole and fails to resolve
+  }
+  return {name, static_cast<std::uint16_t>(number)};
 }
 
-void resolve_security(const cli::Options& options, Layers& layers, Account& account) {
-  std::optional<cli::TlsMode> mode = options.tls;
-  if (mode) {
-    layers.note("tls", "--tls");
-  } else if (const Setting* tls = layers.key("tls"); tls != nullptr) {
-    layers.note_key("tls", *tls);
-    if (tls->value == "off") {
-      mode = cli::TlsMode::none;
-    } else {
-      const Setting* starttls = layers.key("tls_starttls");
-      mode = starttls != nullptr && starttls->value == "off" ? cli::TlsMode::smtps
-                                                             : cli::TlsMode::starttls;
-    }
-  } else {
-    layers.note("tls", default_source);
+std::string AccountBuilder::missing_server_message() const {
+  if (file_ != nullptr && chosen_ == &file_->defaults && !file_->accounts.empty()) {
+    return no_account_chosen(*file_);
   }
-
-  std::optional<std::uint16_t> port = options.port;
-  if (port) {
-    layers.note("port", "--port");
-  } else if (const Setting* setting = layers.key("port"); setting != nullptr) {
-    port = static_cast<std::uint16_t>(std::stoul(setting->value));
-    layers.note_key("port", *setting);
-  } else {
-    layers.note("port", default_source);
+  if (command_line_.sendmail_mode) {
+    return "no SMTP server given; set host in " +
+           (file_ != nullptr ? file_->path : std::string("a configuration file")) +
+           ", or set SMTPSEND_SERVER (see SENDMAIL MODE in smtpsend(1))";
   }
+  return file_ == nullptr
+             ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or write a "
+               "configuration file (see smtpsend(1))"
+             : "no SMTP server given; use --server HOST, or set host in " + file_->path;
+}
 
-  switch (mode.value_or(cli::TlsMode::auto_select)) {
-    case cli::TlsMode::none:
-      account.security = Security::none;
-      account.port = port.value_or(smtp_port);
-      break;
-    case cli::TlsMode::smtps:
-      account.security = Security::smtps;
-      account.port = port.value_or(smtps_port);
-      break;
-    case cli::TlsMode::starttls:
-      account.security = Security::starttls;
-      account.port = port.value_or(submission_port);
-      break;
-    case cli::TlsMode::auto_select:
-      account.port = port.value_or(submission_port);
-      account.security = account.port == smtps_port ? Security::smtps : Security::starttls;
-      break;
+void AccountBuilder::server() {
+  const std::string host = text("host");
+  if (host.empty()) {
+    account_.problems.push_back(Error{ErrorKind::usage, missing_server_message(), {}});
+  }
+  const auto [name, port_in_host] = split_port(host);
+  account_.host = name;
+  require_single_line("host", account_.host, "the server name");
+  // A port written with the host counts as given where the host was, unless the port setting
+  // itself comes from as high a layer.
+  const SettingValue* host_value = settings_.find("host");
+  const SettingValue* port_value = settings_.find("port");
+  if (port_in_host && (port_value == nullptr || port_value->rank > host_value->rank)) {
+    settings_.set("port", {std::to_string(*port_in_host), host_value->layer, host_value->origin,
+                           host_value->rank});
   }
 }
 
-void resolve_tls_details(const cli::Options& options, Layers& layers, Account& account) {
-  account.tls_trust_file = layers
-                               .text("tls_trust_file", options.tls_trust_file, "--tls-trust-file",
-                                     nullptr, "tls_trust_file")
-                               .value_or("");
-  if (account.tls_trust_file == "system") {
-    account.tls_trust_file.clear();  // msmtp's name for the system trust store
+void AccountBuilder::tls() {
+  const std::string mode = text("tls");
+  const SettingValue* port = settings_.find("port");
+  const std::optional<std::uint16_t> given_port =
+      port == nullptr ? std::nullopt
+                      : std::optional<std::uint16_t>(static_cast<std::uint16_t>(
+                            std::strtoul(port->text.c_str(), nullptr, 10)));
+  if (mode == "off" || mode == "none") {
+    account_.tls = TlsMode::none;
+  } else if (mode == "smtps" || (mode == "on" && text("tls_starttls") == "off")) {
+    account_.tls = TlsMode::smtps;
+  } else if (mode == "starttls" || mode == "on") {
+    account_.tls = TlsMode::starttls;
+  } else {  // auto: implicit TLS on its own port, STARTTLS elsewhere
+    account_.tls = given_port == smtps_port ? TlsMode::smtps : TlsMode::starttls;
   }
-  if (options.tls_insecure) {
-    account.tls_insecure = true;
-    layers.note("tls_certcheck", "--tls-insecure");
-  } else if (const Setting* check = layers.key("tls_certcheck"); check != nullptr) {
-    account.tls_insecure = check->value == "off";
-    layers.note_key("tls_certcheck", *check);
+  const std::uint16_t default_port = account_.tls == TlsMode::none    ? smtp_port
+                                     : account_.tls == TlsMode::smtps ? smtps_port
+                                                                      : submission_port;
+  account_.port = given_port.value_or(default_port);
+
+  account_.tls_trust_file = text("tls_trust_file");
+  if (account_.tls_trust_file == "system") {
+    account_.tls_trust_file.clear();  // msmtp's name for the system trust store
   }
-  account.tls_fingerprint = layers
-                                .text("tls_fingerprint", options.tls_fingerprint,
-                                      "--tls-fingerprint", nullptr, "tls_fingerprint")
-                                .value_or("");
-  account.tls_cert_file =
-      layers.text("tls_cert_file", options.tls_cert_file, "--tls-cert", nullptr, "tls_cert_file")
-          .value_or("");
-  account.tls_key_file =
-      layers.text("tls_key_file", options.tls_key_file, "--tls-key", nullptr, "tls_key_file")
-          .value_or("");
-  account.tls_priorities = layers
-                               .text("tls_priorities", options.tls_priorities, "--tls-priorities",
-                                     nullptr, "tls_priorities")
-                               .value_or("");
-  account.tls_server_name =
-      layers.text("tls_host_override", "", "", nullptr, "tls_host_override").value_or("");
-  if (account.tls_insecure && account.security == Security::none) {
-    throw Failure(ErrorKind::usage,
-                  "certificate checks cannot be turned off (--tls-insecure, tls_certcheck off) "
-                  "on a connection without TLS (--tls=none, tls off); drop one of the two");
+  account_.tls_insecure = text("tls_certcheck") == "off";
+  account_.tls_fingerprint = text("tls_fingerprint");
+  account_.tls_cert_file = text("tls_cert_file");
+  account_.tls_key_file = text("tls_key_file");
+  account_.tls_priorities = text("tls_priorities");
+  account_.tls_server_name = text("tls_host_override");
+  if (account_.tls_insecure && account_.tls == TlsMode::none) {
+    problem("tls_certcheck", "certificate checks cannot be turned off (" +
+                                 settings_.as_written("tls_certcheck") +
+                                 ") on a connection without TLS (" + settings_.as_written("tls") +
+                                 "); drop one of the two");
   }
 }
 
-std::optional<std::chrono::milliseconds> seconds_setting(Layers& layers, const char* name,
-                                                         const std::optional<double>& flag,
-                                                         const char* flag_name) {
-  if (flag) {
-    layers.note(name, flag_name);
-    return std::chrono::milliseconds(static_cast<long>(*flag * 1000));
-  }
-  if (const Setting* setting = layers.key(name); setting != nullptr && setting->value != "off") {
-    layers.note_key(name, *setting);
-    return std::chrono::milliseconds(std::stol(setting->value) * 1000);
-  }
-  return std::nullopt;
-}
-
-void resolve_identity(const cli::Options& options, const Environment& environment, Layers& layers,
-                      Account& account) {
-  std::string ehlo = layers.text("domain", options.ehlo, "--ehlo", nullptr, "domain").value_or("");
-  if (options.ehlo.empty()) {
-    ehlo = expand_placeholders(ehlo, environment);
+void AccountBuilder::identity(bool sender_per_message) {
+  std::string ehlo = text("domain");
+  if (layer("domain") == Layer::file) {
+    ehlo = expand_placeholders(ehlo, environment_);
   }
   if (!ehlo.empty() && !is_valid_ehlo_name(ehlo)) {
-    throw Failure(ErrorKind::usage, "invalid EHLO name '" + ehlo +
-                                        "' (--ehlo or domain): give a domain name "
-                                        "(mail.example.org) or an address literal ([192.0.2.1])");
+    problem("domain", "invalid EHLO name '" + ehlo + "' (" + settings_.origin("domain") +
+                          "): give a domain name (mail.example.org) or an address literal "
+                          "([192.0.2.1])");
   }
-  account.ehlo_domain = ehlo.empty() ? host_name() : ehlo;
-  if (ehlo.empty()) {
-    layers.note("domain", default_source);
-  }
+  account_.ehlo_domain = ehlo.empty() ? host_name() : ehlo;
 
-  // allow_from_override off (msmtp): the account's address wins over -f/--from.
-  const Setting* override_setting = layers.key("allow_from_override");
-  const bool flag_may_override = override_setting == nullptr || override_setting->value != "off";
-  std::optional<std::string> from = layers.text(
-      "from", flag_may_override ? options.from : std::string(), "--from", "SMTPSEND_FROM", nullptr);
-  if (!from) {
-    if (const Setting* setting = layers.key("from");
-        setting != nullptr && !is_pattern(setting->value)) {
-      from = expand_placeholders(setting->value, environment);
-      layers.note_key("from", *setting);
+  // allow_from_override off: the account's address wins over -f/--from and SMTPSEND_FROM.
+  if (text("allow_from_override") == "off" && layer("from") != Layer::file && chosen_ != nullptr) {
+    if (const auto found = chosen_->settings.find("from"); found != chosen_->settings.end()) {
+      settings_.set("from", {found->second.value, Layer::file, describe(found->second.origin), 0});
     }
   }
-  if (!from && !options.batch.empty()) {
-    return;  // --batch: each message's sender is -f/--from, else the message's own From field
+  std::string from = text("from");
+  if (layer("from") == Layer::file) {
+    if (from.find_first_of("*?[") != std::string::npos) {
+      from.clear();  // a pattern chooses the account; it is no address
+    } else {
+      from = expand_placeholders(from, environment_);
+      if (from.starts_with('@')) {
+        problem("from", "from (" + settings_.origin("from") + ") gives '" + from +
+                            "': no user name is known for %U (neither USER, LOGNAME nor the "
+                            "password database names one); write the address in full");
+      }
+    }
   }
-  if (!from) {
-    const std::string user = environment("USER").value_or(environment("LOGNAME").value_or(""));
+  account_.from_given = layer("from") == Layer::command_line || layer("from") == Layer::environment;
+  if (from.empty() && !sender_per_message) {
+    const std::string user = login_name(environment_);
     if (user.empty()) {
-      throw Failure(ErrorKind::usage, "no sender address; use -f/--from ADDRESS");
+      account_.problems.push_back(Error{
+          ErrorKind::usage,
+          command_line_.sendmail_mode
+              ? "no sender address: no user name is known; use -f ADDRESS, or set from in the "
+                "configuration file"
+              : "no sender address: no user name is known; use -f/--from ADDRESS",
+          {}});
+    } else {
+      from = user + "@" + host_name();
     }
-    from = user + "@" + host_name();
-    layers.note("from", default_source);
   }
-  require_single_line(*from, "the sender address", account, "from");
-  account.from = *from;
+  require_single_line("from", from, "the sender address");
+  account_.from = from;
 }
 
-void resolve_authentication(const cli::Options& options, Layers& layers, Account& account) {
-  bool auth_off = false;
-  if (options.auth) {
-    account.auth = *options.auth;
-    layers.note("auth", "--auth");
-  } else if (const Setting* auth = layers.key("auth"); auth != nullptr) {
-    layers.note_key("auth", *auth);
-    auth_off = auth->value == "off";
-    account.auth = auth->value == "plain"   ? cli::AuthMechanism::plain
-                   : auth->value == "login" ? cli::AuthMechanism::login
-                                            : cli::AuthMechanism::auto_select;
-  }
-  if (options.allow_plaintext_auth) {
-    account.allow_plaintext_auth = true;
-    layers.note("allow_plaintext_auth", "--allow-plaintext-auth");
-  } else if (const Setting* allow = layers.key("allow_plaintext_auth"); allow != nullptr) {
-    account.allow_plaintext_auth = allow->value == "on";
-    layers.note_key("allow_plaintext_auth", *allow);
-  }
+void AccountBuilder::limits() {
+  account_.timeout = seconds("timeout");
+  account_.max_time = seconds("max_time");
+  account_.partial_delivery = text("partial_delivery") == "on";
+}
 
-  account.user =
-      layers.text("user", options.user, "--user", "SMTPSEND_USER", auth_off ? nullptr : "user")
-          .value_or("");
-  require_single_line(account.user, "the user name", account, "user");
-  if (const Setting* auth = layers.key("auth");
-      account.user.empty() && auth != nullptr && auth->value != "off" && !options.auth) {
-    throw Failure(ErrorKind::config, describe(auth->origin) + ": auth is " + auth->value +
-                                         " but no user is set; add user, or write auth off");
+void AccountBuilder::authentication() {
+  const std::string auth = text("auth");
+  const bool auth_off = auth == "off";
+  account_.auth = auth == "on" || auth_off ? std::string() : auth;
+  account_.allow_plaintext_auth = text("allow_plaintext_auth") == "on";
+
+  // auth off in the file turns off the file's user; a user given on the command line or in the
+  // environment still asks for authentication.
+  account_.user = auth_off && layer("user") == Layer::file ? std::string() : text("user");
+  require_single_line("user", account_.user, "the user name");
+  if (account_.user.empty()) {
+    if (layer("auth") == Layer::file && !auth_off) {
+      problem("auth", settings_.as_written("auth") +
+                          " asks for authentication but no user is set; add user, or write "
+                          "auth off");
+    }
+    if (layer("passwordeval") == Layer::command_line) {
+      problem("passwordeval",
+              settings_.origin("passwordeval") + " needs a user name: add --user USER");
+    }
+    return;
   }
-  if (account.user.empty() && !options.password_cmd.empty()) {
-    throw Failure(ErrorKind::usage, "--password-cmd needs --user USER");
-  }
-  if (const Setting* eval = layers.key("passwordeval"); eval != nullptr) {
-    account.password_eval = *eval;
-  }
-  if (const Setting* password = layers.key("password"); password != nullptr) {
-    account.password_setting = *password;
-  }
-  if (!account.user.empty() && account.security == Security::none &&
-      !account.allow_plaintext_auth) {
-    throw Failure(ErrorKind::permission,
-                  "refusing to send credentials over an unencrypted connection (--tls=none); "
-                  "use TLS, or add --allow-plaintext-auth if you accept the risk");
+  if (account_.tls == TlsMode::none && !account_.allow_plaintext_auth) {
+    account_.problems.push_back(Error{
+        ErrorKind::permission,
+        "refusing to send credentials over an unencrypted connection (" +
+            settings_.as_written("tls") +
+            "); use TLS, or allow it with --allow-plaintext-auth (allow_plaintext_auth on) if you "
+            "accept the risk",
+        {}});
   }
 }
 
-// The sendmail-mode field rules: msmtp's set_*_header keys, as far as they mean "add if missing".
-bool adds_missing_field(Layers& layers, const char* key) {
-  const Setting* setting = layers.key(key);
-  if (setting == nullptr) {
-    return true;
+void AccountBuilder::message() {
+  account_.charset = text("charset");
+  account_.dsn_notify = unless_off("dsn_notify");
+  account_.dsn_return = unless_off("dsn_return");
+  if (account_.dsn_return == "headers") {
+    account_.dsn_return = "hdrs";  // msmtp's word for RET=HDRS
   }
-  layers.note_key(key, *setting);
-  if (setting->value == "on") {
-    unsupported_value(*setting, key,
+  unsupported_when_on("set_from_header",
                       "smtpsend adds the field when it is missing (auto) or never (off)");
+  account_.add_from_header = text("set_from_header") != "off";
+  account_.add_date_header = text("set_date_header") != "off";
+  account_.add_message_id_header = text("set_msgid_header") != "off";
+  account_.remove_bcc_headers = text("remove_bcc_headers") != "off";
+  unsupported_when_on("undisclosed_recipients", "leave the To and Cc fields as written");
+  unsupported_when_on("auto_from", "set the sender with from");
+  account_.aliases_file = text("aliases");
+  account_.logfile = text("logfile");
+  account_.trace_file = text("trace_file");
+  account_.logfile_time_format = text("logfile_time_format");
+  account_.syslog_facility = unless_off("syslog");
+  if (chosen_ == nullptr) {
+    return;
   }
-  return setting->value != "off";
-}
-
-void resolve_message_settings(const cli::Options& options, Layers& layers, Account& account) {
-  account.charset =
-      layers.text("charset", options.charset.value_or(""), "--charset", nullptr, "charset")
-          .value_or("UTF-8");
-  account.dsn_notify =
-      layers.text("dsn_notify", options.dsn_notify, "-N", nullptr, "dsn_notify").value_or("");
-  if (account.dsn_notify == "off") {
-    account.dsn_notify.clear();
-  }
-  account.dsn_return =
-      layers.text("dsn_return", options.dsn_return, "-R", nullptr, "dsn_return").value_or("");
-  if (account.dsn_return == "off") {
-    account.dsn_return.clear();
-  } else if (account.dsn_return == "headers") {
-    account.dsn_return = "hdrs";  // msmtp's word for RET=HDRS
-  }
-  account.add_from_header = adds_missing_field(layers, "set_from_header");
-  account.add_date_header = adds_missing_field(layers, "set_date_header");
-  account.add_message_id_header = adds_missing_field(layers, "set_msgid_header");
-  if (const Setting* remove = layers.key("remove_bcc_headers"); remove != nullptr) {
-    account.remove_bcc_headers = remove->value != "off";
-    layers.note_key("remove_bcc_headers", *remove);
-  }
-  if (const Setting* hide = layers.key("undisclosed_recipients");
-      hide != nullptr && hide->value == "on") {
-    unsupported_value(*hide, "undisclosed_recipients", "leave the To and Cc fields as written");
-  }
-  if (const Setting* auto_from = layers.key("auto_from");
-      auto_from != nullptr && auto_from->value == "on") {
-    unsupported_value(*auto_from, "auto_from", "set the sender with from");
-  }
-  account.aliases_file = layers.text("aliases", "", "", nullptr, "aliases").value_or("");
-  account.logfile = layers.text("logfile", "", "", nullptr, "logfile").value_or("");
-  account.trace_file = layers.text("trace_file", "", "", nullptr, "trace_file").value_or("");
-  account.logfile_time_format =
-      layers.text("logfile_time_format", "", "", nullptr, "logfile_time_format").value_or("");
-  account.syslog_facility = layers.text("syslog", "", "", nullptr, "syslog").value_or("");
-  if (account.syslog_facility == "off") {
-    account.syslog_facility.clear();
+  for (const Setting& header : chosen_->headers) {
+    const auto colon = header.value.find(':');
+    if (colon == std::string::npos) {
+      continue;  // the parser only lets "Name: value" through
+    }
+    std::string value = header.value.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    account_.headers.emplace_back(header.value.substr(0, colon), value);
   }
 }
 
 }  // namespace
 
-std::string bare_address(std::string_view text) {
-  const auto open = text.rfind('<');
-  const auto close = text.rfind('>');
-  if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-    text = text.substr(open + 1, close - open - 1);
-  }
-  const auto start = text.find_first_not_of(" \t");
-  const auto end = text.find_last_not_of(" \t");
-  return start == std::string_view::npos ? std::string()
-                                         : std::string(text.substr(start, end - start + 1));
-}
-
-Environment process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) {
-      return std::nullopt;
-    }
-    return std::string(value);
-  };
-}
-
-std::string_view security_name(Security security) {
-  switch (security) {
-    case Security::none:
-      return "none";
-    case Security::starttls:
-      return "starttls";
-    case Security::smtps:
-      return "smtps";
-  }
-  return "?";
-}
-
-Account resolve_account(const cli::Options& options, const Environment& environment,
-                        const ConfigFile* file) {
+Account resolve_account(const CommandLine& command_line, const Environment& environment,
+                        const ConfigFile* file, bool sender_per_message) {
   Account account;
-  const AccountSettings* settings = nullptr;
+  const AccountSettings* chosen = nullptr;
+  bool explicit_choice = false;
   if (file != nullptr) {
+    AccountChoice choice = choose_account(command_line, environment, *file);
+    chosen = choice.settings;
+    explicit_choice = choice.explicit_choice;
     account.config_path = file->path;
-    settings = choose_account(options, environment, *file, account);
-    account.account_name = settings->name;
+    account.account_name = chosen->name;
+    account.account_choice = std::move(choice.how);
   }
-  Layers layers(environment, settings, account);
-
-  account.host =
-      layers.text("host", options.server, "--server", "SMTPSEND_SERVER", "host").value_or("");
-  if (account.host.empty()) {
-    throw Failure(ErrorKind::usage,
-                  file == nullptr
-                      ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or write "
-                        "a configuration file (see smtpsend(1))"
-                      : "no SMTP server given; use --server HOST, or set host in " + file->path);
-  }
-  require_single_line(account.host, "the server name", account, "host");
-
-  resolve_security(options, layers, account);
-  resolve_tls_details(options, layers, account);
-  resolve_identity(options, environment, layers, account);
-  account.timeout = seconds_setting(layers, "timeout", options.timeout_seconds, "--timeout");
-  account.max_time = seconds_setting(layers, "max_time", options.max_time_seconds, "--max-time");
-  if (options.partial_delivery) {
-    account.partial_delivery = true;
-    layers.note("partial_delivery", "--partial-delivery");
-  } else if (const Setting* partial = layers.key("partial_delivery"); partial != nullptr) {
-    account.partial_delivery = partial->value == "on";
-    layers.note_key("partial_delivery", *partial);
-  }
-  resolve_authentication(options, layers, account);
-  resolve_message_settings(options, layers, account);
-  if (settings != nullptr) {
-    for (const Setting& header : settings->headers) {
-      const auto colon = header.value.find(':');
-      if (colon == std::string::npos) {
-        continue;  // the parser only lets "Name: value" through
-      }
-      std::string value = header.value.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      account.headers.emplace_back(header.value.substr(0, colon), value);
-    }
-  }
+  account.settings = resolve_settings(command_line.overrides, environment, chosen, explicit_choice,
+                                      environment("HOME").value_or(""));
+  AccountBuilder builder(account, command_line, environment, file, chosen);
+  builder.server();
+  builder.tls();
+  builder.identity(sender_per_message);
+  builder.limits();
+  builder.authentication();
+  builder.message();
   return account;
+}
+
+void require_usable(const Account& account) {
+  if (!account.problems.empty()) {
+    throw Failure(account.problems.front());
+  }
 }
 
 }  // namespace smtpsend::config

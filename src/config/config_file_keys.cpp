@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/ascii.hpp"
+#include "common/auth_mechanisms.hpp"
 
 namespace smtpsend::config::keys {
 
@@ -93,58 +94,103 @@ CheckedValue port_number(std::string_view value, const std::string& /*home*/) {
   return accept(value);
 }
 
+// Seconds, as a decimal number with at most one fraction part ("2.5"); what --timeout and
+// --max-time take too, since a flag and its key are one setting.
+std::optional<double> decimal_seconds(std::string_view value, double longest) {
+  constexpr double shortest = 0.1;
+  const auto point = value.find('.');
+  const auto whole = value.substr(0, point);
+  const auto fraction = point == value.npos ? std::string_view() : value.substr(point + 1);
+  const auto digits = [](std::string_view part) {
+    return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) ||
+      (point != value.npos && (fraction.empty() || !digits(fraction))) || whole.size() > 9) {
+    return std::nullopt;
+  }
+  const double seconds = std::stod(std::string(value));
+  if (seconds < shortest || seconds > longest) {
+    return std::nullopt;
+  }
+  return seconds;
+}
+
+constexpr double longest_timeout_seconds = 3600;     // an hour for one connect or reply
+constexpr double longest_max_time_seconds = 86'400;  // a day for the whole run
+
 CheckedValue timeout_seconds(std::string_view value, const std::string& /*home*/) {
-  if (value == "off" || positive_integer(value)) {
+  if (value == "off" || decimal_seconds(value, longest_timeout_seconds)) {
     return accept(value);
   }
-  return reject("'off' or a positive number of seconds");
+  return reject("'off' or a number of seconds from 0.1 to 3600");
 }
 
-CheckedValue positive_seconds(std::string_view value, const std::string& /*home*/) {
-  return positive_integer(value) ? accept(value) : reject("a positive number of seconds");
+CheckedValue max_time_seconds(std::string_view value, const std::string& /*home*/) {
+  if (value == "off" || decimal_seconds(value, longest_max_time_seconds)) {
+    return accept(value);
+  }
+  return reject("'off' or a number of seconds from 0.1 to 86400");
 }
 
-// msmtp's envelope-from: an address, possibly built from its substitutions (%U user, %H host,
-// %C canonical host, %M /etc/mailname, %F the From header's address), or a shell wildcard
-// pattern (*, ?, [...]) that picks this account for matching --from addresses.
+// The sender: an address (a local name without '@' too, as sendmail callers pass "-f root"),
+// "Name <address>" as -f/--from takes it, "<>" for the null reverse-path, msmtp's substitutions
+// (%U user, %H host, %C canonical host, %M /etc/mailname, %F full name), or a shell wildcard
+// pattern (*, ?, [...]) that picks this account for matching sender addresses. The address
+// itself is checked where the message is made, with the recipients'.
 CheckedValue envelope_from(std::string_view value, const std::string& /*home*/) {
-  if (value.empty()) {
+  if (value.empty() || value == "<>") {
     return accept(value);  // msmtp: an empty value unsets the address
   }
-  const bool has_wildcard = value.find_first_of("*?[") != value.npos;
-  const bool has_substitution = value.find('%') != value.npos;
-  const auto at = value.rfind('@');
-  const bool has_both_parts = at != value.npos && at > 0 && at + 1 < value.size();
-  if (has_blank(value) || value.find_first_of("<>") != value.npos ||
-      !(has_both_parts || has_wildcard || has_substitution)) {
+  const auto open = value.find('<');
+  const bool display_form = open != value.npos && value.back() == '>' &&
+                            value.find('<', open + 1) == value.npos &&
+                            value.find('>') == value.size() - 1 && !has_blank(value.substr(open));
+  const bool bare_form = !has_blank(value) && value.find_first_of("<>") == value.npos;
+  const bool has_control = std::any_of(value.begin(), value.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (has_control || !(display_form || bare_form)) {
     return reject(
-        "an envelope-from address such as user@example.org (no display name or <>), a pattern "
-        "with * or ? that matches sender addresses, or msmtp's %U/%H/%C/%M/%F substitutions");
+        "an address such as user@example.org or 'Name <user@example.org>', a pattern with * "
+        "or ? that matches sender addresses, or msmtp's %U/%H/%C/%M/%F substitutions");
   }
   return accept(value);
 }
 
-// msmtp's mechanism names (msmtp manual, "auth"); smtpsend implements PLAIN (RFC 4616) and
-// LOGIN, and "on" picks the better one the server offers.
-constexpr std::array<std::string_view, 11> unsupported_sasl_mechanisms = {
-    "scram-sha-256-plus", "scram-sha-1-plus", "scram-sha-256", "scram-sha-1",
-    "cram-md5",           "digest-md5",       "gssapi",        "external",
-    "oauthbearer",        "xoauth2",          "ntlm"};
-
+// on (or auto, or empty, as msmtp reads it): the best mechanism the server offers; off: no
+// authentication; else a mechanism by its IANA name, any case (msmtp writes "plain"), stored in
+// IANA's spelling.
 CheckedValue auth_mechanism(std::string_view value, const std::string& /*home*/) {
-  if (value.empty()) {
-    return accept("on");  // msmtp: an empty argument means "on"
+  if (value.empty() || value == "on" || value == "auto") {
+    return accept("on");
   }
-  if (value == "on" || value == "off" || value == "plain" || value == "login") {
+  if (value == "off") {
     return accept(value);
   }
-  if (std::find(unsupported_sasl_mechanisms.begin(), unsupported_sasl_mechanisms.end(), value) !=
-      unsupported_sasl_mechanisms.end()) {
-    return reject(
-        "smtpsend supports the mechanisms plain and login only; write 'auth on' to use the "
-        "better of those that the server offers");
+  const AuthMechanismInfo* mechanism = find_auth_mechanism(value);
+  if (mechanism == nullptr) {
+    return reject("on, off, or a mechanism: " + implemented_auth_mechanisms());
   }
-  return reject("on, off, plain or login");
+  if (!mechanism->implemented) {
+    return reject("smtpsend implements the mechanisms " + implemented_auth_mechanisms() +
+                  "; write 'auth on' to use the best of those that the server offers");
+  }
+  return accept(mechanism->name);
+}
+
+// msmtp's `tls on|off` and --tls's words: auto (implicit TLS on port 465, else STARTTLS),
+// starttls, smtps, none. "on" is msmtp's: STARTTLS unless tls_starttls is off.
+CheckedValue tls_mode(std::string_view value, const std::string& /*home*/) {
+  if (value.empty()) {
+    return accept("on");
+  }
+  const std::string lower = ascii_lower(value);
+  for (const std::string_view word : {"on", "off", "auto", "starttls", "smtps", "none"}) {
+    if (lower == word) {
+      return accept(word);
+    }
+  }
+  return reject("on, off, auto, starttls, smtps or none");
 }
 
 // msmtp manual, "Configuration files": a command that accepts "on" treats an empty argument as
@@ -329,52 +375,262 @@ CheckedValue dh_prime_bits(std::string_view value, const std::string& /*home*/) 
 
 // ---- the table ----------------------------------------------------------------------------------
 
+constexpr std::string_view server = "Server";
+constexpr std::string_view authentication = "Authentication";
+constexpr std::string_view message = "Message";
+constexpr std::string_view diagnostics = "Diagnostics";
+
 constexpr std::array key_table = {
     // Where mail goes and how (msmtp manual, "General commands").
-    KeyRule{"host", KeyRole::single, host_name, {}},
-    KeyRule{"port", KeyRole::single, port_number, {}},
-    KeyRule{"timeout", KeyRole::single, timeout_seconds, {}},
-    KeyRule{"protocol", KeyRole::single, protocol, {}},
-    KeyRule{"domain", KeyRole::single, ehlo_domain, {}},
+    KeyRule{.name = "host",
+            .role = KeyRole::single,
+            .check = host_name,
+            .flag = "--server",
+            .value_name = "HOST[:PORT]",
+            .group = server,
+            .variable = "SMTPSEND_SERVER",
+            .doc = "SMTP server host name or address; HOST:PORT or [IPv6]:PORT sets the port too"},
+    KeyRule{.name = "port",
+            .role = KeyRole::single,
+            .check = port_number,
+            .flag = "--port",
+            .value_name = "N",
+            .group = server,
+            .variable = "SMTPSEND_PORT",
+            .doc = "Server port (default 587; 465 with --tls=smtps; 25 with --tls=none)"},
+    KeyRule{.name = "tls",
+            .role = KeyRole::single,
+            .check = tls_mode,
+            .flag = "--tls",
+            .value_name = "MODE",
+            .group = server,
+            .fallback = "auto",
+            .doc = "auto: SMTPS on port 465, otherwise STARTTLS (required); starttls; smtps; "
+                   "none (no encryption)"},
+    KeyRule{.name = "tls_starttls",
+            .role = KeyRole::single,
+            .check = on_off,
+            .doc = "with tls on: off means TLS from the first byte (SMTPS) instead of STARTTLS"},
+    KeyRule{.name = "tls_trust_file",
+            .role = KeyRole::single,
+            .check = trust_file,
+            .flag = "--tls-trust-file",
+            .value_name = "FILE",
+            .group = server,
+            .fallback = "system",
+            .doc = "Trust the CA certificates in this PEM file instead of the system store"},
+    KeyRule{.name = "tls_certcheck",
+            .role = KeyRole::single,
+            .check = on_off,
+            .flag = "--tls-insecure",
+            .flag_value = "off",
+            .group = server,
+            .fallback = "on",
+            .doc = "Do not verify the server's certificate (unsafe: allows interception)"},
+    KeyRule{.name = "tls_priorities",
+            .role = KeyRole::single,
+            .check = any_text,
+            .flag = "--tls-priorities",
+            .value_name = "STRING",
+            .group = server,
+            .doc = "GnuTLS priority string to use instead of the default (TLS 1.2 or later)"},
+    KeyRule{.name = "tls_fingerprint",
+            .role = KeyRole::single,
+            .check = certificate_fingerprint,
+            .flag = "--tls-fingerprint",
+            .value_name = "sha256:HEX",
+            .group = server,
+            .doc = "Trust only a certificate or public key with this SHA-256 fingerprint"},
+    KeyRule{.name = "tls_cert_file",
+            .role = KeyRole::single,
+            .check = file_name,
+            .flag = "--tls-cert",
+            .value_name = "FILE",
+            .group = server,
+            .doc = "Present this client certificate (PEM) when the server asks for one"},
+    KeyRule{.name = "tls_key_file",
+            .role = KeyRole::single,
+            .check = file_name,
+            .flag = "--tls-key",
+            .value_name = "FILE",
+            .group = server,
+            .doc = "Private key (PEM) of --tls-cert, when not in the same file"},
+    KeyRule{.name = "tls_host_override",
+            .role = KeyRole::single,
+            .check = optional_host_name,
+            .doc = "the name the server's certificate must carry, when not the host's"},
+    KeyRule{.name = "domain",
+            .role = KeyRole::single,
+            .check = ehlo_domain,
+            .flag = "--ehlo",
+            .value_name = "NAME",
+            .group = server,
+            .doc = "Name to announce in EHLO (default: this host's qualified name)"},
+    KeyRule{.name = "timeout",
+            .role = KeyRole::single,
+            .check = timeout_seconds,
+            .flag = "--timeout",
+            .value_name = "SECONDS",
+            .group = server,
+            .sendmail_flags = "--timeout",
+            .fallback = "off",
+            .doc = "Lower every connect, write and reply time limit to SECONDS"},
+    KeyRule{.name = "max_time",
+            .role = KeyRole::single,
+            .check = max_time_seconds,
+            .flag = "--max-time",
+            .value_name = "SECONDS",
+            .group = server,
+            .sendmail_flags = "--max-time",
+            .fallback = "off",
+            .doc = "Give up after this many seconds in all, whatever the server does"},
+    KeyRule{.name = "partial_delivery",
+            .role = KeyRole::single,
+            .check = on_off,
+            .flag = "--partial-delivery",
+            .flag_value = "on",
+            .group = server,
+            .fallback = "off",
+            .doc = "When the server refuses some recipients, deliver to the others (exit 0 with "
+                   "a warning) instead of to nobody; lets BDAT follow the envelope without "
+                   "waiting for the RCPT replies, saving a round trip"},
+    KeyRule{.name = "protocol",
+            .role = KeyRole::single,
+            .check = protocol,
+            .doc = "smtp, the only protocol spoken"},
     // Authentication.
-    KeyRule{"auth", KeyRole::single, auth_mechanism, {}},
-    KeyRule{"user", KeyRole::single, any_text, {}},
-    KeyRule{"password", KeyRole::single, any_text, {}},
-    KeyRule{"passwordeval", KeyRole::single, non_empty_text, {}},
-    // TLS.
-    KeyRule{"tls", KeyRole::single, on_off, {}},
-    KeyRule{"tls_starttls", KeyRole::single, on_off, {}},
-    KeyRule{"tls_trust_file", KeyRole::single, trust_file, {}},
-    KeyRule{"tls_fingerprint", KeyRole::single, certificate_fingerprint, {}},
-    KeyRule{"tls_key_file", KeyRole::single, file_name, {}},
-    KeyRule{"tls_cert_file", KeyRole::single, file_name, {}},
-    KeyRule{"tls_certcheck", KeyRole::single, on_off, {}},
-    KeyRule{"tls_priorities", KeyRole::single, any_text, {}},
-    KeyRule{"tls_host_override", KeyRole::single, optional_host_name, {}},
-    // Sendmail mode: envelope, headers, logging.
-    KeyRule{"from", KeyRole::single, envelope_from, {}},
-    KeyRule{"allow_from_override", KeyRole::single, on_off, {}},
-    KeyRule{"dsn_notify", KeyRole::single, dsn_notify, {}},
-    KeyRule{"dsn_return", KeyRole::single, dsn_return, {}},
-    KeyRule{"set_from_header", KeyRole::single, auto_on_off, {}},
-    KeyRule{"set_date_header", KeyRole::single, auto_off, {}},
-    KeyRule{"set_msgid_header", KeyRole::single, auto_off, {}},
-    KeyRule{"remove_bcc_headers", KeyRole::single, on_off, {}},
-    KeyRule{"undisclosed_recipients", KeyRole::single, on_off, {}},
-    KeyRule{"logfile", KeyRole::single, log_file, {}},
-    KeyRule{"logfile_time_format", KeyRole::single, any_text, {}},
-    KeyRule{"syslog", KeyRole::single, syslog_facility, {}},
-    KeyRule{"aliases", KeyRole::single, file_name, {}},
-    KeyRule{"auto_from", KeyRole::single, on_off, {}},  // deprecated by msmtp, still honoured
-    // Our own.
-    KeyRule{"charset", KeyRole::single, charset_name, {}},
-    KeyRule{"header", KeyRole::repeatable, header_field, {}},
-    KeyRule{"max_time", KeyRole::single, positive_seconds, {}},
-    KeyRule{"allow_plaintext_auth", KeyRole::single, on_off, {}},
-    KeyRule{"partial_delivery", KeyRole::single, on_off, {}},
-    KeyRule{"trace_file", KeyRole::single, file_name, {}},
+    KeyRule{.name = "user",
+            .role = KeyRole::single,
+            .check = any_text,
+            .flag = "--user",
+            .value_name = "USER",
+            .group = authentication,
+            .variable = "SMTPSEND_USER",
+            .doc = "Authenticate as USER (SMTP AUTH)"},
+    KeyRule{.name = "passwordeval",
+            .role = KeyRole::single,
+            .check = non_empty_text,
+            .flag = "--password-cmd",
+            .value_name = "CMD",
+            .group = authentication,
+            .doc = "Run CMD and use the first line of its output as the password",
+            .secret = true},
+    KeyRule{.name = "password",
+            .role = KeyRole::single,
+            .check = any_text,
+            .variable = "SMTPSEND_PASSWORD",
+            .doc = "the password itself",
+            .secret = true},
+    KeyRule{.name = "auth",
+            .role = KeyRole::single,
+            .check = auth_mechanism,
+            .flag = "--auth",
+            .value_name = "MECH",
+            .group = authentication,
+            .fallback = "on",
+            .doc = "SASL mechanism: on (the best the server offers), PLAIN or LOGIN"},
+    KeyRule{.name = "allow_plaintext_auth",
+            .role = KeyRole::single,
+            .check = on_off,
+            .flag = "--allow-plaintext-auth",
+            .flag_value = "on",
+            .group = authentication,
+            .fallback = "off",
+            .doc = "Allow sending credentials over an unencrypted connection"},
+    // The envelope, the message and its headers.
+    KeyRule{.name = "from",
+            .role = KeyRole::single,
+            .check = envelope_from,
+            .flag = "-f,--from",
+            .value_name = "ADDR",
+            .group = message,
+            .sendmail_flags = "-f -r",
+            .variable = "SMTPSEND_FROM",
+            .doc = "Sender address (envelope and From: header)"},
+    KeyRule{.name = "allow_from_override",
+            .role = KeyRole::single,
+            .check = on_off,
+            .fallback = "on",
+            .doc = "off: the account's from wins over -f/--from"},
+    KeyRule{.name = "charset",
+            .role = KeyRole::single,
+            .check = charset_name,
+            .flag = "--charset",
+            .value_name = "NAME",
+            .group = message,
+            .fallback = "UTF-8",
+            .doc = "Character set of --text and --html (default UTF-8)"},
+    KeyRule{.name = "header",
+            .role = KeyRole::repeatable,
+            .check = header_field,
+            .doc = "a header field added to every message"},
+    KeyRule{.name = "dsn_notify",
+            .role = KeyRole::single,
+            .check = dsn_notify,
+            .sendmail_flags = "-N",
+            .doc = "when the server should report delivery (RFC 3461)"},
+    KeyRule{.name = "dsn_return",
+            .role = KeyRole::single,
+            .check = dsn_return,
+            .sendmail_flags = "-R",
+            .doc = "what a delivery report returns: full or headers"},
+    KeyRule{.name = "set_from_header",
+            .role = KeyRole::single,
+            .check = auto_on_off,
+            .fallback = "auto",
+            .doc = "sendmail mode: add From when missing (auto) or not (off)"},
+    KeyRule{.name = "set_date_header",
+            .role = KeyRole::single,
+            .check = auto_off,
+            .fallback = "auto",
+            .doc = "sendmail mode: add Date when missing (auto) or not (off)"},
+    KeyRule{.name = "set_msgid_header",
+            .role = KeyRole::single,
+            .check = auto_off,
+            .fallback = "auto",
+            .doc = "sendmail mode: add Message-ID when missing (auto) or not (off)"},
+    KeyRule{.name = "remove_bcc_headers",
+            .role = KeyRole::single,
+            .check = on_off,
+            .fallback = "on",
+            .doc = "sendmail mode: remove Bcc and Resent-Bcc fields"},
+    KeyRule{.name = "undisclosed_recipients",
+            .role = KeyRole::single,
+            .check = on_off,
+            .doc = "on is not supported: the To and Cc fields are sent as written"},
+    KeyRule{.name = "auto_from",
+            .role = KeyRole::single,
+            .check = on_off,  // deprecated by msmtp
+            .doc = "on is not supported: set the sender with from"},
+    KeyRule{.name = "aliases",
+            .role = KeyRole::single,
+            .check = file_name,
+            .doc = "file of local names and the addresses they stand for"},
+    // Logging and diagnostics.
+    KeyRule{.name = "logfile",
+            .role = KeyRole::single,
+            .check = log_file,
+            .doc = "file that gets one line per message sent or not"},
+    KeyRule{.name = "logfile_time_format",
+            .role = KeyRole::single,
+            .check = any_text,
+            .doc = "strftime(3) format of the log lines' date"},
+    KeyRule{.name = "syslog",
+            .role = KeyRole::single,
+            .check = syslog_facility,
+            .doc = "syslog facility for one line per message, or off"},
+    KeyRule{.name = "trace_file",
+            .role = KeyRole::single,
+            .check = file_name,
+            .flag = "--trace-file",
+            .value_name = "FILE",
+            .group = diagnostics,
+            .doc = "Write the trace to FILE instead of stderr ('-': standard output)"},
     // Honoured only in the default file: which files sendmail mode's -C may name.
-    KeyRule{"alternate_config_files", KeyRole::single, any_text, {}},
+    KeyRule{.name = "alternate_config_files",
+            .role = KeyRole::single,
+            .check = any_text,
+            .doc = "files sendmail mode's -C may name (in the default file only)"},
     // Accepted and ignored.
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "

@@ -1,7 +1,10 @@
 #pragma once
-// The table of configuration-file keys: the msmtp keys smtpsend honours, those it accepts and
-// ignores, those it refuses, our own, and how each value is checked. Used by config_file.cpp;
-// the rest of the program reads settings through config_file.hpp.
+// The settings table: one entry per configuration-file key (the msmtp keys smtpsend honours,
+// those it accepts and ignores, those it refuses, our own), how each value is checked, and the
+// same setting's other spellings: its flag in native mode (cli/parse.cpp makes the option from
+// the entry) and in sendmail mode, its environment variable, its default and a line of help.
+// config/settings.cpp resolves every setting from these layers in one way; --show-config lists
+// them in this order; tests hold --help and the man pages to the table.
 
 #include <span>
 #include <string>
@@ -30,8 +33,19 @@ using ValueCheck = CheckedValue (*)(std::string_view value, const std::string& h
 struct KeyRule {
   std::string_view name;
   KeyRole role;
-  ValueCheck check;       // nullptr for refused keys
-  std::string_view note;  // ignored: why it is ignored; refused: why, and what to write instead
+  ValueCheck check = nullptr;  // nullptr for refused keys
+  std::string_view note{};  // ignored: why it is ignored; refused: why, and what to write instead
+
+  // The same setting outside the file; "" where there is none.
+  std::string_view flag{};            // native mode, as CLI11 names it: "--server", "-f,--from"
+  std::string_view flag_value{};      // a flag that takes no argument sets this value ("off")
+  std::string_view value_name{};      // what --help calls the flag's argument: "HOST"
+  std::string_view group{};           // --help's heading for the flag
+  std::string_view sendmail_flags{};  // sendmail mode, space-separated: "-f -r"
+  std::string_view variable{};        // environment variable: "SMTPSEND_SERVER"
+  std::string_view fallback{};        // the default, written as in the file; "" = none or computed
+  std::string_view doc{};  // the flag's --help line; for a key without flag, what it does
+  bool secret = false;     // never shown, whatever its source
 };
 
 std::span<const KeyRule> key_rules();

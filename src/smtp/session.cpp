@@ -121,7 +121,7 @@ void Session::start_tls_done() {
   if (state_ == State::finished) {
     return;
   }
-  if (config_.tls == TlsPolicy::implicit) {
+  if (config_.tls == TlsMode::smtps) {
     return;  // the session treated the connection as TLS from the start
   }
   if (state_ != State::tls_handshake) {
@@ -389,7 +389,7 @@ void Session::on_helo_reply(const Reply& reply) {
 }
 
 void Session::after_hello() {
-  if (config_.tls == TlsPolicy::starttls && !in_tls_) {
+  if (config_.tls == TlsMode::starttls && !in_tls_) {
     if (!capabilities_.starttls) {
       // Never fall back to plaintext when TLS was asked for.
       throw Failure(ErrorKind::permission,
@@ -434,7 +434,7 @@ std::string Session::plaintext_after_starttls_message() {
 Session::Session(SessionConfig config, trace::Sink& trace)
     : config_(std::move(config)), trace_(trace) {
   // With implicit TLS the transport is encrypted before the greeting (RFC 8314 §3.3).
-  in_tls_ = config_.tls == TlsPolicy::implicit;
+  in_tls_ = config_.tls == TlsMode::smtps;
   awaiting_.push_back({State::greeting});
 }
 

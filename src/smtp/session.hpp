@@ -22,6 +22,7 @@
 
 #include "common/error.hpp"
 #include "smtp/body_trace.hpp"
+#include "common/tls_mode.hpp"
 #include "smtp/dot_stuffer.hpp"
 #include "smtp/reply_parser.hpp"
 #include "smtp/session_state.hpp"
@@ -31,12 +32,6 @@ namespace smtpsend::smtp {
 
 enum class AuthMechanism;  // smtp/auth.hpp, which needs Credentials from here
 
-enum class TlsPolicy {
-  none,      // never use TLS (AUTH then needs allow_plaintext_auth)
-  starttls,  // STARTTLS is required; a server without it is refused before anything is sent
-  implicit,  // the transport is TLS from the first byte (SMTPS, port 465)
-};
-
 struct Credentials {
   std::string user;
   std::string password;  // secret: never traced, never in an error message
@@ -44,7 +39,7 @@ struct Credentials {
 
 struct SessionConfig {
   std::string ehlo_domain = "localhost";  // the name we introduce ourselves with
-  TlsPolicy tls = TlsPolicy::starttls;
+  TlsMode tls = TlsMode::starttls;
   std::optional<Credentials> credentials;  // AUTH only when set
   std::string auth_mechanism;              // "" = best the server offers; else "PLAIN" / "LOGIN"
   bool allow_plaintext_auth = false;       // credentials over an unencrypted connection
