@@ -4,13 +4,19 @@
 
 #include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
+#include "overrides.hpp"
 
 namespace smtpsend::cli {
 namespace {
 
+using config::Override;
+using testing::find_override;
+using testing::resolution_refusal;
+using testing::resolve_overrides;
 using Recipients = std::vector<std::string>;
 
 Options parse(std::initializer_list<const char*> arguments) {
@@ -31,6 +37,16 @@ std::string usage_error_of(std::initializer_list<const char*> arguments) {
   return {};
 }
 
+// The value of the override of `key`, or "" when there is none.
+std::string setting_of(const Options& options, std::string_view key) {
+  const auto found = find_override(options.settings.overrides, key);
+  return found ? found->value : std::string();
+}
+
+std::string sender_of(const Options& options) {
+  return setting_of(options, "from");
+}
+
 // --- How the program was invoked ---
 
 TEST(InvokedAsSendmail, IsDecidedByTheBaseNameOfArgv0) {
@@ -48,11 +64,11 @@ TEST(InvokedAsSendmail, IsDecidedByTheBaseNameOfArgv0) {
 
 TEST(SendmailArgs, PositionalArgumentsAreRecipientsAndSetSendmailMode) {
   const auto options = parse({"a@x.test", "b@x.test,c@x.test"});
-  EXPECT_TRUE(options.sendmail_mode);
+  EXPECT_TRUE(options.settings.sendmail_mode);
   EXPECT_EQ(options.to, (Recipients{"a@x.test", "b@x.test,c@x.test"}));
   EXPECT_TRUE(options.dot_ends_input);
   EXPECT_FALSE(options.recipients_from_headers);
-  EXPECT_EQ(options.from, "");
+  EXPECT_TRUE(options.settings.overrides.empty());
 }
 
 TEST(SendmailArgs, DoubleDashEndsFlagsSoRecipientsMayStartWithADash) {
@@ -64,7 +80,7 @@ TEST(SendmailArgs, DoubleDashEndsFlagsSoRecipientsMayStartWithADash) {
 TEST(SendmailArgs, FlagsMayFollowRecipients) {
   const auto options = parse({"a@x.test", "-f", "me@x.test", "b@x.test"});
   EXPECT_EQ(options.to, (Recipients{"a@x.test", "b@x.test"}));
-  EXPECT_EQ(options.from, "me@x.test");
+  EXPECT_EQ(sender_of(options), "me@x.test");
 }
 
 TEST(SendmailArgs, NoRecipientsAndNoDashTIsAUsageError) {
@@ -122,20 +138,29 @@ TEST(SendmailArgs, LongIgnoreDotsOptionIsDashI) {
 // --- Sender and full name ---
 
 TEST(SendmailArgs, EnvelopeSenderTakesAttachedOrSeparateArgument) {
-  EXPECT_EQ(parse({"-f", "me@x.test", "a@x.test"}).from, "me@x.test");
-  EXPECT_EQ(parse({"-fme@x.test", "a@x.test"}).from, "me@x.test");
-  EXPECT_EQ(parse({"-r", "me@x.test", "a@x.test"}).from, "me@x.test");
-  EXPECT_EQ(parse({"-rme@x.test", "a@x.test"}).from, "me@x.test");
+  EXPECT_EQ(find_override(parse({"-f", "me@x.test", "a@x.test"}).settings.overrides, "from"),
+            (Override{"from", "me@x.test", "-f"}));
+  EXPECT_EQ(find_override(parse({"-fme@x.test", "a@x.test"}).settings.overrides, "from"),
+            (Override{"from", "me@x.test", "-f"}));
+  EXPECT_EQ(find_override(parse({"-r", "me@x.test", "a@x.test"}).settings.overrides, "from"),
+            (Override{"from", "me@x.test", "-r"}));
+  EXPECT_EQ(find_override(parse({"-rme@x.test", "a@x.test"}).settings.overrides, "from"),
+            (Override{"from", "me@x.test", "-r"}));
 }
 
 TEST(SendmailArgs, LastSenderWins) {
-  EXPECT_EQ(parse({"-f", "one@x.test", "-r", "two@x.test", "a@x.test"}).from, "two@x.test");
+  const auto options = parse({"-f", "one@x.test", "-r", "two@x.test", "a@x.test"});
+  EXPECT_EQ(sender_of(options), "two@x.test");
+  const auto settings = resolve_overrides(options.settings.overrides);
+  EXPECT_EQ(settings.text("from"), "two@x.test");
+  EXPECT_EQ(settings.origin("from"), "-r");
 }
 
 TEST(SendmailArgs, EmptyOrAngleBracketSenderIsTheNullSender) {
-  EXPECT_EQ(parse({"-f", "<>", "a@x.test"}).from, "<>");
-  EXPECT_EQ(parse({"-f<>", "a@x.test"}).from, "<>");
-  EXPECT_EQ(parse({"-f", "", "a@x.test"}).from, "<>");
+  EXPECT_EQ(sender_of(parse({"-f", "<>", "a@x.test"})), "<>");
+  EXPECT_EQ(sender_of(parse({"-f<>", "a@x.test"})), "<>");
+  EXPECT_EQ(sender_of(parse({"-f", "", "a@x.test"})), "<>");
+  EXPECT_EQ(resolve_overrides(parse({"-f", "", "a@x.test"}).settings.overrides).text("from"), "<>");
 }
 
 TEST(SendmailArgs, SenderWithALineBreakIsRefused) {
@@ -165,10 +190,21 @@ TEST(SendmailArgs, FlagThatNeedsAnArgumentAtTheEndIsAUsageError) {
 // --- Delivery status notifications (RFC 3461) ---
 
 TEST(SendmailArgs, DsnNotifyIsNormalizedToLowerCase) {
-  EXPECT_EQ(parse({"-N", "never", "a@x.test"}).dsn_notify, "never");
-  EXPECT_EQ(parse({"-N", "SUCCESS,Failure,delay", "a@x.test"}).dsn_notify, "success,failure,delay");
-  EXPECT_EQ(parse({"-Nfailure", "a@x.test"}).dsn_notify, "failure");
-  EXPECT_EQ(parse({"-N", "failure, delay,failure", "a@x.test"}).dsn_notify, "failure,delay");
+  EXPECT_EQ(find_override(parse({"-N", "never", "a@x.test"}).settings.overrides, "dsn_notify"),
+            (Override{"dsn_notify", "never", "-N"}));
+  EXPECT_EQ(setting_of(parse({"-N", "SUCCESS,Failure,delay", "a@x.test"}), "dsn_notify"),
+            "success,failure,delay");
+  EXPECT_EQ(setting_of(parse({"-Nfailure", "a@x.test"}), "dsn_notify"), "failure");
+  EXPECT_EQ(setting_of(parse({"-N", "failure, delay,failure", "a@x.test"}), "dsn_notify"),
+            "failure,delay");
+}
+
+// What -N makes of its argument is a value the configuration file's dsn_notify takes too.
+TEST(SendmailArgs, DsnNotifyResolvesAsTheConfigurationKey) {
+  const auto settings =
+      resolve_overrides(parse({"-N", "Failure, DELAY", "a@x.test"}).settings.overrides);
+  EXPECT_EQ(settings.text("dsn_notify"), "failure,delay");
+  EXPECT_EQ(settings.origin("dsn_notify"), "-N");
 }
 
 TEST(SendmailArgs, DsnNeverCannotBeCombined) {
@@ -186,9 +222,15 @@ TEST(SendmailArgs, UnknownDsnNotificationIsAUsageError) {
   EXPECT_EQ(usage_error_of({"-N", "failure,", "a@x.test"}), "-N 'failure,'" + expected);
 }
 
+// -R takes sendmail's words; the setting holds the configuration key's (hdrs is "headers").
 TEST(SendmailArgs, DsnReturnIsFullOrHdrs) {
-  EXPECT_EQ(parse({"-R", "full", "a@x.test"}).dsn_return, "full");
-  EXPECT_EQ(parse({"-RHDRS", "a@x.test"}).dsn_return, "hdrs");
+  EXPECT_EQ(find_override(parse({"-R", "full", "a@x.test"}).settings.overrides, "dsn_return"),
+            (Override{"dsn_return", "full", "-R"}));
+  EXPECT_EQ(find_override(parse({"-RHDRS", "a@x.test"}).settings.overrides, "dsn_return"),
+            (Override{"dsn_return", "headers", "-R"}));
+  EXPECT_EQ(
+      resolve_overrides(parse({"-R", "hdrs", "a@x.test"}).settings.overrides).text("dsn_return"),
+      "headers");
   EXPECT_EQ(usage_error_of({"-R", "body", "a@x.test"}),
             "-R 'body' is not what a delivery status notification returns: give full (the whole "
             "message) or hdrs (its headers only) (RFC 3461 §4.3)");
@@ -217,27 +259,27 @@ TEST(SendmailArgs, DsnEnvelopeIdMustBeShortPrintableAsciiWithoutPlusOrEquals) {
 // --- Configuration (msmtp's additions) ---
 
 TEST(SendmailArgs, ConfigFileHasThreeSpellings) {
-  EXPECT_EQ(parse({"-C", "/etc/rc", "a@x.test"}).config_file, "/etc/rc");
-  EXPECT_EQ(parse({"-C/etc/rc", "a@x.test"}).config_file, "/etc/rc");
-  EXPECT_EQ(parse({"--file=/etc/rc", "a@x.test"}).config_file, "/etc/rc");
-  EXPECT_EQ(parse({"--file", "/etc/rc", "a@x.test"}).config_file, "/etc/rc");
-  EXPECT_EQ(parse({"--config=/etc/rc", "a@x.test"}).config_file, "/etc/rc");
-  EXPECT_EQ(parse({"--config", "/etc/rc", "a@x.test"}).config_file, "/etc/rc");
+  EXPECT_EQ(parse({"-C", "/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
+  EXPECT_EQ(parse({"-C/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
+  EXPECT_EQ(parse({"--file=/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
+  EXPECT_EQ(parse({"--file", "/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
+  EXPECT_EQ(parse({"--config=/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
+  EXPECT_EQ(parse({"--config", "/etc/rc", "a@x.test"}).settings.config_file, "/etc/rc");
 }
 
 TEST(SendmailArgs, AccountHasThreeSpellings) {
-  EXPECT_EQ(parse({"-a", "work", "a@x.test"}).account, "work");
-  EXPECT_EQ(parse({"-awork", "a@x.test"}).account, "work");
-  EXPECT_EQ(parse({"--account=work", "a@x.test"}).account, "work");
-  EXPECT_EQ(parse({"--account", "work", "a@x.test"}).account, "work");
-  EXPECT_EQ(parse({"-A", "work", "a@x.test"}).account, "work");
-  EXPECT_EQ(parse({"-Awork", "a@x.test"}).account, "work");
+  EXPECT_EQ(parse({"-a", "work", "a@x.test"}).settings.account, "work");
+  EXPECT_EQ(parse({"-awork", "a@x.test"}).settings.account, "work");
+  EXPECT_EQ(parse({"--account=work", "a@x.test"}).settings.account, "work");
+  EXPECT_EQ(parse({"--account", "work", "a@x.test"}).settings.account, "work");
+  EXPECT_EQ(parse({"-A", "work", "a@x.test"}).settings.account, "work");
+  EXPECT_EQ(parse({"-Awork", "a@x.test"}).settings.account, "work");
 }
 
 TEST(SendmailArgs, SendmailsConfigurationChoicesAreNotAccounts) {
-  EXPECT_EQ(parse({"-Ac", "a@x.test"}).account, "");
-  EXPECT_EQ(parse({"-Am", "a@x.test"}).account, "");
-  EXPECT_EQ(parse({"-a", "work", "-Ac", "a@x.test"}).account, "work");
+  EXPECT_EQ(parse({"-Ac", "a@x.test"}).settings.account, "");
+  EXPECT_EQ(parse({"-Am", "a@x.test"}).settings.account, "");
+  EXPECT_EQ(parse({"-a", "work", "-Ac", "a@x.test"}).settings.account, "work");
 }
 
 // --- Diagnostics and information ---
@@ -258,22 +300,31 @@ TEST(SendmailArgs, TraceFileIsRefusedBecauseACallersArgumentsMayBeInjected) {
 
 TEST(SendmailArgs, TimeoutsAreSeconds) {
   const auto options = parse({"--timeout=2.5", "--max-time", "60", "a@x.test"});
-  EXPECT_DOUBLE_EQ(options.timeout_seconds.value_or(0), 2.5);
-  EXPECT_DOUBLE_EQ(options.max_time_seconds.value_or(0), 60);
-  EXPECT_FALSE(parse({"a@x.test"}).timeout_seconds.has_value());
+  EXPECT_EQ(options.settings.overrides, (std::vector<Override>{{"timeout", "2.5", "--timeout"},
+                                                               {"max_time", "60", "--max-time"}}));
+  const auto settings = resolve_overrides(options.settings.overrides);
+  EXPECT_EQ(settings.text("timeout"), "2.5");
+  EXPECT_EQ(settings.text("max_time"), "60");
+  EXPECT_FALSE(find_override(parse({"a@x.test"}).settings.overrides, "timeout").has_value());
 }
 
+// The values are checked with the configuration file's timeout and max_time, when the settings
+// are resolved: a usage error naming the flag.
 TEST(SendmailArgs, TimeoutsOutOfRangeOrNotNumbersAreUsageErrors) {
-  EXPECT_EQ(usage_error_of({"--timeout=soon", "a@x.test"}),
-            "--timeout 'soon' is not a number of seconds from 0.1 to 3600");
-  EXPECT_EQ(usage_error_of({"--timeout=0", "a@x.test"}),
-            "--timeout '0' is not a number of seconds from 0.1 to 3600");
-  EXPECT_EQ(usage_error_of({"--timeout=5s", "a@x.test"}),
-            "--timeout '5s' is not a number of seconds from 0.1 to 3600");
-  EXPECT_EQ(usage_error_of({"--timeout=nan", "a@x.test"}),
-            "--timeout 'nan' is not a number of seconds from 0.1 to 3600");
-  EXPECT_EQ(usage_error_of({"--max-time=86401", "a@x.test"}),
-            "--max-time '86401' is not a number of seconds from 0.1 to 86400");
+  const auto refusal = [](std::initializer_list<const char*> arguments) {
+    return resolution_refusal(parse(arguments).settings.overrides);
+  };
+  EXPECT_EQ(refusal({"--timeout=soon", "a@x.test"}),
+            "invalid value 'soon' for --timeout: 'off' or a number of seconds from 0.1 to 3600");
+  EXPECT_EQ(refusal({"--timeout=0", "a@x.test"}),
+            "invalid value '0' for --timeout: 'off' or a number of seconds from 0.1 to 3600");
+  EXPECT_EQ(refusal({"--timeout=5s", "a@x.test"}),
+            "invalid value '5s' for --timeout: 'off' or a number of seconds from 0.1 to 3600");
+  EXPECT_EQ(refusal({"--timeout=nan", "a@x.test"}),
+            "invalid value 'nan' for --timeout: 'off' or a number of seconds from 0.1 to 3600");
+  EXPECT_EQ(refusal({"--max-time=86401", "a@x.test"}),
+            "invalid value '86401' for --max-time: 'off' or a number of seconds from 0.1 to "
+            "86400");
 }
 
 TEST(SendmailArgs, ShowConfigAndVersionNeedNoRecipients) {
@@ -288,7 +339,7 @@ TEST(SendmailArgs, FlagsWithoutValuesRefuseOne) {
 
 TEST(SendmailArgs, HelpIsReturnedAsTextWithoutNeedingRecipients) {
   const auto options = parse({"--help"});
-  EXPECT_TRUE(options.sendmail_mode);
+  EXPECT_TRUE(options.settings.sendmail_mode);
   EXPECT_NE(options.help_text.find("Usage: sendmail"), std::string::npos) << options.help_text;
 }
 
@@ -383,7 +434,7 @@ TEST(SendmailArgs, IgnoredFlagsWithoutArgumentsChangeNothing) {
   const auto plain = parse({"a@x.test"});
   const auto options = parse({"-G", "-U", "-n", "-m", "-bm", "a@x.test"});
   EXPECT_EQ(options.to, plain.to);
-  EXPECT_EQ(options.from, plain.from);
+  EXPECT_EQ(options.settings.overrides, plain.settings.overrides);
   EXPECT_EQ(options.dot_ends_input, plain.dot_ends_input);
   EXPECT_EQ(options.trace, plain.trace);
 }
@@ -462,14 +513,14 @@ TEST(SendmailArgs, ClusterEndingInAFlagWithAnArgumentTakesTheNextWord) {
   const auto options = parse({"-tif", "me@x.test"});
   EXPECT_TRUE(options.recipients_from_headers);
   EXPECT_FALSE(options.dot_ends_input);
-  EXPECT_EQ(options.from, "me@x.test");
+  EXPECT_EQ(sender_of(options), "me@x.test");
   EXPECT_TRUE(options.to.empty());
 }
 
 TEST(SendmailArgs, ClusterCanAttachTheLastFlagsArgument) {
   const auto options = parse({"-tifme@x.test"});
   EXPECT_TRUE(options.recipients_from_headers);
-  EXPECT_EQ(options.from, "me@x.test");
+  EXPECT_EQ(sender_of(options), "me@x.test");
 }
 
 TEST(SendmailArgs, SeparateOiAndTWork) {
@@ -498,7 +549,7 @@ TEST(SendmailCallers, Mailx) {
 TEST(SendmailCallers, MuttAndSNail) {
   const auto options = parse({"-oem", "-oi", "-f", "me@x.test", "--", "alice@x.test"});
   EXPECT_FALSE(options.dot_ends_input);
-  EXPECT_EQ(options.from, "me@x.test");
+  EXPECT_EQ(sender_of(options), "me@x.test");
   EXPECT_EQ(options.to, Recipients{"alice@x.test"});
 }
 
@@ -506,7 +557,7 @@ TEST(SendmailCallers, GitSendEmail) {
   const auto options =
       parse({"-i", "-f", "dev@x.test", "maintainer@x.test", "list@x.test", "dev@x.test"});
   EXPECT_FALSE(options.dot_ends_input);
-  EXPECT_EQ(options.from, "dev@x.test");
+  EXPECT_EQ(sender_of(options), "dev@x.test");
   EXPECT_EQ(options.to, (Recipients{"maintainer@x.test", "list@x.test", "dev@x.test"}));
 }
 
@@ -515,16 +566,17 @@ TEST(SendmailCallers, PhpMail) {
   const auto options = parse({"-t", "-i", "-fwww@x.test"});
   EXPECT_TRUE(options.recipients_from_headers);
   EXPECT_FALSE(options.dot_ends_input);
-  EXPECT_EQ(options.from, "www@x.test");
+  EXPECT_EQ(sender_of(options), "www@x.test");
   EXPECT_TRUE(options.to.empty());
 }
 
 TEST(SendmailCallers, BounceWithDsn) {
   const auto options = parse(
       {"-f", "<>", "-N", "failure,delay", "-R", "hdrs", "-V", "QID.1234", "--", "user@x.test"});
-  EXPECT_EQ(options.from, "<>");
-  EXPECT_EQ(options.dsn_notify, "failure,delay");
-  EXPECT_EQ(options.dsn_return, "hdrs");
+  EXPECT_EQ(options.settings.overrides,
+            (std::vector<Override>{{"from", "<>", "-f"},
+                                   {"dsn_notify", "failure,delay", "-N"},
+                                   {"dsn_return", "headers", "-R"}}));
   EXPECT_EQ(options.dsn_envelope_id, "QID.1234");
 }
 
