@@ -80,12 +80,16 @@ auto for_option(std::string_view option, Step&& step) {
 }
 
 // The one sender -f/--from (or the from key) names.
-mime::Mailbox parse_sender(const std::string& from) {
-  const auto senders =
-      for_option("the sender (-f/--from)", [&] { return parse_recipients({from}, {}); });
+// The account's sender, named in errors by where it was set: -f, SMTPSEND_FROM, a line of the
+// configuration file, or the default built from the user's name.
+mime::Mailbox parse_sender(const config::Account& account) {
+  const std::string origin = account.settings.origin("from");
+  const std::string named = origin.empty() || origin == "default"
+                                ? "the default sender (user@host; set one with -f/--from)"
+                                : "the sender (" + account.settings.as_written("from") + ")";
+  const auto senders = for_option(named, [&] { return parse_recipients({account.from}, {}); });
   if (senders.size() != 1) {
-    throw Failure(ErrorKind::usage,
-                  "the sender '" + from + "' must be exactly one address; fix -f/--from");
+    throw Failure(ErrorKind::usage, named + " must be exactly one address; fix it");
   }
   return senders.front();
 }
@@ -310,7 +314,7 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
   // The sender's From field is added only when -f names it; the header section is read first.
   mime::Mailbox given_sender;
   if (account.from_given) {
-    given_sender = parse_sender(account.from);
+    given_sender = parse_sender(account);
   }
   cli::Options batch_options = options;
   batch_options.dot_ends_input = false;  // a file: a lone "." is just a line
@@ -360,7 +364,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   const bool null_sender = options.settings.sendmail_mode && account.from == "<>";
   mime::Mailbox sender;
   if (!null_sender) {
-    sender = parse_sender(account.from);
+    sender = parse_sender(account);
     envelope.mail_from = sender.address;
     envelope.smtputf8 = mime::needs_smtputf8(sender);
   }

@@ -135,26 +135,17 @@ CheckedValue max_time_seconds(std::string_view value, const std::string& /*home*
 // The sender: an address (a local name without '@' too, as sendmail callers pass "-f root"),
 // "Name <address>" as -f/--from takes it, "<>" for the null reverse-path, msmtp's substitutions
 // (%U user, %H host, %C canonical host, %M /etc/mailname, %F full name), or a shell wildcard
-// pattern (*, ?, [...]) that picks this account for matching sender addresses. The address
-// itself is checked where the message is made, with the recipients'.
+// pattern (*, ?, [...]) that picks this account for matching sender addresses. The address is
+// checked where the message is made, by the parser that checks the recipients (a bad one is
+// bad data, 65); here only what could never be one.
 CheckedValue envelope_from(std::string_view value, const std::string& /*home*/) {
-  if (value.empty() || value == "<>") {
-    return accept(value);  // msmtp: an empty value unsets the address
-  }
-  const auto open = value.find('<');
-  const bool display_form = open != value.npos && value.back() == '>' &&
-                            value.find('<', open + 1) == value.npos &&
-                            value.find('>') == value.size() - 1 && !has_blank(value.substr(open));
-  const bool bare_form = !has_blank(value) && value.find_first_of("<>") == value.npos;
   const bool has_control = std::any_of(value.begin(), value.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
-  if (has_control || !(display_form || bare_form)) {
-    return reject(
-        "an address such as user@example.org or 'Name <user@example.org>', a pattern with * "
-        "or ? that matches sender addresses, or msmtp's %U/%H/%C/%M/%F substitutions");
+  if (has_control) {
+    return reject("an address on one line, such as user@example.org or 'Name <user@example.org>'");
   }
-  return accept(value);
+  return accept(value);  // msmtp: an empty value unsets the address
 }
 
 // on (or auto, or empty, as msmtp reads it): the best mechanism the server offers; off: no

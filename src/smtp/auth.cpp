@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/ascii.hpp"
+#include "common/auth_mechanisms.hpp"
 #include "common/base64.hpp"
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
@@ -35,18 +36,16 @@ std::string_view mechanism_name(AuthMechanism mechanism) {
 AuthMechanism choose_auth_mechanism(std::string_view configured,
                                     const std::vector<std::string>& offered) {
   if (!configured.empty()) {
-    const std::string wanted = ascii_upper(configured);
-    AuthMechanism mechanism{};
-    if (wanted == "PLAIN") {
-      mechanism = AuthMechanism::plain;
-    } else if (wanted == "LOGIN") {
-      mechanism = AuthMechanism::login;
-    } else {
+    // The configuration names mechanisms as IANA registers them (common/auth_mechanisms.hpp).
+    const AuthMechanismInfo* known = find_auth_mechanism(configured);
+    if (known == nullptr || !known->implemented) {
       throw Failure(ErrorKind::config,
                     fmt::format("authentication mechanism '{}' is not supported; smtpsend "
-                                "supports PLAIN and LOGIN (the server offers: {})",
-                                configured, offered_list(offered)));
+                                "supports {} (the server offers: {})",
+                                configured, implemented_auth_mechanisms(), offered_list(offered)));
     }
+    const std::string wanted(known->name);
+    const AuthMechanism mechanism = wanted == "PLAIN" ? AuthMechanism::plain : AuthMechanism::login;
     if (!offers(offered, wanted)) {
       throw Failure(ErrorKind::config,
                     fmt::format("the server does not offer the configured authentication "
@@ -70,8 +69,8 @@ AuthMechanism choose_auth_mechanism(std::string_view configured,
   }
   throw Failure(ErrorKind::unavailable,
                 fmt::format("the server offers no authentication mechanism that smtpsend "
-                            "supports (it offers: {}; smtpsend supports PLAIN and LOGIN)",
-                            offered_list(offered)));
+                            "supports (it offers: {}; smtpsend supports {})",
+                            offered_list(offered), implemented_auth_mechanisms()));
 }
 
 std::string plain_initial_response(const Credentials& credentials) {

@@ -115,7 +115,7 @@ class Batch : public ::testing::TestWithParam<Feed> {
       link.transport = std::make_unique<LentTransport>(*servers_[connections_++]);
       smtp::SessionConfig config;
       config.ehlo_domain = "client.example";
-      config.tls = smtp::TlsPolicy::none;
+      config.tls = TlsMode::none;
       link.session = std::make_unique<smtp::Session>(config, trace_);
       return link;
     };

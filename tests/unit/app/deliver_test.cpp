@@ -26,7 +26,7 @@ using testing::ScriptedTransport;
 smtp::SessionConfig cleartext_config() {
   smtp::SessionConfig config;
   config.ehlo_domain = "client.example";
-  config.tls = smtp::TlsPolicy::none;
+  config.tls = TlsMode::none;
   return config;
 }
 

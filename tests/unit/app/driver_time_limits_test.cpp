@@ -31,7 +31,7 @@ enum class Feed { whole, one_byte };
 smtp::SessionConfig cleartext_config() {
   smtp::SessionConfig config;
   config.ehlo_domain = "client.example";
-  config.tls = smtp::TlsPolicy::none;
+  config.tls = TlsMode::none;
   return config;
 }
 

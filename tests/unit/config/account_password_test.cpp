@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "command_lines.hpp"
 #include "common/error.hpp"
 #include "config/account.hpp"
 
@@ -13,28 +14,24 @@ namespace {
 
 using namespace std::string_literals;
 
-Environment environment_of(std::map<std::string, std::string> variables) {
-  return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
-    if (auto found = variables.find(name); found != variables.end()) {
-      return found->second;
-    }
-    return std::nullopt;
-  };
-}
+using testing::environment_of;
 
-cli::Options options_with_user() {
-  cli::Options options;
-  options.server = "mail.example.org";
-  options.from = "me@example.org";
-  options.user = "me";
-  return options;
+// A user, and the password command `command` when it is not empty, as flags give them.
+CommandLine with_user(const std::string& command = {}) {
+  CommandLine command_line = testing::flags({{"host", "mail.example.org", "--server"},
+                                             {"from", "me@example.org", "--from"},
+                                             {"user", "me", "--user"}});
+  if (!command.empty()) {
+    command_line.overrides.push_back({"passwordeval", command, "--password-cmd"});
+  }
+  return command_line;
 }
 
 // Resolves the password and returns the failure it must end in.
-Error password_failure(Account& account, const cli::Options& options,
-                       const Environment& environment, const TimeLimits& limits = {}) {
+Error password_failure(Account& account, const Environment& environment,
+                       const TimeLimits& limits = {}) {
   try {
-    resolve_password(account, options, environment, limits);
+    resolve_password(account, environment, limits);
   } catch (const Failure& failure) {
     return failure.error();
   }
@@ -45,11 +42,10 @@ Error password_failure(Account& account, const cli::Options& options,
 // RFC 4616 §2: NUL separates the fields of AUTH PLAIN, so a NUL inside the password would
 // add a field.
 TEST(ResolvePassword, NulInCommandOutputIsAConfigErrorNamingTheSourceNotTheValue) {
-  auto options = options_with_user();
-  options.password_cmd = "printf 'secr\\000etpart\\n'";
+  const CommandLine options = with_user("printf 'secr\\000etpart\\n'");
   auto account = resolve_account(options, environment_of({}));
 
-  const Error error = password_failure(account, options, environment_of({}));
+  const Error error = password_failure(account, environment_of({}));
 
   EXPECT_EQ(error.kind, ErrorKind::config);
   EXPECT_NE(error.message.find("--password-cmd"), std::string::npos) << error.message;
@@ -60,26 +56,24 @@ TEST(ResolvePassword, NulInCommandOutputIsAConfigErrorNamingTheSourceNotTheValue
 }
 
 TEST(ResolvePassword, NulInUserIsAConfigError) {
-  auto options = options_with_user();
-  auto account = resolve_account(options, environment_of({}));
+  const auto environment = environment_of({{"SMTPSEND_PASSWORD", "pw"}});
+  auto account = resolve_account(with_user(), environment);
   account.user = "me\0other"s;
 
-  const Error error =
-      password_failure(account, options, environment_of({{"SMTPSEND_PASSWORD", "pw"}}));
+  const Error error = password_failure(account, environment);
 
   EXPECT_EQ(error.kind, ErrorKind::config);
   EXPECT_NE(error.message.find("NUL"), std::string::npos) << error.message;
 }
 
 TEST(ResolvePassword, CommandStillRunningAtTheDeadlineIsStoppedAsTemporary) {
-  auto options = options_with_user();
-  options.password_cmd = "sleep 30";
+  const CommandLine options = with_user("sleep 30");
   auto account = resolve_account(options, environment_of({}));
   account.max_time = std::chrono::milliseconds{300};
   const auto started = std::chrono::steady_clock::now();
 
-  const Error error = password_failure(account, options, environment_of({}),
-                                       TimeLimits(account.timeout, account.max_time));
+  const Error error =
+      password_failure(account, environment_of({}), TimeLimits(account.timeout, account.max_time));
 
   EXPECT_EQ(error.kind, ErrorKind::temporary);
   EXPECT_NE(error.message.find("--max-time"), std::string::npos) << error.message;
@@ -88,21 +82,21 @@ TEST(ResolvePassword, CommandStillRunningAtTheDeadlineIsStoppedAsTemporary) {
 }
 
 TEST(ResolvePassword, CommandReadsNothingFromOurStandardInput) {
-  auto options = options_with_user();
   // `read` fails at end of input: /dev/null gives it at once, and the password is what follows.
-  options.password_cmd = "if read line; then echo from-stdin; else echo from-dev-null; fi";
+  const CommandLine options =
+      with_user("if read line; then echo from-stdin; else echo from-dev-null; fi");
   auto account = resolve_account(options, environment_of({}));
 
-  resolve_password(account, options, environment_of({}));
+  resolve_password(account, environment_of({}));
 
   EXPECT_EQ(account.password, "from-dev-null");
 }
 
 TEST(ResolvePassword, ProcessIsNoLongerDumpableOnceAPasswordIsLoaded) {
-  auto options = options_with_user();
-  auto account = resolve_account(options, environment_of({}));
+  const auto environment = environment_of({{"SMTPSEND_PASSWORD", "pw"}});
+  auto account = resolve_account(with_user(), environment);
 
-  resolve_password(account, options, environment_of({{"SMTPSEND_PASSWORD", "pw"}}));
+  resolve_password(account, environment);
 
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 0);
 }

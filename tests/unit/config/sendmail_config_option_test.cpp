@@ -55,14 +55,14 @@ class Home {
 
 constexpr const char* other_config = "account other\nhost other.example.org\nfrom a@example.org\n";
 
-cli::Options sendmail_with_config(const std::string& path) {
-  cli::Options options;
+CommandLine sendmail_with_config(const std::string& path) {
+  CommandLine options;
   options.sendmail_mode = true;
   options.config_file = path;
   return options;
 }
 
-Error refusal(const Home& home, const cli::Options& options) {
+Error refusal(const Home& home, const CommandLine& options) {
   try {
     load_configuration(options, home.environment(), home.system_file(), ordinary_user);
   } catch (const Failure& failure) {

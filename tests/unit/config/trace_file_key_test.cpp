@@ -20,11 +20,10 @@ TEST(TraceFileKey, TheAccountTakesItWithTildeExpandedAndShowConfigNamesItsLine) 
   const ConfigFile file = parse_config(
       "account default\nhost h.example.org\nfrom a@example.org\ntrace_file ~/smtp.trace\n",
       "/etc/test.conf", "/home/u");
-  cli::Options options;
-  const Account account = resolve_account(options, no_environment, &file);
+  const Account account = resolve_account({}, no_environment, &file);
 
   EXPECT_EQ(account.trace_file, "/home/u/smtp.trace");
-  const std::string shown = describe_settings(account, options, no_environment);
+  const std::string shown = describe_settings(account);
   EXPECT_NE(shown.find("trace_file = /home/u/smtp.trace [/etc/test.conf:4]\n"), std::string::npos)
       << shown;
 }

@@ -415,7 +415,7 @@ namespace smtpsend::smtp::dialog {
 inline SessionConfig cleartext_config() {
   SessionConfig config;
   config.ehlo_domain = "client.example";
-  config.tls = TlsPolicy::none;
+  config.tls = TlsMode::none;
   return config;
 }
 

@@ -23,7 +23,7 @@ constexpr std::string_view password = "s3cret-pa55";
 
 SessionConfig implicit_tls_with_credentials() {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::implicit;
+  config.tls = TlsMode::smtps;
   config.credentials = Credentials{"alice", std::string(password)};
   return config;
 }
@@ -282,7 +282,7 @@ S: 235 ok
 TEST(SessionAuth, AuthAfterStartTlsUsesTheCapabilitiesLearnedInsideTls) {
   // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS.
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   config.credentials = Credentials{"alice", std::string(password)};
   DialogRuns runs;
   expect_dialog(R"(

@@ -21,7 +21,7 @@ using dialog::short_body;
 // base64("\0alice\0s3cret")
 constexpr std::string_view plain_response = "AGFsaWNlAHMzY3JldA==";
 
-SessionConfig with_credentials(TlsPolicy tls) {
+SessionConfig with_credentials(TlsMode tls) {
   SessionConfig config = cleartext_config();
   config.tls = tls;
   config.credentials = Credentials{"alice", "s3cret"};
@@ -54,7 +54,7 @@ TEST(SessionBdat, StartTlsAuthAndOneMessageCostEightRoundTripsWithChunking) {
   static_assert(plain_response == "AGFsaWNlAHMzY3JldA==");
   DialogRuns runs;
   expect_dialog(GREETING_STARTTLS_AUTH("S: 250-PIPELINING\nS: 250-CHUNKING\n") BDAT_FLIGHT,
-                with_credentials(TlsPolicy::starttls), envelope_to({"bob@example.net"}), short_body,
+                with_credentials(TlsMode::starttls), envelope_to({"bob@example.net"}), short_body,
                 runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_EQ(8, runs.whole.round_trips);
@@ -69,7 +69,7 @@ TEST(SessionBdat, StartTlsAuthAndOneMessageCostEightRoundTripsWithChunking) {
 TEST(SessionBdat, StartTlsAuthAndOneMessageCostNineRoundTripsWithData) {
   DialogRuns runs;
   expect_dialog(GREETING_STARTTLS_AUTH("S: 250-PIPELINING\n") DATA_FLIGHTS,
-                with_credentials(TlsPolicy::starttls), envelope_to({"bob@example.net"}), short_body,
+                with_credentials(TlsMode::starttls), envelope_to({"bob@example.net"}), short_body,
                 runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_EQ(9, runs.whole.round_trips);
@@ -79,13 +79,13 @@ TEST(SessionBdat, StartTlsAuthAndOneMessageCostNineRoundTripsWithData) {
 TEST(SessionBdat, ImplicitTlsAuthAndOneMessageCostSixRoundTripsWithChunkingAndSevenWithData) {
   DialogRuns bdat;
   expect_dialog(GREETING_IMPLICIT_AUTH("S: 250-PIPELINING\nS: 250-CHUNKING\n") BDAT_FLIGHT,
-                with_credentials(TlsPolicy::implicit), envelope_to({"bob@example.net"}), short_body,
+                with_credentials(TlsMode::smtps), envelope_to({"bob@example.net"}), short_body,
                 bdat);
   EXPECT_TRUE(bdat.whole.outcome.accepted());
   EXPECT_EQ(6, bdat.whole.round_trips + 1);
   DialogRuns data;
   expect_dialog(GREETING_IMPLICIT_AUTH("S: 250-PIPELINING\n") DATA_FLIGHTS,
-                with_credentials(TlsPolicy::implicit), envelope_to({"bob@example.net"}), short_body,
+                with_credentials(TlsMode::smtps), envelope_to({"bob@example.net"}), short_body,
                 data);
   EXPECT_TRUE(data.whole.outcome.accepted());
   EXPECT_EQ(7, data.whole.round_trips + 1);

@@ -24,7 +24,7 @@ Envelope dsn_envelope() {
 std::string transaction_after(std::string_view extensions, TransactionOutcome* outcome = nullptr) {
   SessionConfig config;
   config.ehlo_domain = "client.example";
-  config.tls = TlsPolicy::none;
+  config.tls = TlsMode::none;
   trace::NullSink trace;
   dialog::HandDriven session(config, dsn_envelope(), trace);
   session.take_output();

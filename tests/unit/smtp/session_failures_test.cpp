@@ -29,7 +29,7 @@ struct FailureCase {
 SessionConfig config_for(Setup setup) {
   SessionConfig config = cleartext_config();
   if (setup == Setup::starttls || setup == Setup::auth_over_starttls) {
-    config.tls = TlsPolicy::starttls;
+    config.tls = TlsMode::starttls;
   }
   if (setup == Setup::auth_over_starttls) {
     config.credentials = Credentials{"alice", "s3cret-pa55"};

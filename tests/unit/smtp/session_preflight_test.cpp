@@ -224,7 +224,7 @@ std::string error_message(const DialogRuns& runs) {
 
 TEST(SessionPreflight, StartTlsNotOfferedSuggestsTheRealFlags) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   DialogRuns runs;
   expect_dialog(
       "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250 mx.example.net\nC: "

@@ -176,7 +176,7 @@ S: 221 Bye
 
 TEST(Session, StartTlsThenEhloAgainWithCapabilitiesForgotten) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.size = 500;
   DialogRuns runs;
@@ -192,7 +192,7 @@ TEST(Session, StartTlsThenEhloAgainWithCapabilitiesForgotten) {
 
 TEST(Session, TraceMarksLinesAfterStartTlsAsInsideTls) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   DialogRuns runs;
   expect_dialog(starttls_dialog, config, envelope_to({"bob@example.net"}), short_body, runs);
   const std::string trace = runs.whole.trace.text();
@@ -204,7 +204,7 @@ TEST(Session, TraceMarksLinesAfterStartTlsAsInsideTls) {
 
 TEST(Session, StartTlsRequiredButNotOfferedIsRefusedBeforeMail) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mx.example.net ESMTP
@@ -224,7 +224,7 @@ C: QUIT
 
 TEST(Session, StartTlsRequiredAfterHeloFallbackIsRefused) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 old.example.net SMTP
@@ -242,7 +242,7 @@ C: QUIT
 
 TEST(Session, DataInjectedAfterStartTlsReplyIsAProtocolError) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::starttls;
+  config.tls = TlsMode::starttls;
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mx.example.net ESMTP
@@ -263,7 +263,7 @@ S: 250 AUTH PLAIN
 
 TEST(Session, ImplicitTlsNeverSendsStartTlsAndTracesEverythingAsTls) {
   SessionConfig config = cleartext_config();
-  config.tls = TlsPolicy::implicit;
+  config.tls = TlsMode::smtps;
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mx.example.net ESMTP

@@ -21,7 +21,7 @@ class SessionTimeLimits : public ::testing::Test {
   static SessionConfig config() {
     SessionConfig config;
     config.ehlo_domain = "client.example";
-    config.tls = TlsPolicy::none;
+    config.tls = TlsMode::none;
     return config;
   }
   static Envelope envelope() {
