@@ -112,11 +112,20 @@ void check_part_name(const cli::FileArgument& argument, std::string_view option)
   }
 }
 
+// Whether an attachment or inline part is standard input (`-a -`): then it is not the body too.
+bool part_reads_stdin(const cli::Options& options) {
+  const auto is_stdin = [](const cli::FileArgument& part) {
+    return names_standard_input(part.path);
+  };
+  return std::any_of(options.attachments.begin(), options.attachments.end(), is_stdin) ||
+         std::any_of(options.inline_parts.begin(), options.inline_parts.end(), is_stdin);
+}
+
 // With no --text, --html or --message, standard input is the text body, as for mail(1); except
 // that a terminal is not waited on, nor a closed standard input taken for an error, when the
 // message already has attachments to carry.
 bool text_comes_from_stdin(const cli::Options& options) {
-  if (options.text_file || options.html_file) {
+  if (options.text_file || options.html_file || part_reads_stdin(options)) {
     return false;
   }
   return options.attachments.empty() ||
@@ -131,7 +140,8 @@ bool reads_stdin(const cli::Options& options) {
   if (options.message_file) {
     return *options.message_file == "-";
   }
-  return options.text_file == "-" || options.html_file == "-" || text_comes_from_stdin(options);
+  return options.text_file == "-" || options.html_file == "-" || part_reads_stdin(options) ||
+         text_comes_from_stdin(options);
 }
 
 void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& mailboxes) {
@@ -205,6 +215,9 @@ void compose_native_message(const cli::Options& options, const config::Account& 
       // Also an ID made from a long file name, which can be too long for its header line.
       for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
       spec.inline_parts.push_back(std::move(part));
+    }
+    if (part_reads_stdin(options) && ::isatty(STDIN_FILENO) == 1) {
+      std::cerr << "smtpsend: reading the file part from the terminal; end it with Ctrl-D\n";
     }
     for (const auto& argument : options.attachments) {
       check_part_name(argument, "-a/--attach");

@@ -8,6 +8,7 @@
 #include "cli/options.hpp"
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 
 namespace smtpsend::cli {
 
@@ -88,15 +89,38 @@ std::pair<std::string, std::string> parse_header_argument(const std::string& arg
   return {argument.substr(0, colon), value};
 }
 
+// The options that read standard input ('-', /dev/stdin), in the order of the message.
+std::vector<std::string> standard_input_readers(const Options& options) {
+  std::vector<std::string> readers;
+  const std::pair<const std::optional<std::string>*, const char*> files[] = {
+      {&options.message_file, "--message"},
+      {&options.text_file, "--text"},
+      {&options.html_file, "--html"},
+  };
+  for (const auto& [file, name] : files) {
+    if (file->has_value() && names_standard_input(**file)) {
+      readers.emplace_back(name);
+    }
+  }
+  for (const auto& part : options.inline_parts) {
+    if (names_standard_input(part.path)) {
+      readers.emplace_back("--inline");
+    }
+  }
+  for (const auto& part : options.attachments) {
+    if (names_standard_input(part.path)) {
+      readers.emplace_back("-a/--attach");
+    }
+  }
+  return readers;
+}
+
 // At most one input can be standard input, and a prepared message stands alone.
 void check_content_options(const Options& options) {
-  int from_stdin = 0;
-  for (const auto* file : {&options.text_file, &options.html_file, &options.message_file}) {
-    from_stdin += (file->has_value() && **file == "-") ? 1 : 0;
-  }
-  if (from_stdin > 1) {
-    throw Failure(ErrorKind::usage,
-                  "only one of --text, --html and --message can read standard input");
+  if (const auto readers = standard_input_readers(options); readers.size() > 1) {
+    throw Failure(ErrorKind::usage, "standard input can be read only once, but " + readers[0] +
+                                        " and " + readers[1] +
+                                        " both name it ('-'); give one of them a file instead");
   }
   if (!options.message_file) {
     return;

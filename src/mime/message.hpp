@@ -31,7 +31,8 @@
 namespace smtpsend::mime {
 
 struct FilePart {
-  std::string path;        // the file to read (opened by open_message, read while streaming)
+  std::string path;        // the file to read (opened by open_message, read while streaming);
+                           // "-" is standard input
   std::string media_type;  // "" = from the file name's extension (media_types.hpp)
   std::string file_name;   // "" = the base name of path; may be non-ASCII (RFC 2231)
   std::string content_id;  // inline parts: the ID used as cid:ID in the HTML; "" = file name
