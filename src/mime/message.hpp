@@ -51,6 +51,7 @@ struct MessageSpec {
   std::vector<FilePart> inline_parts;  // images referenced from the HTML as cid:ID
   std::vector<FilePart> attachments;
   std::string charset = "UTF-8";  // of text and html
+  std::string html_charset;       // of html when it differs from charset; "" = charset
   std::chrono::system_clock::time_point date;
   std::string message_id;  // with angle brackets; "" leaves it out
   RandomSource random;     // boundaries (and nothing else)
