@@ -219,7 +219,8 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->allow_extra_args(false);
   std::vector<std::string> attach_arguments;
   app.add_option("-a,--attach", attach_arguments,
-                 "Attach FILE; type= overrides the media type, name= the file name shown")
+                 "Attach FILE ('-' = stdin, or a pipe); type= overrides the media type, name= "
+                 "the file name shown; ',,' is a comma in them")
       ->type_name("FILE[,type=T][,name=N]")
       ->group(message)
       ->allow_extra_args(false);
