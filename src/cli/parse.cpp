@@ -225,7 +225,8 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->group(message)
       ->allow_extra_args(false);
   std::vector<std::string> header_arguments;
-  app.add_option("-H,--header", header_arguments, "Add a header line; repeatable")
+  app.add_option("-H,--header", header_arguments,
+                 "Add a header line; repeatable; a Message-ID or Date replaces the one made")
       ->type_name("'NAME: VALUE'")
       ->group(message)
       ->allow_extra_args(false);
