@@ -175,9 +175,10 @@ const std::string* given_field(const MessageSpec& spec, std::string_view name,
       throw Failure(ErrorKind::data, "extra header '" + header + "' is given twice; give it once");
     }
     if (!is_valid(value)) {
-      throw Failure(ErrorKind::data, "extra header '" + header + "' has the value '" + value +
-                                         "', which is not in the form RFC 5322 asks; " +
-                                         "write it as '" + std::string(example) + "'");
+      throw Failure(ErrorKind::data,
+                    fmt::format("extra header '{}' has the value '{}', which is not in the form "
+                                "RFC 5322 asks; write it as '{}'",
+                                header, value, example));
     }
     given = &value;
   }
