@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "app/recipients.hpp"
 #include "common/ascii.hpp"
@@ -23,10 +24,14 @@
 #include "mime/message_writer_content_ids.hpp"
 #include "mime/message_writer_files.hpp"
 #include "mime/submitted_message.hpp"
+#include "mime/utf8.hpp"
 
 namespace smtpsend::app {
 
 namespace {
+
+// RFC 1428 §3: the label for text in a character set that is not known.
+constexpr std::string_view unknown_charset = "unknown-8bit";
 
 // read(2) in bulk rather than iostreams, which take a failed read for the end of the input and
 // would send what came before it as the whole body.
@@ -116,11 +121,20 @@ void check_part_name(const cli::FileArgument& argument, std::string_view option)
   }
 }
 
+// Whether an attachment or inline part is standard input (`-a -`): then it is not the body too.
+bool part_reads_stdin(const cli::Options& options) {
+  const auto is_stdin = [](const cli::FileArgument& part) {
+    return names_standard_input(part.path);
+  };
+  return std::any_of(options.attachments.begin(), options.attachments.end(), is_stdin) ||
+         std::any_of(options.inline_parts.begin(), options.inline_parts.end(), is_stdin);
+}
+
 // With no --text, --html or --message, standard input is the text body, as for mail(1); except
 // that a terminal is not waited on, nor a closed standard input taken for an error, when the
 // message already has attachments to carry.
 bool text_comes_from_stdin(const cli::Options& options) {
-  if (options.text_file || options.html_file) {
+  if (options.text_file || options.html_file || part_reads_stdin(options)) {
     return false;
   }
   return options.attachments.empty() ||
@@ -135,7 +149,30 @@ bool reads_stdin(const cli::Options& options) {
   if (options.message_file) {
     return *options.message_file == "-";
   }
-  return options.text_file == "-" || options.html_file == "-" || text_comes_from_stdin(options);
+  return options.text_file == "-" || options.html_file == "-" || part_reads_stdin(options) ||
+         text_comes_from_stdin(options);
+}
+
+// RFC 1428 §3: text whose character set is not known is labelled unknown-8bit. A body that was
+// to be UTF-8 but is not (a log piped from journalctl, say) goes out so labelled rather than not
+// at all; quoted-printable keeps its bytes as they are. A charset that is not UTF-8 is the user's
+// word and is not checked.
+std::string charset_for_body(const std::optional<std::string>& body, const std::string& charset,
+                             std::string_view what, std::vector<std::string>& warnings) {
+  const bool utf8 =
+      equals_ignoring_ascii_case(charset, "UTF-8") || equals_ignoring_ascii_case(charset, "UTF8");
+  if (!body || !utf8) {
+    return charset;
+  }
+  const std::size_t invalid = mime::find_invalid_utf8(*body);
+  if (invalid == std::string_view::npos) {
+    return charset;
+  }
+  warnings.push_back(fmt::format(
+      "{} is not valid UTF-8 (at byte {}); sent as charset={}; give --charset NAME to name its "
+      "character set",
+      what, invalid, unknown_charset));
+  return std::string(unknown_charset);
 }
 
 void add_recipients(smtp::Envelope& envelope, const std::vector<mime::Mailbox>& mailboxes) {
@@ -210,11 +247,16 @@ void compose_native_message(const cli::Options& options, const config::Account& 
       for_option("--inline", [&] { mime::validate_content_id(mime::content_id_of(part)); });
       spec.inline_parts.push_back(std::move(part));
     }
+    if (part_reads_stdin(options) && ::isatty(STDIN_FILENO) == 1) {
+      std::cerr << "smtpsend: reading the file part from the terminal; end it with Ctrl-D\n";
+    }
     for (const auto& argument : options.attachments) {
       check_part_name(argument, "-a/--attach");
       spec.attachments.push_back(file_part(argument));
     }
-    spec.charset = account.charset;
+    spec.charset = charset_for_body(spec.text, account.charset, "the body", composed.warnings);
+    spec.html_charset =
+        charset_for_body(spec.html, account.charset, "the HTML body", composed.warnings);
     spec.date = std::chrono::system_clock::now();
     spec.random = random_64;
     spec.message_id = mime::make_message_id(domain_of(spec.from.address), random_64);

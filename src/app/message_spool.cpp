@@ -1,14 +1,12 @@
 #include "app/message_spool.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include "common/error.hpp"
+#include "common/temporary_file.hpp"
 
 namespace smtpsend::app {
 namespace {
@@ -16,29 +14,17 @@ namespace {
 // Pieces as large as the driver writes at once.
 constexpr std::size_t read_piece = std::size_t{64} * 1024;
 
-std::string temporary_directory() {
-  const char* directory = std::getenv("TMPDIR");
-  return directory != nullptr && *directory != '\0' ? directory : "/tmp";
-}
+constexpr std::string_view spool_purpose =
+    "cannot keep a copy of the message for the recipients past the server's limit";
 
 [[noreturn]] void spool_failure(std::string_view what) {
-  throw Failure(ErrorKind::os, std::string("cannot keep a copy of the message for the recipients "
-                                           "past the server's limit: ") +
-                                   std::string(what) + ": " + std::strerror(errno));
+  throw Failure(ErrorKind::os, std::string(spool_purpose) + ": " + std::string(what) + ": " +
+                                   std::strerror(errno));
 }
 
 }  // namespace
 
-MessageSpool::MessageSpool() {
-  std::string path = temporary_directory() + "/smtpsend-spool.XXXXXX";
-  std::vector<char> name(path.begin(), path.end());
-  name.push_back('\0');
-  fd_.reset(::mkostemp(name.data(), O_CLOEXEC));
-  if (!fd_.valid()) {
-    spool_failure(std::string("creating a temporary file in ") + temporary_directory());
-  }
-  ::unlink(name.data());  // gone from the directory at once: nothing is ever left behind
-}
+MessageSpool::MessageSpool() : fd_(create_temporary_file(spool_purpose)) {}
 
 void MessageSpool::append(std::string_view bytes) {
   while (!bytes.empty()) {

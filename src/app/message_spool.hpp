@@ -1,8 +1,8 @@
 #pragma once
 // The bytes of a message kept while it streams out the first time, so that the same bytes (the
 // same Date and Message-ID) can go again in a further transaction on the same connection: the
-// recipients past the server's limit (RFC 5321 §4.5.3.1.10). An unlinked temporary file in
-// $TMPDIR (else /tmp): constant memory, and nothing left behind whatever happens.
+// recipients past the server's limit (RFC 5321 §4.5.3.1.10). A private, unlinked temporary
+// file (common/temporary_file.hpp): constant memory, and nothing left behind whatever happens.
 
 #include <cstdint>
 #include <string>

@@ -8,6 +8,7 @@
 #include "cli/options.hpp"
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/input_file.hpp"
 #include "config/config_file_keys.hpp"
 
 namespace smtpsend::cli {
@@ -94,15 +95,38 @@ std::pair<std::string, std::string> parse_header_argument(const std::string& arg
   return {argument.substr(0, colon), value};
 }
 
+// The options that read standard input ('-', /dev/stdin), in the order of the message.
+std::vector<std::string> standard_input_readers(const Options& options) {
+  std::vector<std::string> readers;
+  const std::pair<const std::optional<std::string>*, const char*> files[] = {
+      {&options.message_file, "--message"},
+      {&options.text_file, "--text"},
+      {&options.html_file, "--html"},
+  };
+  for (const auto& [file, name] : files) {
+    if (file->has_value() && names_standard_input(**file)) {
+      readers.emplace_back(name);
+    }
+  }
+  for (const auto& part : options.inline_parts) {
+    if (names_standard_input(part.path)) {
+      readers.emplace_back("--inline");
+    }
+  }
+  for (const auto& part : options.attachments) {
+    if (names_standard_input(part.path)) {
+      readers.emplace_back("-a/--attach");
+    }
+  }
+  return readers;
+}
+
 // At most one input can be standard input, and a prepared message stands alone.
 void check_content_options(const Options& options) {
-  int from_stdin = 0;
-  for (const auto* file : {&options.text_file, &options.html_file, &options.message_file}) {
-    from_stdin += (file->has_value() && **file == "-") ? 1 : 0;
-  }
-  if (from_stdin > 1) {
-    throw Failure(ErrorKind::usage,
-                  "only one of --text, --html and --message can read standard input");
+  if (const auto readers = standard_input_readers(options); readers.size() > 1) {
+    throw Failure(ErrorKind::usage, "standard input can be read only once, but " + readers[0] +
+                                        " and " + readers[1] +
+                                        " both name it ('-'); give one of them a file instead");
   }
   if (!options.message_file) {
     return;
@@ -201,12 +225,14 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->allow_extra_args(false);
   std::vector<std::string> attach_arguments;
   app.add_option("-a,--attach", attach_arguments,
-                 "Attach FILE; type= overrides the media type, name= the file name shown")
+                 "Attach FILE ('-' = stdin, or a pipe); type= overrides the media type, name= "
+                 "the file name shown; ',,' is a comma in them")
       ->type_name("FILE[,type=T][,name=N]")
       ->group(message)
       ->allow_extra_args(false);
   std::vector<std::string> header_arguments;
-  app.add_option("-H,--header", header_arguments, "Add a header line; repeatable")
+  app.add_option("-H,--header", header_arguments,
+                 "Add a header line; repeatable; a Message-ID or Date replaces the one made")
       ->type_name("'NAME: VALUE'")
       ->group(message)
       ->allow_extra_args(false);

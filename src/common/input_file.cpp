@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "common/interruption.hpp"
 #include "common/regular_file.hpp"
+#include "common/temporary_file.hpp"
 
 namespace smtpsend {
 
@@ -45,6 +46,27 @@ bool size_is_unknown(int descriptor, const struct stat& status) {
     return false;
   }
   return filesystem.f_type == PROC_SUPER_MAGIC || filesystem.f_type == SYSFS_MAGIC;
+}
+
+// An anonymous pipe (pipefs), as opposed to a named FIFO, which lives on a file system.
+bool is_anonymous_pipe(int descriptor) {
+  struct statfs filesystem {};
+  return ::fstatfs(descriptor, &filesystem) == 0 && filesystem.f_type == PIPEFS_MAGIC;
+}
+
+// Writes all of `bytes` to `descriptor`, retrying on EINTR and short writes.
+void write_all(int descriptor, std::string_view bytes, const std::string& named) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(descriptor, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written < 0) {
+      throw Failure(ErrorKind::io, "cannot copy " + named + " to a temporary file: " +
+                                       std::strerror(errno) + "; nothing was sent");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
 }
 
 // A standard input inherited with O_NONBLOCK says EAGAIN when it has nothing yet: wait for it.
@@ -97,6 +119,16 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
     if (is_null_device(status)) {
       return;  // empty, as `--text /dev/null` means
     }
+    if (S_ISFIFO(status.st_mode)) {
+      const UniqueFd pipe = file.take_not_regular();
+      if (is_anonymous_pipe(pipe.get())) {
+        copy_to_temporary_file(pipe.get(), named);
+        return;
+      }
+      fail("it is not a regular file but " + file.kind() +
+           ", which might never get a writer; give its content on standard input as '-', or "
+           "copy it to a regular file and give that");
+    }
     fail("it is not a regular file but " + file.kind() +
          "; copy its content to a regular file and give that");
   }
@@ -108,6 +140,41 @@ InputFile::InputFile(const std::string& path, std::string_view what) {
   // Read whole now; the descriptor closes with `file`.
   content_ = read_to_end(file.fd(), named, 0, maximum_special_file_size);
   size_ = content_.size();
+}
+
+InputFile InputFile::standard_input(std::string_view what) {
+  const std::string named = std::string(what) + " from standard input";
+  InputFile file;
+  struct stat status {};
+  if (::fstat(STDIN_FILENO, &status) == 0 && S_ISREG(status.st_mode)) {
+    // A redirected file is read from where the caller left it, through a descriptor of our own
+    // (which shares that offset).
+    const off_t offset = ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+    file.descriptor_.reset(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+    if (offset < 0 || !file.descriptor_.valid()) {
+      throw Failure(ErrorKind::io, "cannot read " + named + ": " + std::strerror(errno));
+    }
+    file.size_ = static_cast<std::uint64_t>(std::max<off_t>(status.st_size - offset, 0));
+    return file;
+  }
+  file.copy_to_temporary_file(STDIN_FILENO, named);
+  return file;
+}
+
+void InputFile::copy_to_temporary_file(int source, const std::string& named) {
+  UniqueFd copy = create_temporary_file("cannot keep a copy of " + named);
+  std::string buffer(read_piece_size, '\0');
+  std::uint64_t total = 0;
+  while (const std::size_t got = read_some(source, buffer.data(), buffer.size(), named)) {
+    write_all(copy.get(), std::string_view(buffer.data(), got), named);
+    total += got;
+  }
+  if (::lseek(copy.get(), 0, SEEK_SET) != 0) {
+    throw Failure(ErrorKind::io,
+                  "cannot read back the copy of " + named + ": " + std::strerror(errno));
+  }
+  descriptor_ = std::move(copy);
+  size_ = total;
 }
 
 std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size,
@@ -157,6 +224,12 @@ std::string read_to_end(int descriptor, std::string_view what, std::uint64_t exp
     std::string().swap(each);
   }
   return content;
+}
+
+bool names_standard_input(std::string_view path) {
+  constexpr std::string_view names[] = {standard_input_name, "/dev/stdin", "/dev/fd/0",
+                                        "/proc/self/fd/0"};
+  return std::find(std::begin(names), std::end(names), path) != std::end(names);
 }
 
 std::string read_input_file(const std::string& path, std::string_view what) {

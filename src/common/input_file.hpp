@@ -5,8 +5,15 @@
 // A FIFO opened for reading blocks until a writer appears, and a device may never end, so every
 // file is opened without blocking and looked at first: a regular file is read as usual; a file
 // of procfs or sysfs, which says its size is 0 (or 4096) whatever it holds, is read whole at once
-// (such files are small; the bound below refuses the rest); /dev/null is empty; anything else is
-// refused.
+// (such files are small; the bound below refuses the rest); /dev/null is empty; a pipe (what
+// `<(command)` and /dev/stdin name) is copied to its end into a private temporary file, which
+// then stands for it; anything else, a named FIFO included, is refused.
+//
+// A pipe is copied rather than streamed: the message's size must be known before it is sent
+// (SIZE=, RFC 1870 §4), and a pipe says it only at its end. A file keeps memory flat whatever
+// the pipe carries. A named FIFO is refused because it may have no writer, ever: opened without
+// blocking it looks empty, and waiting for data would wait forever. A pipe reached through
+// /dev/fd/N already has its writer (or has had it, and then ends).
 
 #include <cstddef>
 #include <cstdint>
@@ -20,16 +27,23 @@ namespace smtpsend {
 // procfs and sysfs files are a few kilobytes; one larger than this is no file to mail.
 inline constexpr std::size_t maximum_special_file_size = std::size_t{16} * 1024 * 1024;
 
-// An input file, open and checked: either a regular file whose descriptor is left at its start
-// (blocking again), or the whole content of a procfs/sysfs file, read at open time.
+// An input file, open and checked: either a regular file whose descriptor is left where reading
+// starts (blocking again), the temporary copy of a pipe, or the whole content of a procfs/sysfs
+// file, read at open time.
 class InputFile {
  public:
   // Opens `path` with O_NONBLOCK, O_CLOEXEC and O_NOCTTY and looks at what it is. `what` names
   // it in messages ("attachment", "--text file"). Failure(no_input, "cannot open <what> '<path>':
-  // <reason>") when it is missing, unreadable, a directory, not a regular file (a FIFO, socket or
-  // device: "is not a regular file; ..."), or a procfs/sysfs file larger than
-  // maximum_special_file_size; Failure(io) when reading a procfs/sysfs file fails.
+  // <reason>") when it is missing, unreadable, a directory, not a regular file (a named FIFO,
+  // socket or device: "is not a regular file but ..."), or a procfs/sysfs file larger than
+  // maximum_special_file_size; Failure(io) when reading a procfs/sysfs file or a pipe fails, or
+  // writing the pipe's copy does; Failure(os) when no temporary file can be made for it.
   InputFile(const std::string& path, std::string_view what);
+
+  // Standard input as an input file (`-a -`): a regular file from its current offset, anything
+  // else (a pipe, a socket, a terminal) copied to its end into a temporary file as a pipe is.
+  // Failure(io) when reading it fails (a directory, say).
+  static InputFile standard_input(std::string_view what);
 
   // True when the content was read at open time (procfs, sysfs): content() holds it all, and
   // there is no descriptor.
@@ -42,6 +56,10 @@ class InputFile {
   int release_descriptor() { return descriptor_.release(); }
 
  private:
+  InputFile() = default;
+  // Copies `source` to its end into a temporary file, which becomes this file's descriptor.
+  void copy_to_temporary_file(int source, const std::string& named);
+
   UniqueFd descriptor_;
   std::uint64_t size_ = 0;
   std::string content_;
@@ -59,6 +77,13 @@ std::size_t read_some(int descriptor, char* buffer, std::size_t count, std::stri
 // <reason>") when a read fails, and Failure(no_input) when more than `limit` octets come.
 std::string read_to_end(int descriptor, std::string_view what, std::uint64_t expected_size = 0,
                         std::uint64_t limit = UINT64_MAX);
+
+// "-" names standard input wherever a file is asked for (--text, --html, --message, -a, --inline).
+inline constexpr std::string_view standard_input_name = "-";
+
+// Whether reading `path` reads standard input: "-", and the names Linux gives it (/dev/stdin,
+// /dev/fd/0, /proc/self/fd/0), so that two inputs cannot both claim it unnoticed.
+bool names_standard_input(std::string_view path);
 
 // Reads the whole of a file named as input (see InputFile), for bodies that are held in memory.
 std::string read_input_file(const std::string& path, std::string_view what);

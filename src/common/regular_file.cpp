@@ -16,6 +16,7 @@ RegularFile::RegularFile(const std::string& path) {
   }
   if (!S_ISREG(status_.st_mode)) {
     not_regular_ = true;
+    not_regular_fd_ = std::move(fd);
     return;
   }
   // Reads of a regular file never block; blocking mode is restored anyway so that a read loop

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <string>
+#include <utility>
 
 #include "common/unique_fd.hpp"
 
@@ -22,6 +23,9 @@ class RegularFile {
   int fd() const { return fd_.get(); }
   // Hands the descriptor to the caller, who then closes it.
   int release() { return fd_.release(); }
+  // When not_regular(): the descriptor of what was found, still O_NONBLOCK (InputFile reads a
+  // pipe through it); closed with this object unless taken.
+  UniqueFd take_not_regular() { return std::move(not_regular_fd_); }
   // errno of the failed open or fstat; 0 when ok() or when only not_regular() is the problem.
   int error() const { return error_; }
   bool not_regular() const { return not_regular_; }
@@ -31,6 +35,7 @@ class RegularFile {
 
  private:
   UniqueFd fd_;
+  UniqueFd not_regular_fd_;
   int error_ = 0;
   bool not_regular_ = false;
   struct stat status_ {};

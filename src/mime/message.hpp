@@ -31,7 +31,8 @@
 namespace smtpsend::mime {
 
 struct FilePart {
-  std::string path;        // the file to read (opened by open_message, read while streaming)
+  std::string path;        // the file to read (opened by open_message, read while streaming);
+                           // "-" is standard input
   std::string media_type;  // "" = from the file name's extension (media_types.hpp)
   std::string file_name;   // "" = the base name of path; may be non-ASCII (RFC 2231)
   std::string content_id;  // inline parts: the ID used as cid:ID in the HTML; "" = file name
@@ -50,6 +51,7 @@ struct MessageSpec {
   std::vector<FilePart> inline_parts;  // images referenced from the HTML as cid:ID
   std::vector<FilePart> attachments;
   std::string charset = "UTF-8";  // of text and html
+  std::string html_charset;       // of html when it differs from charset; "" = charset
   std::chrono::system_clock::time_point date;
   std::string message_id;  // with angle brackets; "" leaves it out
   RandomSource random;     // boundaries (and nothing else)

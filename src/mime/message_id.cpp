@@ -28,6 +28,17 @@ bool is_id_right(std::string_view domain) {
 
 }  // namespace
 
+bool is_message_id(std::string_view value) {
+  if (value.size() < 2 || value.front() != '<' || value.back() != '>') {
+    return false;
+  }
+  const std::string_view id = value.substr(1, value.size() - 2);
+  const auto at = id.find('@');
+  return at != std::string_view::npos &&
+         syntax::is_dot_atom_text(id.substr(0, at), syntax::is_ascii_atext) &&
+         is_id_right(id.substr(at + 1));
+}
+
 std::string local_host_name() {
   char name[HOST_NAME_MAX + 1] = {};
   if (gethostname(name, sizeof name - 1) != 0 || !is_id_right(name)) {

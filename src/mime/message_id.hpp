@@ -19,6 +19,11 @@ std::string make_message_id(
     std::string_view domain, const RandomSource& random,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
+// Whether `value` is one msg-id (RFC 5322 §3.6.4) as a Message-ID field holds it:
+// "<" id-left "@" id-right ">", id-left a dot-atom-text, id-right a dot-atom-text or a
+// no-fold-literal ("[...]"), ASCII only, with no comments or whitespace around it.
+bool is_message_id(std::string_view value);
+
 // This host's name (gethostname), or "localhost" when it has none that fits a msg-id.
 std::string local_host_name();
 

@@ -125,7 +125,8 @@ Part build_part_tree(MessageSpec& spec) {
     body = text_part("plain", std::move(*spec.text), spec.charset, "the message body");
   }
   if (spec.html) {
-    Part html = text_part("html", std::move(*spec.html), spec.charset, "the HTML body");
+    const std::string& charset = spec.html_charset.empty() ? spec.charset : spec.html_charset;
+    Part html = text_part("html", std::move(*spec.html), charset, "the HTML body");
     // RFC 2046 §5.1.4: alternatives in increasing order of preference, plain text first.
     if (body) {
       Part alternative = multipart("alternative");
@@ -253,6 +254,9 @@ void write_part(Part& part, PieceStream& stream) {
 
 std::unique_ptr<MessageStream> open_message(MessageSpec spec) {
   validate_charset(spec.charset);
+  if (!spec.html_charset.empty()) {
+    validate_charset(spec.html_charset);
+  }
   std::string headers = format_message_headers(spec);
   Part root = build_part_tree(spec);
 

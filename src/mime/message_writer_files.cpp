@@ -59,7 +59,8 @@ std::string file_name_of(const FilePart& part) {
                                         "removed; give a plain name such as name=report.pdf");
   }
   if (name.empty()) {
-    name = base_name(part.path);
+    // Standard input gets the name /dev/stdin would give it.
+    name = part.path == standard_input_name ? "stdin" : base_name(part.path);
   }
   if (name.empty()) {
     throw Failure(ErrorKind::usage, "'" + part.path +
@@ -101,7 +102,8 @@ std::string media_type_of(const FilePart& part) {
 
 Base64FileBody::Base64FileBody(std::string path, std::string_view what)
     : path_(std::move(path)), what_(what) {
-  InputFile file(path_, what_);
+  InputFile file =
+      path_ == standard_input_name ? InputFile::standard_input(what_) : InputFile(path_, what_);
   file_size_ = file.size();
   if (file.is_in_memory()) {
     // procfs and sysfs files: read whole now (they are small), so that what is sent is what

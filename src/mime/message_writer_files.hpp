@@ -13,7 +13,8 @@
 
 namespace smtpsend::mime {
 
-// The name the recipient sees: the last component of part.file_name, else of part.path, with
+// The name the recipient sees: the last component of part.file_name, else of part.path ("stdin"
+// for "-", standard input), with
 // '/' and '\\' both taken as separators, so that no directory travels with it. A name= that
 // leaves nothing (such as "..", "/") is Failure(usage), as is a path that does. Bytes
 // that are not valid UTF-8 (file names are bytes to the kernel) become U+FFFD, since the name
@@ -30,10 +31,12 @@ std::string media_type_of(const FilePart& part);
 // on demand.
 class Base64FileBody {
  public:
-  // Opens `path` as common/input_file.hpp says; `what` names it in messages ("attachment",
-  // "inline part"). A file that is missing, unreadable, a directory or not a regular file (a
-  // FIFO has no size known in advance, and may never end) is Failure(no_input, "cannot open
-  // <what> '<path>': <reason>"). A procfs or sysfs file is read whole here and sent from memory.
+  // Opens `path` as common/input_file.hpp says ("-" is standard input); `what` names it in
+  // messages ("attachment", "inline part"). A file that is missing, unreadable, a directory or
+  // not a regular file (a named FIFO may never get a writer) is Failure(no_input, "cannot open
+  // <what> '<path>': <reason>"). A procfs or sysfs file is read whole here and sent from memory;
+  // a pipe (and standard input that is not a regular file) is copied to a temporary file here
+  // and sent from it.
   Base64FileBody(std::string path, std::string_view what);
   ~Base64FileBody();
   Base64FileBody(Base64FileBody&& other) noexcept;

@@ -12,6 +12,7 @@
 #include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/header_encoding.hpp"
+#include "mime/message_id.hpp"
 #include "mime/mime_parameters.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "mime/utf8.hpp"
@@ -20,21 +21,31 @@ namespace smtpsend::mime {
 
 namespace {
 
-// Fields this writer produces itself; an extra header of the same name would make a second one
-// (RFC 5322 §3.6 allows most of them once only). The part fields are here because at the top
-// they describe the top part.
-constexpr std::string_view reserved_header_names[] = {"Date",
-                                                      "From",
-                                                      "To",
-                                                      "Cc",
-                                                      "Reply-To",
-                                                      "Subject",
-                                                      "Message-ID",
-                                                      "MIME-Version",
-                                                      "Content-Type",
-                                                      "Content-Transfer-Encoding",
-                                                      "Content-Disposition",
-                                                      "Content-ID"};
+// Fields this writer produces itself, with what sets them instead; an extra header of the same
+// name would make a second one (RFC 5322 §3.6 allows most of them once only). The part fields
+// are here because at the top they describe the top part. Date and Message-ID are not: an extra
+// header gives them (see given_field).
+struct ReservedHeader {
+  std::string_view name;
+  std::string_view instead;
+};
+constexpr std::string_view from_parts = "smtpsend writes it from the parts (--text, --html, -a)";
+constexpr ReservedHeader reserved_headers[] = {
+    {"From", "give the sender with -f/--from (and its name with -F)"},
+    {"To", "give the recipients with -t/--to"},
+    {"Cc", "give them with -c/--cc"},
+    {"Reply-To", "give it with -r/--reply-to"},
+    {"Subject", "give it with -s/--subject"},
+    {"MIME-Version", from_parts},
+    {"Content-Type", from_parts},
+    {"Content-Transfer-Encoding", from_parts},
+    {"Content-Disposition", from_parts},
+    {"Content-ID", from_parts},
+};
+
+// Fields the writer makes unless an extra header gives them, once, in the form RFC 5322 asks.
+constexpr std::string_view date_header = "Date";
+constexpr std::string_view message_id_header = "Message-ID";
 
 // Fields whose recipients must stay invisible (RFC 5322 §3.6.3 Bcc, §3.6.6 Resent-Bcc): as
 // header fields they would show them to every recipient.
@@ -125,11 +136,11 @@ std::string format_extra_header(std::string_view name, std::string_view value) {
                                        "' would show its hidden recipients to everyone; give them "
                                        "with -b/--bcc instead");
   }
-  for (const auto reserved : reserved_header_names) {
-    if (equals_ignoring_ascii_case(name, reserved)) {
+  for (const auto& reserved : reserved_headers) {
+    if (equals_ignoring_ascii_case(name, reserved.name)) {
       throw Failure(ErrorKind::data, "extra header '" + std::string(name) +
-                                         "' is written by smtpsend itself; set it through its "
-                                         "own option instead");
+                                         "' is written by smtpsend itself; " +
+                                         std::string(reserved.instead));
     }
   }
   validate_header(name, value);
@@ -151,6 +162,29 @@ std::string format_extra_header(std::string_view name, std::string_view value) {
   return format_unstructured_header(name, value);
 }
 
+// The value an extra header gives the field `name` (Date, Message-ID), checked with `is_valid`,
+// or nullptr when none does. Failure(data) when it is given twice or is not in its form.
+const std::string* given_field(const MessageSpec& spec, std::string_view name,
+                               bool (*is_valid)(std::string_view), std::string_view example) {
+  const std::string* given = nullptr;
+  for (const auto& [header, value] : spec.extra_headers) {
+    if (!equals_ignoring_ascii_case(header, name)) {
+      continue;
+    }
+    if (given != nullptr) {
+      throw Failure(ErrorKind::data, "extra header '" + header + "' is given twice; give it once");
+    }
+    if (!is_valid(value)) {
+      throw Failure(ErrorKind::data,
+                    fmt::format("extra header '{}' has the value '{}', which is not in the form "
+                                "RFC 5322 asks; write it as '{}'",
+                                header, value, example));
+    }
+    given = &value;
+  }
+  return given;
+}
+
 }  // namespace
 
 void validate_charset(std::string_view charset) {
@@ -164,8 +198,13 @@ std::string format_message_headers(const MessageSpec& spec) {
   if (spec.from.address.empty()) {
     throw Failure(ErrorKind::data, "the message has no sender address; give one for From");
   }
+  // RFC 5322 §3.3 date-time and §3.6.4 msg-id; a value given replaces the one made here.
+  const std::string* given_date =
+      given_field(spec, date_header, is_date_time, "Mon, 23 Nov 2026 09:15:00 +0100");
+  const std::string* given_message_id =
+      given_field(spec, message_id_header, is_message_id, "<unique-part@example.com>");
   std::string headers;
-  headers += format_header("Date", format_date(spec.date));
+  headers += format_header(date_header, given_date ? *given_date : format_date(spec.date));
   headers += format_header("From", format_mailbox(spec.from));
   if (!spec.to.empty()) {
     headers += format_header("To", format_mailbox_list(spec.to));
@@ -182,11 +221,15 @@ std::string format_message_headers(const MessageSpec& spec) {
   if (!spec.subject.empty()) {
     headers += format_unstructured_header("Subject", spec.subject);
   }
-  if (!spec.message_id.empty()) {
-    headers += format_header("Message-ID", spec.message_id);
+  if (given_message_id != nullptr || !spec.message_id.empty()) {
+    headers +=
+        format_header(message_id_header, given_message_id ? *given_message_id : spec.message_id);
   }
   for (const auto& [name, value] : spec.extra_headers) {
-    headers += format_extra_header(name, value);
+    if (!equals_ignoring_ascii_case(name, date_header) &&
+        !equals_ignoring_ascii_case(name, message_id_header)) {
+      headers += format_extra_header(name, value);
+    }
   }
   // RFC 2045 §4.
   headers += format_header("MIME-Version", "1.0");

@@ -20,9 +20,12 @@ namespace smtpsend::mime {
 // Disposition-Notification-To) are parsed and written again with encoded display names (their
 // addresses must be ASCII); fields of message IDs, paths and URLs (In-Reply-To, References,
 // *Message-ID, Return-Path, Received, Resent-Date, List-*) are refused; every other field is
-// unstructured text and becomes encoded words (RFC 2047). Throws Failure(data) for a missing
-// sender, an invalid header or value as above, or an extra header that names a field written
-// here or by the part writer (and Bcc and Resent-Bcc, whose recipients must stay invisible).
+// unstructured text and becomes encoded words (RFC 2047). An extra Date or Message-ID replaces
+// spec.date or spec.message_id, once, when it is an RFC 5322 date-time (is_date_time) or msg-id
+// (is_message_id). Throws Failure(data) for a missing sender, an invalid header or value as
+// above, a Date or Message-ID given twice or out of form, or an extra header that names another
+// field written here or by the part writer (the message names the option that sets it), and
+// Bcc and Resent-Bcc, whose recipients must stay invisible.
 std::string format_message_headers(const MessageSpec& spec);
 
 // Throws Failure(data) unless `charset` can stand as a parameter value token (RFC 2045 §5.1).

@@ -43,8 +43,9 @@ TEST(InputFile, FifoIsRefusedWithoutWaitingForAWriter) {
   const Error error = failure_of(path);
   EXPECT_EQ(error.kind, ErrorKind::no_input);
   EXPECT_EQ(error.message, "cannot open attachment '" + path +
-                               "': it is not a regular file but a FIFO (named pipe); copy its "
-                               "content to a regular file and give that");
+                               "': it is not a regular file but a FIFO (named pipe), which "
+                               "might never get a writer; give its content on standard input as "
+                               "'-', or copy it to a regular file and give that");
 }
 
 TEST(InputFile, DirectoryIsNoInput) {
@@ -87,6 +88,80 @@ TEST(InputFile, ReadFailureIsAnIoError) {
     EXPECT_NE(failure.error().message.find("cannot read --text file '/proc/self/mem'"),
               std::string::npos)
         << failure.error().message;
+  }
+}
+
+// `-a <(command)` names /dev/fd/N, a pipe: copied into a file only this user can read, which is
+// gone from its directory already.
+TEST(InputFile, PipeIsCopiedToAPrivateUnlinkedFile) {
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  ASSERT_EQ(::write(pipe_ends[1], "from a pipe", 11), 11);
+  ::close(pipe_ends[1]);
+  InputFile file("/dev/fd/" + std::to_string(pipe_ends[0]), "attachment");
+  ::close(pipe_ends[0]);
+  EXPECT_FALSE(file.is_in_memory());
+  EXPECT_EQ(file.size(), 11U);
+  const UniqueFd descriptor(file.release_descriptor());
+  struct stat status {};
+  ASSERT_EQ(::fstat(descriptor.get(), &status), 0);
+  EXPECT_TRUE(S_ISREG(status.st_mode));
+  EXPECT_EQ(status.st_mode & 0777, 0600U);
+  EXPECT_EQ(status.st_nlink, 0U);
+  EXPECT_EQ(read_to_end(descriptor.get(), "the copy"), "from a pipe");
+}
+
+// Standard input made a pipe for the test, and put back afterwards.
+class StandardInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = ::dup(STDIN_FILENO);
+    ASSERT_GE(saved_, 0);
+  }
+  void TearDown() override {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+  void give_standard_input(int descriptor) {
+    ASSERT_EQ(::dup2(descriptor, STDIN_FILENO), STDIN_FILENO);
+    ::close(descriptor);
+  }
+
+ private:
+  int saved_ = -1;
+};
+
+TEST_F(StandardInputTest, PipeOnStandardInputIsCopied) {
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  ASSERT_EQ(::write(pipe_ends[1], "piped", 5), 5);
+  ::close(pipe_ends[1]);
+  give_standard_input(pipe_ends[0]);
+  InputFile file = InputFile::standard_input("attachment");
+  EXPECT_EQ(file.size(), 5U);
+  const UniqueFd descriptor(file.release_descriptor());
+  EXPECT_EQ(read_to_end(descriptor.get(), "the copy"), "piped");
+}
+
+// A file redirected to standard input is read from where the caller left it, not copied.
+TEST_F(StandardInputTest, RegularFileOnStandardInputIsReadFromItsOffset) {
+  mime::testing::TemporaryDirectory directory;
+  const int descriptor = ::open(directory.write("in.txt", "skip|rest").c_str(), O_RDONLY);
+  ASSERT_GE(descriptor, 0);
+  ASSERT_EQ(::lseek(descriptor, 5, SEEK_SET), 5);
+  give_standard_input(descriptor);
+  InputFile file = InputFile::standard_input("attachment");
+  EXPECT_EQ(file.size(), 4U);
+  const UniqueFd copy(file.release_descriptor());
+  EXPECT_EQ(read_to_end(copy.get(), "standard input"), "rest");
+}
+
+TEST(InputFile, NamesOfStandardInput) {
+  for (const char* name : {"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"}) {
+    EXPECT_TRUE(names_standard_input(name)) << name;
+  }
+  for (const char* name : {"--", "./-", "/dev/fd/1", "stdin"}) {
+    EXPECT_FALSE(names_standard_input(name)) << name;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "common/error.hpp"
 #include "mime/message.hpp"
@@ -176,7 +177,49 @@ TEST(MessageWriterFiles, FileThatGrowsWhileStreamingIsAnIoError) {
   }
 }
 
-TEST(MessageWriterFiles, PipeIsRefusedSinceItsSizeIsUnknown) {
+// `-a <(command)`: a pipe that has more than the pipe's buffer holds, written while it is read,
+// is copied first, so that its size is known, and then sent whole.
+TEST(MessageWriterFiles, AnonymousPipeIsCopiedThenSentWhole) {
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  std::string content(300'007, '\0');
+  std::mt19937 generator(7);
+  for (auto& c : content) {
+    c = static_cast<char>(generator());
+  }
+  std::thread writer([&] {
+    std::string_view rest = content;
+    while (!rest.empty()) {
+      const ssize_t written = ::write(pipe_ends[1], rest.data(), rest.size());
+      if (written <= 0) {
+        break;
+      }
+      rest.remove_prefix(static_cast<std::size_t>(written));
+    }
+    ::close(pipe_ends[1]);
+  });
+  Base64FileBody body("/dev/fd/" + std::to_string(pipe_ends[0]), "attachment");
+  writer.join();
+  ::close(pipe_ends[0]);  // the copy stands for the pipe from now on
+  ASSERT_EQ(body.file_size(), content.size());
+  std::string output;
+  while (!body.append_encoded(output, message_chunk_size)) {
+  }
+  ASSERT_EQ(output.size(), body.encoded_size());
+  std::string joined;
+  for (const auto& line : testing::split_crlf_lines(output)) {
+    joined += line;
+  }
+  EXPECT_EQ(testing::decode_base64(joined), content);
+}
+
+TEST(MessageWriterFiles, StandardInputIsNamedStdin) {
+  EXPECT_EQ(file_name_of({"-", "", "", ""}), "stdin");
+  EXPECT_EQ(file_name_of({"-", "", "log.txt", ""}), "log.txt");
+}
+
+// A named FIFO may never get a writer: it is refused, at once.
+TEST(MessageWriterFiles, NamedFifoIsRefused) {
   testing::TemporaryDirectory directory;
   const std::string path = directory.path("fifo");
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);

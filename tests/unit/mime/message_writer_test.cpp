@@ -234,6 +234,22 @@ TEST_F(MessageWriterTest, InvalidUtf8HtmlIsADataError) {
             "charset");
 }
 
+// A text that is not UTF-8 goes out under the label the caller chose for it (unknown-8bit, RFC
+// 1428), while the HTML keeps its own.
+TEST_F(MessageWriterTest, HtmlCharsetMayDifferFromTheText) {
+  MessageSpec spec = base_spec();
+  spec.text = "caf\xE9\n";
+  spec.charset = "unknown-8bit";
+  spec.html = "<p>caf\xC3\xA9</p>\n";
+  spec.html_charset = "UTF-8";
+  const auto entity = parse_entity(render(spec));
+  ASSERT_EQ(entity.parts.size(), 2U);
+  EXPECT_EQ(entity.parts[0].field("Content-Type"), "text/plain; charset=unknown-8bit");
+  EXPECT_EQ(entity.parts[0].field("Content-Transfer-Encoding"), "quoted-printable");
+  EXPECT_EQ(entity.parts[0].decoded_body(), "caf\xE9\r\n");
+  EXPECT_EQ(entity.parts[1].field("Content-Type"), "text/html; charset=UTF-8");
+}
+
 TEST_F(MessageWriterTest, EveryByteValueSurvivesBase64) {
   std::string bytes;
   for (int round = 0; round < 3; ++round) {

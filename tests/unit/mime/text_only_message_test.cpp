@@ -228,12 +228,79 @@ TEST_F(TextMessageTest, SubjectWithLineBreakCannotInjectHeaders) {
 }
 
 TEST_F(TextMessageTest, ExtraHeadersCannotDuplicateOursOrAddBcc) {
-  for (const char* name : {"subject", "Bcc", "Content-Type", "MIME-Version", "Message-Id"}) {
+  for (const char* name : {"subject", "Bcc", "Content-Type", "MIME-Version"}) {
     MessageSpec spec = base_spec();
     spec.extra_headers = {{name, "x"}};
     EXPECT_NE(data_error_message(spec).find(std::string("'") + name + "'"), std::string::npos)
         << name;
   }
+}
+
+// The fields the writer has options for say which option; the others say why they cannot be set.
+TEST_F(TextMessageTest, ReservedExtraHeadersNameWhatSetsThemInstead) {
+  MessageSpec spec = base_spec();
+  spec.extra_headers = {{"From", "x@example.com"}};
+  EXPECT_EQ(data_error_message(spec),
+            "extra header 'From' is written by smtpsend itself; give the sender with -f/--from "
+            "(and its name with -F)");
+  spec.extra_headers = {{"Content-Type", "text/html"}};
+  EXPECT_EQ(data_error_message(spec),
+            "extra header 'Content-Type' is written by smtpsend itself; smtpsend writes it from "
+            "the parts (--text, --html, -a)");
+}
+
+TEST_F(TextMessageTest, GivenMessageIdAndDateReplaceTheMadeOnes) {
+  MessageSpec spec = base_spec();
+  spec.extra_headers = {{"message-id", "<alert.42@monitor.example.com>"},
+                        {"Date", "Tue, 1 Dec 2026 08:00:00 -0500"}};
+  const std::string message = render(spec);
+  EXPECT_NE(message.find("\r\nMessage-ID: <alert.42@monitor.example.com>\r\n"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Date: Tue, 1 Dec 2026 08:00:00 -0500\r\n"), std::string::npos) << message;
+  EXPECT_EQ(message.find(spec.message_id), std::string::npos) << message;
+  EXPECT_EQ(message.find("Message-ID:", message.find("Message-ID:") + 1), std::string::npos);
+  EXPECT_EQ(message.find("Date:", message.find("Date:") + 1), std::string::npos);
+}
+
+TEST_F(TextMessageTest, GivenMessageIdOrDateOutOfFormIsADataError) {
+  const std::pair<const char*, const char*> bad[] = {
+      {"Message-ID", "x"},
+      {"Message-ID", "<no-at-sign>"},
+      {"Message-ID", "alert@example.com"},
+      {"Message-ID", "<a..b@example.com>"},
+      {"Message-ID", "<a@b> <c@d>"},
+      {"Date", "yesterday"},
+      {"Date", "2026-12-01T08:00:00Z"},
+      {"Date", "Tue, 1 Dec 2026 08:00:00"},         // no zone
+      {"Date", "Tue, 1 Dec 26 08:00:00 +0000"},     // two-digit year (obsolete)
+      {"Date", "Tue, 1 Dec 2026 08:00:00 GMT"},     // named zone (obsolete)
+      {"Date", "Wed, 1 Dec 2026 08:00:00 +0000"},   // 1 Dec 2026 is a Tuesday
+      {"Date", "Tue, 31 Nov 2026 08:00:00 +0000"},  // no such day
+      {"Date", "Tue, 1 Dec 2026 24:00:00 +0000"},   // no such hour
+  };
+  for (const auto& [name, value] : bad) {
+    MessageSpec spec = base_spec();
+    spec.extra_headers = {{name, value}};
+    const std::string message = data_error_message(spec);
+    EXPECT_NE(message.find("not in the form RFC 5322 asks"), std::string::npos)
+        << name << ": " << value << " -> " << message;
+  }
+}
+
+TEST_F(TextMessageTest, GivenDateMayOmitTheWeekdayAndSecondsAndEndInAComment) {
+  for (const char* value : {"1 Dec 2026 08:00 +0000", "Tue,1 Dec 2026 08:00:60 +0100 (CET)",
+                            "tue, 01 dec 2026 08:00:00 -0000"}) {
+    MessageSpec spec = base_spec();
+    spec.extra_headers = {{"Date", value}};
+    EXPECT_NE(render(spec).find(std::string("Date: ") + value + "\r\n"), std::string::npos)
+        << value;
+  }
+}
+
+TEST_F(TextMessageTest, MessageIdGivenTwiceIsADataError) {
+  MessageSpec spec = base_spec();
+  spec.extra_headers = {{"Message-ID", "<a@example.com>"}, {"Message-Id", "<b@example.com>"}};
+  EXPECT_NE(data_error_message(spec).find("given twice"), std::string::npos);
 }
 
 }  // namespace
