@@ -515,6 +515,29 @@ std::string_view security_name(Security security) {
   return "?";
 }
 
+LogDestination resolve_log_destination(const cli::Options& options, const Environment& environment,
+                                       const ConfigFile* file) {
+  if (file == nullptr) {
+    return {};
+  }
+  Account scratch;
+  const AccountSettings* settings = &file->defaults;
+  try {
+    settings = choose_account(options, environment, *file, scratch);
+  } catch (const Failure&) {
+    // An unknown -A account: its failure is still worth a line where the defaults log.
+  }
+  const auto value = [&](const char* key) {
+    const auto found = settings->settings.find(key);
+    return found == settings->settings.end() ? std::string() : found->second.value;
+  };
+  LogDestination destination{value("logfile"), value("logfile_time_format"), value("syslog")};
+  if (destination.syslog_facility == "off") {
+    destination.syslog_facility.clear();
+  }
+  return destination;
+}
+
 Account resolve_account(const cli::Options& options, const Environment& environment,
                         const ConfigFile* file) {
   Account account;

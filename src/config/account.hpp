@@ -97,6 +97,20 @@ std::optional<ConfigFile> load_configuration(const cli::Options& options,
 Account resolve_account(const cli::Options& options, const Environment& environment,
                         const ConfigFile* file = nullptr);
 
+// Where the send log goes: the logfile, logfile_time_format and syslog settings.
+struct LogDestination {
+  std::string logfile;          // "" = none
+  std::string time_format;      // "" = the default
+  std::string syslog_facility;  // "" = no syslog
+  bool empty() const { return logfile.empty() && syslog_facility.empty(); }
+};
+
+// The log destination of the account `options` choose (the file's defaults when -A names none
+// of its accounts), read on its own so that a failure resolving the rest of the account can be
+// logged too. Never throws; empty without a file.
+LogDestination resolve_log_destination(const cli::Options& options, const Environment& environment,
+                                       const ConfigFile* file);
+
 // Fills account.password when a user is set, from the first of: --password-cmd,
 // SMTPSEND_PASSWORD, the account's passwordeval, its password, ~/.netrc (machine = host, login =
 // user), a prompt on the terminal. Throws Failure(config) when none gives one. A password command
