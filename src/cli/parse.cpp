@@ -329,7 +329,7 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->type_name("FILE")
       ->group(output);
   app.add_flag("--dry-run", options.dry_run,
-               "Print the message that would be sent to stdout; send nothing")
+               "Print the message that would be sent to stdout; send nothing (no server needed)")
       ->group(output);
 
   try {

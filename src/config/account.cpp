@@ -551,7 +551,8 @@ Account resolve_account(const cli::Options& options, const Environment& environm
 
   account.host =
       layers.text("host", options.server, "--server", "SMTPSEND_SERVER", "host").value_or("");
-  if (account.host.empty()) {
+  // --dry-run prints the message and connects nowhere: it needs no server.
+  if (account.host.empty() && !options.dry_run) {
     throw Failure(ErrorKind::usage,
                   file == nullptr
                       ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or write "
