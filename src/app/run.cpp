@@ -22,6 +22,7 @@
 #include "common/secret_wipe.hpp"
 #include "common/time_limits.hpp"
 #include "config/account.hpp"
+#include "config/warnings_shown.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_session.hpp"
@@ -252,6 +253,24 @@ int run_batch(const cli::Options& options, config::Account& account,
   return code;
 }
 
+// Keys the file ignores: always with --show-config; never with --quiet; else once per change of
+// the file (config/warnings_shown.hpp), so that a cron job does not mail them every run.
+void warn_about_configuration(const config::ConfigFile& configuration, const cli::Options& options,
+                              const config::Environment& environment) {
+  if (configuration.warnings.empty() || (options.quiet && !options.show_config)) {
+    return;
+  }
+  if (!options.show_config &&
+      !config::show_config_warnings_now(
+          configuration.path,
+          config::warnings_state_directory(environment("XDG_STATE_HOME"), environment("HOME")))) {
+    return;
+  }
+  for (const auto& warning : configuration.warnings) {
+    spdlog::warn(warning);
+  }
+}
+
 // Everything after the configuration is read: from here on, every outcome goes to `log`.
 int send_with_configuration(const cli::Options& options, const config::Environment& environment,
                             const config::ConfigFile* configuration, RunLog& log) {
@@ -342,9 +361,7 @@ int run(int argc, const char* const* argv) {
     // A configuration that cannot be read names no log: its failure goes to stderr only.
     const auto configuration = config::load_configuration(options, environment);
     if (configuration) {
-      for (const auto& warning : configuration->warnings) {
-        spdlog::warn(warning);
-      }
+      warn_about_configuration(*configuration, options, environment);
     }
     const config::ConfigFile* file = configuration ? &*configuration : nullptr;
     // --show-config and --dry-run send nothing: they are not logged.

@@ -325,8 +325,13 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--trace", options.trace,
                "Show the SMTP dialog and TLS details on stderr (secrets redacted)")
       ->group(output);
-  app.add_option("--trace-file", options.trace_file, "Write the trace to FILE instead of stderr")
+  app.add_option("--trace-file", options.trace_file,
+                 "Write the trace to FILE instead of stderr; - is stdout")
       ->type_name("FILE")
+      ->group(output);
+  app.add_flag("-q,--quiet", options.quiet,
+               "Never warn about keys the configuration file ignores (shown once per change of "
+               "the file otherwise, and always by --show-config)")
       ->group(output);
   app.add_flag("--dry-run", options.dry_run,
                "Print the message that would be sent to stdout; send nothing (no server needed)")
