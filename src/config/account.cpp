@@ -81,7 +81,8 @@ void require_single_line(std::string_view value, std::string_view what, const Ac
   }
 }
 
-// /etc/mailname, the domain this machine's mail comes from on Debian; else the host name.
+// /etc/mailname, the domain this machine's mail comes from on Debian; else host_name() (the
+// fully qualified name, else "localhost").
 std::string mail_name() {
   std::ifstream file("/etc/mailname");
   std::string line;
@@ -370,7 +371,8 @@ void resolve_identity(const cli::Options& options, const Environment& environmen
     if (user.empty()) {
       throw Failure(ErrorKind::usage, "no sender address; use -f/--from ADDRESS");
     }
-    from = user + "@" + host_name();
+    // The domain this machine's mail comes from, as the %M placeholder gives it.
+    from = user + "@" + mail_name();
     layers.note("from", default_source);
   }
   require_single_line(*from, "the sender address", account, "from");
