@@ -207,8 +207,9 @@ Options parse_command_line(int argc, const char* const* argv) {
   app.add_option("--charset", options.charset, "Character set of --text and --html (default UTF-8)")
       ->type_name("NAME")
       ->group(message);
-  app.add_option("--message", options.message_file,
-                 "Send the complete message in FILE ('-' = stdin) as it is")
+  app.add_option(
+         "--message", options.message_file,
+         "Send the complete message in FILE ('-' = stdin), its Bcc and Resent-Bcc fields removed")
       ->type_name("FILE")
       ->group(message);
   app.add_option("--batch", options.batch,
