@@ -14,7 +14,7 @@
 #include "app/deliver.hpp"
 #include "app/exit_code.hpp"
 #include "app/report.hpp"
-#include "app/send_log.hpp"
+#include "app/run_log.hpp"
 #include "app/version.hpp"
 #include "cli/options.hpp"
 #include "cli/sendmail_args.hpp"
@@ -22,6 +22,7 @@
 #include "common/secret_wipe.hpp"
 #include "common/time_limits.hpp"
 #include "config/account.hpp"
+#include "config/warnings_shown.hpp"
 #include "mime/syntax_helpers.hpp"
 #include "net/tls_pinning.hpp"
 #include "net/tls_session.hpp"
@@ -171,48 +172,6 @@ cli::Options parse_arguments(int argc, const char* const* argv) {
   return cli::parse_command_line(argc, argv);
 }
 
-// The one line the logfile and syslog settings ask for; a log that cannot be written is worth a
-// warning, never a different outcome.
-void log_send(const config::Account& account, const smtp::Envelope& envelope,
-              const smtp::TransactionOutcome& outcome, int exit_code, bool interrupted = false) {
-  if (account.logfile.empty() && account.syslog_facility.empty()) {
-    return;
-  }
-  SendRecord record;
-  record.when = std::chrono::system_clock::now();
-  record.account = account.account_name;
-  record.host = account.host;
-  record.port = account.port;
-  record.tls = std::string(tls_mode_name(account.tls));
-  record.user = account.user;
-  record.sender = envelope.mail_from;
-  record.recipients = envelope.recipients;
-  record.size = envelope.size;
-  record.sent = outcome.accepted();
-  if (outcome.final_reply) {
-    record.reply =
-        std::to_string(outcome.final_reply->code) + " " + outcome.final_reply->first_line();
-  } else if (outcome.error && outcome.error->reply) {
-    record.reply =
-        std::to_string(outcome.error->reply->code) + " " + outcome.error->reply->first_line();
-  }
-  record.exit_code = exit_code;
-  record.interrupted = interrupted;
-  if (outcome.error && !outcome.accepted()) {
-    record.error = outcome.error->message;
-  }
-  try {
-    if (!account.logfile.empty()) {
-      append_to_log_file(account.logfile, format_send_record(record, account.logfile_time_format));
-    }
-    if (!account.syslog_facility.empty()) {
-      write_to_syslog(account.syslog_facility, format_send_fields(record), record.sent);
-    }
-  } catch (const Failure& failure) {
-    spdlog::warn(failure.error().message);
-  }
-}
-
 int fail(const Error& error) {
   // The message may quote the server or a certificate: each line is escaped like the trace.
   std::string shown;
@@ -233,7 +192,7 @@ int fail(const Error& error) {
 // --batch: every message file over one connection (app/batch.hpp), a result line for each, and
 // the exit status batch_exit_code() chooses.
 int run_batch(const cli::Options& options, config::Account& account,
-              const config::Environment& environment) {
+              const config::Environment& environment, RunLog& log) {
   // Every PATH is listed before connecting: a missing one is found first.
   const std::vector<std::string> files = batch_files(options.batch);
   const TimeLimits limits(account.timeout, account.max_time);
@@ -262,7 +221,7 @@ int run_batch(const cli::Options& options, config::Account& account,
   for (std::size_t index = 0; index < files.size(); ++index) {
     std::cerr << "smtpsend: " << describe_batch_result(files[index], outcomes[index]) << "\n";
     warn_about(outcomes[index].warnings);
-    log_send(account, envelopes[index], outcomes[index], batch_message_exit_code(outcomes[index]));
+    log.record_outcome(envelopes[index], outcomes[index], batch_message_exit_code(outcomes[index]));
   }
   if (const int signal_number = interruption(); signal_number != 0) {
     end_by_interruption(signal_number);
@@ -275,6 +234,103 @@ int run_batch(const cli::Options& options, config::Account& account,
               << " of " << outcomes.size() << " messages were not accepted (see above)\n";
   }
   return code;
+}
+
+// Keys the file ignores: always with --show-config; never with --quiet; else once per change of
+// the file (config/warnings_shown.hpp), so that a cron job does not mail them every run.
+void warn_about_configuration(const config::ConfigFile& configuration, const cli::Options& options,
+                              const config::Environment& environment) {
+  if (configuration.warnings.empty() || (options.quiet && !options.show_config)) {
+    return;
+  }
+  if (!options.show_config &&
+      !config::show_config_warnings_now(
+          configuration.path,
+          config::warnings_state_directory(environment("XDG_STATE_HOME"), environment("HOME")))) {
+    return;
+  }
+  for (const auto& warning : configuration.warnings) {
+    spdlog::warn(warning);
+  }
+}
+
+// Everything after the configuration is read: from here on, every outcome goes to `log`.
+int send_with_configuration(const cli::Options& options, const config::Environment& environment,
+                            const config::ConfigFile* configuration, RunLog& log) {
+  config::Account account =
+      config::resolve_account(options.settings, environment, configuration, !options.batch.empty());
+  log.know_account(account);
+  if (options.show_config) {
+    // Everything known is shown, conflicts included; the exit status then says whether the
+    // account can be used.
+    std::cout << config::describe_settings(account);
+    std::cout.flush();
+    config::require_usable(account);
+    check_tls_settings(account);
+    return 0;
+  }
+  // --dry-run prints the message and connects nowhere: it needs no server.
+  config::require_usable(account, /*needs_server=*/!options.dry_run);
+  check_tls_settings(account);
+  if (!options.batch.empty()) {
+    return run_batch(options, account, environment, log);
+  }
+
+  // Everything that can be wrong with the message is found before connecting.
+  const ComposedMessage message = compose_message(options, account);
+  for (const auto& warning : message.warnings) {
+    spdlog::warn(warning);
+  }
+  if (options.dry_run) {
+    print_message(*message.content);
+    warn_about(message.content->warnings());
+    return 0;
+  }
+
+  // Every time limit, once: --max-time counts from here, so it bounds the password command
+  // and the delivery together (a hung command must not escape it).
+  const TimeLimits limits(account.timeout, account.max_time);
+  config::resolve_password(account, environment, limits);
+  auto trace = make_trace(options, account);
+  const auto started = std::chrono::steady_clock::now();
+  smtp::TransactionOutcome outcome;
+  // From here a signal to stop is reported and logged before the program ends by it.
+  catch_interruptions();
+  try {
+    outcome = send(account, message, limits, *trace);
+  } catch (const Failure& failure) {
+    outcome.error = failure.error();  // no connection, or no TLS: still worth a log line
+  }
+  // The session holds its own copy of the password until it ends, inside send().
+  wipe(account.password);
+  report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
+  warn_about(outcome.warnings);
+  warn_about(message.content->warnings());  // found as the message was read (long lines)
+  if (const int signal_number = interruption(); signal_number != 0 && !outcome.accepted()) {
+    // The outcome's error says what the signal interrupted, and whether the message may
+    // have been delivered all the same (the final dot went out, its reply did not arrive).
+    const Error error = outcome.error.value_or(
+        Error{ErrorKind::temporary, "interrupted by " + signal_name(signal_number), {}});
+    log.record_outcome(message.envelope, outcome, exit_status_of_signal(signal_number),
+                       /*interrupted=*/true);
+    fail(error);
+    end_by_interruption(signal_number);
+  }
+  if (!outcome.accepted()) {
+    const Error error = outcome.error.value_or(
+        Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}});
+    log.record_outcome(message.envelope, outcome, exit_code_for(error.kind));
+    return fail(error);
+  }
+  log.record_outcome(message.envelope, outcome, 0);
+  return 0;
+}
+
+Error unexpected_failure(const std::exception& unexpected) {
+  return Error{
+      ErrorKind::internal,
+      std::string("unexpected failure: ") + unexpected.what() + "; please report this as a bug",
+      {}};
 }
 
 }  // namespace
@@ -293,85 +349,30 @@ int run(int argc, const char* const* argv) {
       return 0;
     }
     const auto environment = config::process_environment();
+    // A configuration that cannot be read names no log: its failure goes to stderr only.
     const auto configuration = config::load_configuration(options.settings, environment);
     if (configuration) {
-      for (const auto& warning : configuration->warnings) {
-        spdlog::warn(warning);
-      }
+      warn_about_configuration(*configuration, options, environment);
     }
-    config::Account account =
-        config::resolve_account(options.settings, environment,
-                                configuration ? &*configuration : nullptr, !options.batch.empty());
-    if (options.show_config) {
-      // Everything known is shown, conflicts included; the exit status then says whether the
-      // account can be used.
-      std::cout << config::describe_settings(account);
-      std::cout.flush();
-      config::require_usable(account);
-      check_tls_settings(account);
-      return 0;
-    }
-    config::require_usable(account);
-    check_tls_settings(account);
-    if (!options.batch.empty()) {
-      return run_batch(options, account, environment);
-    }
-
-    // Everything that can be wrong with the message is found before connecting.
-    const ComposedMessage message = compose_message(options, account);
-    for (const auto& warning : message.warnings) {
-      spdlog::warn(warning);
-    }
-    if (options.dry_run) {
-      print_message(*message.content);
-      warn_about(message.content->warnings());
-      return 0;
-    }
-
-    // Every time limit, once: --max-time counts from here, so it bounds the password command
-    // and the delivery together (a hung command must not escape it).
-    const TimeLimits limits(account.timeout, account.max_time);
-    config::resolve_password(account, environment, limits);
-    auto trace = make_trace(options, account);
-    const auto started = std::chrono::steady_clock::now();
-    smtp::TransactionOutcome outcome;
-    // From here a signal to stop is reported and logged before the program ends by it.
-    catch_interruptions();
+    const config::ConfigFile* file = configuration ? &*configuration : nullptr;
+    // --show-config and --dry-run send nothing: they are not logged.
+    RunLog log(options.show_config || options.dry_run
+                   ? config::LogDestination{}
+                   : config::resolve_log_destination(options.settings, environment, file));
     try {
-      outcome = send(account, message, limits, *trace);
+      return send_with_configuration(options, environment, file, log);
     } catch (const Failure& failure) {
-      outcome.error = failure.error();  // no connection, or no TLS: still worth a log line
-    }
-    // The session holds its own copy of the password until it ends, inside send().
-    wipe(account.password);
-    report_outcome(outcome, *trace, std::chrono::steady_clock::now() - started);
-    warn_about(outcome.warnings);
-    warn_about(message.content->warnings());  // found as the message was read (long lines)
-    if (const int signal_number = interruption(); signal_number != 0 && !outcome.accepted()) {
-      // The outcome's error says what the signal interrupted, and whether the message may
-      // have been delivered all the same (the final dot went out, its reply did not arrive).
-      const Error error = outcome.error.value_or(
-          Error{ErrorKind::temporary, "interrupted by " + signal_name(signal_number), {}});
-      log_send(account, message.envelope, outcome, exit_status_of_signal(signal_number),
-               /*interrupted=*/true);
-      fail(error);
-      end_by_interruption(signal_number);
-    }
-    if (!outcome.accepted()) {
-      const Error error = outcome.error.value_or(
-          Error{ErrorKind::internal, "the message was not sent, for an unknown reason", {}});
-      log_send(account, message.envelope, outcome, exit_code_for(error.kind));
+      log.record_failure(failure.error(), exit_code_for(failure.error().kind));
+      return fail(failure.error());
+    } catch (const std::exception& unexpected) {
+      const Error error = unexpected_failure(unexpected);
+      log.record_failure(error, exit_code_for(error.kind));
       return fail(error);
     }
-    log_send(account, message.envelope, outcome, 0);
-    return 0;
   } catch (const Failure& failure) {
     return fail(failure.error());
   } catch (const std::exception& unexpected) {
-    return fail(Error{
-        ErrorKind::internal,
-        std::string("unexpected failure: ") + unexpected.what() + "; please report this as a bug",
-        {}});
+    return fail(unexpected_failure(unexpected));
   }
 }
 

@@ -178,12 +178,16 @@ void write_to_standard_output(const std::string& record) {
 std::string format_send_fields(const SendRecord& record) {
   FieldWriter fields;
   fields.add_unless_empty("account", record.account);
-  fields.add("host", record.host);
-  fields.add("port", std::to_string(record.port));
-  fields.add("tls", record.tls);
+  if (record.server_known) {
+    fields.add("host", record.host);
+    fields.add("port", std::to_string(record.port));
+    fields.add("tls", record.tls);
+  }
   fields.add_unless_empty("user", record.user);
-  fields.add("from", record.sender);
-  fields.add("recipients", joined_with_commas(record.recipients));
+  if (record.envelope_known) {
+    fields.add("from", record.sender);
+    fields.add("recipients", joined_with_commas(record.recipients));
+  }
   if (record.size) {
     fields.add("size", std::to_string(*record.size));
   }

@@ -14,6 +14,11 @@
 // bytes, bytes that are not UTF-8, C1 controls and U+2028/U+2029 (which some readers take for
 // line ends) written as \xNN. A server's reply therefore can never start a second line that
 // looks like a record of its own.
+//
+// A failure found before connecting (a bad address, a missing password, a bad setting) is logged
+// too, with what was known by then, e.g. `status=failed exit=65 error="..."`: a cron job's lost
+// mail leaves a trace. Only a failure to read the configuration itself cannot be logged, since
+// the configuration names the log.
 
 #include <chrono>
 #include <cstdint>
@@ -26,7 +31,11 @@ namespace smtpsend::app {
 
 struct SendRecord {
   std::chrono::system_clock::time_point when;
-  std::string account;  // "" when none
+  // What was known when the attempt ended: a failure before the account was resolved knows no
+  // server, one before the message was read no envelope; their fields are left out.
+  bool server_known = true;    // host, port, tls
+  bool envelope_known = true;  // from, recipients
+  std::string account;         // "" when none
   std::string host;
   std::uint16_t port = 0;
   std::string tls;   // "starttls", "smtps", "none"
@@ -45,7 +54,7 @@ struct SendRecord {
 inline constexpr std::string_view default_log_time_format = "%b %d %H:%M:%S";
 
 // The key=value pairs of a record, without the date (syslog adds its own). Empty account, user,
-// reply and error, and an unknown size, are left out. No line end.
+// reply and error, an unknown size, server and envelope, are left out. No line end.
 std::string format_send_fields(const SendRecord& record);
 
 // The date of record.when in local time, formatted by strftime(3) with `time_format` ("" means

@@ -45,6 +45,8 @@ struct Options {
   // Behaviour.
   bool trace = false;  // --trace, -v; --trace-file is the setting trace_file
   bool dry_run = false;
+  // -q/--quiet (native mode only: sendmail's -q is a queue run): no configuration warnings.
+  bool quiet = false;
 
   // Set when the invocation only asks for information; nothing else is done.
   bool show_version = false;

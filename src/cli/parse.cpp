@@ -236,8 +236,9 @@ Options parse_command_line(int argc, const char* const* argv) {
       ->type_name("'NAME: VALUE'")
       ->group(message)
       ->allow_extra_args(false);
-  app.add_option("--message", options.message_file,
-                 "Send the complete message in FILE ('-' = stdin) as it is")
+  app.add_option(
+         "--message", options.message_file,
+         "Send the complete message in FILE ('-' = stdin), its Bcc and Resent-Bcc fields removed")
       ->type_name("FILE")
       ->group(message);
   app.add_option("--batch", options.batch,
@@ -282,8 +283,12 @@ Options parse_command_line(int argc, const char* const* argv) {
                "Show the SMTP dialog and TLS details on stderr (secrets redacted)")
       ->group(output);
   add_setting_options(app, output, setting_values, setting_switches);
+  app.add_flag("-q,--quiet", options.quiet,
+               "Never warn about keys the configuration file ignores (shown once per change of "
+               "the file otherwise, and always by --show-config)")
+      ->group(output);
   app.add_flag("--dry-run", options.dry_run,
-               "Print the message that would be sent to stdout; send nothing")
+               "Print the message that would be sent to stdout; send nothing (no server needed)")
       ->group(output);
 
   try {

@@ -135,7 +135,7 @@ std::string AccountBuilder::missing_server_message() const {
 void AccountBuilder::server() {
   const std::string host = text("host");
   if (host.empty()) {
-    account_.problems.push_back(Error{ErrorKind::usage, missing_server_message(), {}});
+    account_.missing_server = Error{ErrorKind::usage, missing_server_message(), {}};
   }
   const auto [name, port_in_host] = split_port(host);
   account_.host = name;
@@ -232,7 +232,7 @@ void AccountBuilder::identity(bool sender_per_message) {
               : "no sender address: no user name is known; use -f/--from ADDRESS",
           {}});
     } else {
-      from = user + "@" + host_name();
+      from = user + "@" + mail_name();  // the domain this machine's mail comes from, as %M
     }
   }
   require_single_line("from", from, "the sender address");
@@ -339,7 +339,10 @@ Account resolve_account(const CommandLine& command_line, const Environment& envi
   return account;
 }
 
-void require_usable(const Account& account) {
+void require_usable(const Account& account, bool needs_server) {
+  if (needs_server && account.missing_server) {
+    throw Failure(*account.missing_server);
+  }
   if (!account.problems.empty()) {
     throw Failure(account.problems.front());
   }

@@ -31,8 +31,10 @@ struct Account {
   std::string account_name;    // "" when no account of the file was used
   std::string account_choice;  // how it was chosen: "--account", "from matches ...", "default"
   Settings settings;           // every setting's value and where it came from
-  // What keeps this account from being used (tls off with a user, no server...), each naming
-  // the settings involved. require_usable() throws the first; --show-config shows them all.
+  // No server is set (nothing gives host): what to do about it. Only a send needs one.
+  std::optional<Error> missing_server;
+  // What else keeps this account from being used (tls off with a user...), each naming the
+  // settings involved. require_usable() throws the first; --show-config shows them all.
   std::vector<Error> problems;
 
   std::string host;
@@ -94,8 +96,22 @@ std::optional<ConfigFile> load_configuration(const CommandLine& command_line,
 Account resolve_account(const CommandLine& command_line, const Environment& environment,
                         const ConfigFile* file = nullptr, bool sender_per_message = false);
 
-// Throws the first of account.problems.
-void require_usable(const Account& account);
+// Throws account.missing_server when `needs_server`, else the first of account.problems.
+void require_usable(const Account& account, bool needs_server = true);
+
+// Where the send log goes: the logfile, logfile_time_format and syslog settings.
+struct LogDestination {
+  std::string logfile;          // "" = none
+  std::string time_format;      // "" = the default
+  std::string syslog_facility;  // "" = no syslog
+  bool empty() const { return logfile.empty() && syslog_facility.empty(); }
+};
+
+// The log destination of the account the command line chooses (the file's defaults when -A
+// names none of its accounts), read on its own so that a failure resolving the rest of the
+// account can be logged too. Never throws; empty without a file.
+LogDestination resolve_log_destination(const CommandLine& command_line,
+                                       const Environment& environment, const ConfigFile* file);
 
 // Fills account.password when a user is set, from the first of: the password command
 // (--password-cmd, passwordeval) or the password (SMTPSEND_PASSWORD, password), whichever comes

@@ -199,6 +199,28 @@ AccountChoice choose_account(const CommandLine& command_line, const Environment&
   return {&file.defaults, "no account; defaults only", false};
 }
 
+LogDestination resolve_log_destination(const CommandLine& command_line,
+                                       const Environment& environment, const ConfigFile* file) {
+  if (file == nullptr) {
+    return {};
+  }
+  const AccountSettings* settings = &file->defaults;
+  try {
+    settings = choose_account(command_line, environment, *file).settings;
+  } catch (const Failure&) {
+    // An unknown -A account: its failure is still worth a line where the defaults log.
+  }
+  const auto value = [&](const char* key) {
+    const auto found = settings->settings.find(key);
+    return found == settings->settings.end() ? std::string() : found->second.value;
+  };
+  LogDestination destination{value("logfile"), value("logfile_time_format"), value("syslog")};
+  if (destination.syslog_facility == "off") {
+    destination.syslog_facility.clear();
+  }
+  return destination;
+}
+
 std::string no_account_chosen(const ConfigFile& file) {
   return "no account chosen in " + file.path + ": use -A NAME (" + account_names(file) +
          "), a -f address that matches an account's from, or the line 'account default : NAME'";

@@ -112,6 +112,9 @@ std::string describe_settings(const Account& account) {
     const std::string origin = account.settings.origin(rule.name);
     text += fmt::format("{} = {} [{}]\n", rule.name, *value, origin.empty() ? "default" : origin);
   }
+  if (account.missing_server) {
+    text += fmt::format("problem: {}\n", account.missing_server->message);
+  }
   for (const Error& problem : account.problems) {
     text += fmt::format("problem: {}\n", problem.message);
   }

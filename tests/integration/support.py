@@ -67,11 +67,11 @@ class Smtpsend:
         home.mkdir(parents=True, exist_ok=True)
 
     def environment(self, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
-        # No SMTPSEND_* from the caller, and a HOME/XDG_CONFIG_HOME of our own, so a developer's
-        # own configuration file or password cannot change what a test sees.
+        # No SMTPSEND_* from the caller, and a HOME/XDG_CONFIG_HOME/XDG_STATE_HOME of our own, so
+        # a developer's own configuration file, password or state cannot change what a test sees.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMTPSEND_")}
         env.update({"HOME": str(self.home), "XDG_CONFIG_HOME": str(self.home / ".config"),
-                    "LC_ALL": "C.UTF-8"})
+                    "XDG_STATE_HOME": str(self.home / ".local" / "state"), "LC_ALL": "C.UTF-8"})
         env.update(extra or {})
         return env
 

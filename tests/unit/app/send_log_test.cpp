@@ -126,6 +126,28 @@ TEST_F(SendLogFormat, EmptyValuesAreQuoted) {
             "no such user\" exit=67 error=\"the server refused root@example.org\"");
 }
 
+TEST_F(SendLogFormat, AFailureBeforeTheMessageWasReadLeavesOutTheEnvelope) {
+  auto record = refused();
+  record.envelope_known = false;
+  record.reply.clear();
+  record.exit_code = 65;
+  record.error = "invalid address 'bob@'";
+  EXPECT_EQ(format_send_fields(record),
+            "host=mx.example.org port=25 tls=none status=failed exit=65 "
+            "error=\"invalid address 'bob@'\"");
+}
+
+TEST_F(SendLogFormat, AFailureBeforeTheAccountWasResolvedHasOnlyTheOutcome) {
+  SendRecord record;
+  record.when = fixed_time();
+  record.server_known = false;
+  record.envelope_known = false;
+  record.exit_code = 78;
+  record.error = "bad setting";
+  EXPECT_EQ(format_send_record(record, ""),
+            "Mar 14 09:26:53 status=failed exit=78 error=\"bad setting\"");
+}
+
 TEST_F(SendLogFormat, AHostileReplyCannotStartASecondLine) {
   auto record = refused();
   record.reply = "550 no\r\nMar 14 09:26:54 host=evil status=sent\x1b[2J";

@@ -33,10 +33,7 @@ inline CommandLine flags(std::vector<Override> overrides) {
 inline Error failure_of(const CommandLine& command_line, const Environment& environment,
                         const ConfigFile* file = nullptr) {
   try {
-    const Account account = resolve_account(command_line, environment, file);
-    if (!account.problems.empty()) {
-      return account.problems.front();
-    }
+    require_usable(resolve_account(command_line, environment, file));
   } catch (const Failure& failure) {
     return failure.error();
   }
