@@ -194,12 +194,6 @@ class Layers {
   Account& account_;
 };
 
-[[noreturn]] void unsupported_value(const Setting& setting, std::string_view key,
-                                    std::string_view why) {
-  throw Failure(ErrorKind::config, describe(setting.origin) + ": " + std::string(key) + " " +
-                                       setting.value + " is not supported: " + std::string(why));
-}
-
 const AccountSettings* choose_account(const cli::Options& options, const Environment& environment,
                                       const ConfigFile& file, Account& account) {
   if (!options.account.empty()) {
@@ -313,6 +307,8 @@ void resolve_tls_details(const cli::Options& options, Layers& layers, Account& a
                                .value_or("");
   account.tls_server_name =
       layers.text("tls_host_override", "", "", nullptr, "tls_host_override").value_or("");
+  account.tls_crl_file = layers.text("tls_crl_file", "", "", nullptr, "tls_crl_file").value_or("");
+  account.source_ip = layers.text("source_ip", "", "", nullptr, "source_ip").value_or("");
   if (account.tls_insecure && account.security == Security::none) {
     throw Failure(ErrorKind::usage,
                   "certificate checks cannot be turned off (--tls-insecure, tls_certcheck off) "
@@ -355,6 +351,14 @@ void resolve_identity(const cli::Options& options, const Environment& environmen
   const bool flag_may_override = override_setting == nullptr || override_setting->value != "off";
   std::optional<std::string> from = layers.text(
       "from", flag_may_override ? options.from : std::string(), "--from", "SMTPSEND_FROM", nullptr);
+  account.auto_from = layers.text("auto_from", "", "", nullptr, "auto_from").value_or("") == "on";
+  account.mail_domain = layers.text("maildomain", "", "", nullptr, "maildomain").value_or("");
+  if (!from && account.auto_from) {
+    // msmtp's auto_from: the user's name at maildomain, or the name alone without one.
+    from = expand_placeholders(account.mail_domain.empty() ? "%U" : "%U@" + account.mail_domain,
+                               environment);
+    layers.note("from", account.sources["auto_from"]);
+  }
   if (!from) {
     if (const Setting* setting = layers.key("from");
         setting != nullptr && !is_pattern(setting->value)) {
@@ -430,11 +434,7 @@ bool adds_missing_field(Layers& layers, const char* key) {
     return true;
   }
   layers.note_key(key, *setting);
-  if (setting->value == "on") {
-    unsupported_value(*setting, key,
-                      "smtpsend adds the field when it is missing (auto) or never (off)");
-  }
-  return setting->value != "off";
+  return setting->value != "off";  // "on" (set_from_header only) adds it too, and replaces it
 }
 
 void resolve_message_settings(const cli::Options& options, Layers& layers, Account& account) {
@@ -460,14 +460,11 @@ void resolve_message_settings(const cli::Options& options, Layers& layers, Accou
     account.remove_bcc_headers = remove->value != "off";
     layers.note_key("remove_bcc_headers", *remove);
   }
-  if (const Setting* hide = layers.key("undisclosed_recipients");
-      hide != nullptr && hide->value == "on") {
-    unsupported_value(*hide, "undisclosed_recipients", "leave the To and Cc fields as written");
-  }
-  if (const Setting* auto_from = layers.key("auto_from");
-      auto_from != nullptr && auto_from->value == "on") {
-    unsupported_value(*auto_from, "auto_from", "set the sender with from");
-  }
+  account.replace_from_header =
+      layers.text("set_from_header", "", "", nullptr, "set_from_header").value_or("") == "on";
+  account.undisclosed_recipients =
+      layers.text("undisclosed_recipients", "", "", nullptr, "undisclosed_recipients")
+          .value_or("") == "on";
   account.aliases_file = layers.text("aliases", "", "", nullptr, "aliases").value_or("");
   account.logfile = layers.text("logfile", "", "", nullptr, "logfile").value_or("");
   account.trace_file = layers.text("trace_file", "", "", nullptr, "trace_file").value_or("");
@@ -542,6 +539,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
   resolve_identity(options, environment, layers, account);
   account.timeout = seconds_setting(layers, "timeout", options.timeout_seconds, "--timeout");
   account.max_time = seconds_setting(layers, "max_time", options.max_time_seconds, "--max-time");
+  account.connect_timeout = seconds_setting(layers, "connect_timeout", std::nullopt, "");
   if (options.partial_delivery) {
     account.partial_delivery = true;
     layers.note("partial_delivery", "--partial-delivery");

@@ -231,8 +231,13 @@ std::string describe_settings(const Account& account, const cli::Options& option
   line("tls", security_name(account.security));
   if (account.security != Security::none) {
     line("tls_trust_file", account.tls_trust_file.empty() ? "system" : account.tls_trust_file);
-    line("tls_certcheck", account.tls_insecure ? "off" : "on");
+    line("tls_certcheck", !account.tls_fingerprint.empty()
+                              ? "replaced by tls_fingerprint (the pin alone decides: no CA, host "
+                                "name or date check)"
+                          : account.tls_insecure ? "off"
+                                                 : "on");
     for (const auto& [name, value] : {std::pair{"tls_fingerprint", &account.tls_fingerprint},
+                                      std::pair{"tls_crl_file", &account.tls_crl_file},
                                       std::pair{"tls_cert_file", &account.tls_cert_file},
                                       std::pair{"tls_key_file", &account.tls_key_file},
                                       std::pair{"tls_priorities", &account.tls_priorities},

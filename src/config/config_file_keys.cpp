@@ -1,5 +1,8 @@
 #include "config/config_file_keys.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -75,6 +78,21 @@ CheckedValue host_name(std::string_view value, const std::string& /*home*/) {
 
 CheckedValue optional_host_name(std::string_view value, const std::string& home) {
   return value.empty() ? accept(value) : host_name(value, home);
+}
+
+// msmtp's source_ip: the local address to connect from, an IPv4 or IPv6 address (not a name;
+// inet_pton(3) decides); empty: the kernel's choice.
+CheckedValue optional_ip_address(std::string_view value, const std::string& /*home*/) {
+  if (value.empty()) {
+    return accept(value);
+  }
+  const std::string text(value);
+  std::array<unsigned char, sizeof(in6_addr)> address{};
+  if (::inet_pton(AF_INET, text.c_str(), address.data()) == 1 ||
+      ::inet_pton(AF_INET6, text.c_str(), address.data()) == 1) {
+    return accept(value);
+  }
+  return reject("an IPv4 or IPv6 address of this host, such as 192.0.2.1 or 2001:db8::1");
 }
 
 CheckedValue ehlo_domain(std::string_view value, const std::string& /*home*/) {
@@ -217,11 +235,19 @@ CheckedValue certificate_fingerprint(std::string_view value, const std::string& 
   if (hex->size() == 2 * sha256_bytes) {
     return accept(std::string(our_prefix) + *hex);
   }
-  if (hex->size() == 2 * sha1_bytes || hex->size() == 2 * md5_bytes) {
+  // msmtp's older SHA-1 form: still taken, as colon-separated bytes (what the TLS code reads as
+  // SHA-1); the handshake warns and prints the SHA-256 pin to write instead.
+  if (hex->size() == 2 * sha1_bytes && !starts_with_ignoring_ascii_case(value, our_prefix)) {
+    std::string bytes;
+    for (std::size_t i = 0; i < hex->size(); i += 2) {
+      bytes += (bytes.empty() ? "" : ":") + hex->substr(i, 2);
+    }
+    return accept(bytes);
+  }
+  if (hex->size() == 2 * md5_bytes) {
     return reject(
-        "this is a SHA-1 or MD5 fingerprint, which no longer identifies a certificate safely; "
-        "write the certificate's SHA-256 fingerprint (32 hex bytes separated by colons, or "
-        "sha256:HEX)");
+        "this is an MD5 fingerprint, which no longer identifies a certificate safely; write the "
+        "certificate's SHA-256 fingerprint (32 hex bytes separated by colons, or sha256:HEX)");
   }
   return reject(allowed);
 }
@@ -334,6 +360,9 @@ constexpr std::array key_table = {
     KeyRule{"host", KeyRole::single, host_name, {}},
     KeyRule{"port", KeyRole::single, port_number, {}},
     KeyRule{"timeout", KeyRole::single, timeout_seconds, {}},
+    // msmtp: the limit for connecting only (each address tried), beside timeout's for the rest.
+    KeyRule{"connect_timeout", KeyRole::single, timeout_seconds, {}},
+    KeyRule{"source_ip", KeyRole::single, optional_ip_address, {}},
     KeyRule{"protocol", KeyRole::single, protocol, {}},
     KeyRule{"domain", KeyRole::single, ehlo_domain, {}},
     // Authentication.
@@ -351,6 +380,7 @@ constexpr std::array key_table = {
     KeyRule{"tls_certcheck", KeyRole::single, on_off, {}},
     KeyRule{"tls_priorities", KeyRole::single, any_text, {}},
     KeyRule{"tls_host_override", KeyRole::single, optional_host_name, {}},
+    KeyRule{"tls_crl_file", KeyRole::single, file_name, {}},
     // Sendmail mode: envelope, headers, logging.
     KeyRule{"from", KeyRole::single, envelope_from, {}},
     KeyRule{"allow_from_override", KeyRole::single, on_off, {}},
@@ -366,6 +396,7 @@ constexpr std::array key_table = {
     KeyRule{"syslog", KeyRole::single, syslog_facility, {}},
     KeyRule{"aliases", KeyRole::single, file_name, {}},
     KeyRule{"auto_from", KeyRole::single, on_off, {}},  // deprecated by msmtp, still honoured
+    KeyRule{"maildomain", KeyRole::single, optional_host_name, {}},  // auto_from's domain
     // Our own.
     KeyRule{"charset", KeyRole::single, charset_name, {}},
     KeyRule{"header", KeyRole::repeatable, header_field, {}},
@@ -379,8 +410,6 @@ constexpr std::array key_table = {
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "
             "has nothing to act on; set tls_priorities to restrict key exchange"},
-    KeyRule{"maildomain", KeyRole::ignored, any_text,
-            "msmtp uses it only with auto_from, which smtpsend does not support; set from"},
     KeyRule{"tls_force_sslv3", KeyRole::ignored, any_text,
             "SSL 3 is broken (RFC 7568) and never used; msmtp ignores this key too"},
     // Refused: ignoring them would change where mail goes or how it is protected. An empty
@@ -391,11 +420,6 @@ constexpr std::array key_table = {
             "smtpsend cannot send through a SOCKS proxy; run it under a wrapper such as torsocks"},
     KeyRule{"socket", KeyRole::refused_when_set, nullptr,
             "smtpsend connects over TCP only; give the server's host and port"},
-    KeyRule{"source_ip", KeyRole::refused_when_set, nullptr,
-            "smtpsend cannot choose the local address of its connection; remove the line"},
-    KeyRule{"tls_crl_file", KeyRole::refused_when_set, nullptr,
-            "smtpsend does not read certificate revocation lists; pin the server's certificate "
-            "with tls_fingerprint if revocation matters"},
     KeyRule{"eval", KeyRole::refused, nullptr,
             "smtpsend does not run commands to produce configuration lines; write the setting, "
             "or use passwordeval for a password"},
@@ -407,7 +431,6 @@ constexpr std::array key_table = {
     KeyRule{"set_to_header", KeyRole::refused, nullptr,
             "smtpsend does not rewrite the To header; use undisclosed_recipients on"},
     // msmtp's older spellings, refused with the current one to write instead.
-    KeyRule{"connect_timeout", KeyRole::refused, nullptr, "an old msmtp name; write timeout"},
     KeyRule{"add_missing_from_header", KeyRole::refused, nullptr,
             "an old msmtp name; write set_from_header auto (or off)"},
     KeyRule{"add_missing_date_header", KeyRole::refused, nullptr,
