@@ -273,7 +273,9 @@ void compose_native_message(const cli::Options& options, const config::Account& 
 }
 
 // What sendmail mode (and --batch) does to a prepared message before sending it: Bcc taken out
-// (unless the account keeps it), From, Date and Message-ID added when it has none.
+// (unless the account keeps it), From, Date and Message-ID added when it has none; From replaced
+// by the sender's (set_from_header on), To and Cc by an undisclosed-recipients group
+// (undisclosed_recipients on).
 mime::SubmissionRules submission_rules(const cli::Options& options, const config::Account& account,
                                        const mime::Mailbox& sender) {
   mime::SubmissionRules rules;
@@ -285,7 +287,9 @@ mime::SubmissionRules submission_rules(const cli::Options& options, const config
       shown.display_name = options.full_name;
     }
     rules.from_field = mime::format_mailbox(shown);
+    rules.replace_from = account.replace_from_header;
   }
+  rules.undisclosed_recipients = account.undisclosed_recipients;
   if (account.add_date_header) {
     rules.date_field = mime::format_date(std::chrono::system_clock::now());
   }

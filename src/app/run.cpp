@@ -66,6 +66,9 @@ net::ConnectOptions connect_options(const config::Account& account, const TimeLi
   options.host = account.host;
   options.port = account.port;
   options.limits = limits;
+  options.connect_timeout = account.connect_timeout;
+  options.source_ip = account.source_ip;
+  options.tls.crl_file = account.tls_crl_file;
   options.tls.trust_file = account.tls_trust_file;
   options.tls.insecure = account.tls_insecure;
   options.tls.priorities = account.tls_priorities;

@@ -64,11 +64,6 @@ class AccountBuilder {
                        " contains a line break or NUL; give it on one line");
     }
   }
-  void unsupported_when_on(std::string_view key, std::string_view why) {
-    if (text(key) == "on") {
-      problem(key, settings_.as_written(key) + " is not supported: " + std::string(why));
-    }
-  }
   std::optional<std::chrono::milliseconds> seconds(std::string_view key) const {
     const std::string value = text(key);
     if (value.empty() || value == "off") {
@@ -181,6 +176,8 @@ void AccountBuilder::tls() {
   account_.tls_key_file = text("tls_key_file");
   account_.tls_priorities = text("tls_priorities");
   account_.tls_server_name = text("tls_host_override");
+  account_.tls_crl_file = text("tls_crl_file");
+  account_.source_ip = text("source_ip");
   if (account_.tls_insecure && account_.tls == TlsMode::none) {
     problem("tls_certcheck", "certificate checks cannot be turned off (" +
                                  settings_.as_written("tls_certcheck") +
@@ -221,6 +218,17 @@ void AccountBuilder::identity(bool sender_per_message) {
     }
   }
   account_.from_given = layer("from") == Layer::command_line || layer("from") == Layer::environment;
+  account_.mail_domain = text("maildomain");
+  account_.auto_from = text("auto_from") == "on";
+  if (account_.auto_from && !account_.from_given) {
+    // msmtp's auto_from: the user's name at maildomain, or the name alone without one; it
+    // replaces the file's from, but not a sender given on the command line.
+    from = expand_placeholders(account_.mail_domain.empty() ? "%U" : "%U@" + account_.mail_domain,
+                               environment_);
+    const SettingValue* auto_from = settings_.find("auto_from");
+    settings_.set("from",
+                  {from, auto_from->layer, auto_from->origin + " (auto_from)", auto_from->rank});
+  }
   if (from.empty() && !sender_per_message) {
     const std::string user = login_name(environment_);
     if (user.empty()) {
@@ -242,6 +250,7 @@ void AccountBuilder::identity(bool sender_per_message) {
 void AccountBuilder::limits() {
   account_.timeout = seconds("timeout");
   account_.max_time = seconds("max_time");
+  account_.connect_timeout = seconds("connect_timeout");
   account_.partial_delivery = text("partial_delivery") == "on";
 }
 
@@ -285,14 +294,12 @@ void AccountBuilder::message() {
   if (account_.dsn_return == "headers") {
     account_.dsn_return = "hdrs";  // msmtp's word for RET=HDRS
   }
-  unsupported_when_on("set_from_header",
-                      "smtpsend adds the field when it is missing (auto) or never (off)");
   account_.add_from_header = text("set_from_header") != "off";
   account_.add_date_header = text("set_date_header") != "off";
   account_.add_message_id_header = text("set_msgid_header") != "off";
   account_.remove_bcc_headers = text("remove_bcc_headers") != "off";
-  unsupported_when_on("undisclosed_recipients", "leave the To and Cc fields as written");
-  unsupported_when_on("auto_from", "set the sender with from");
+  account_.replace_from_header = text("set_from_header") == "on";
+  account_.undisclosed_recipients = text("undisclosed_recipients") == "on";
   account_.aliases_file = text("aliases");
   account_.logfile = text("logfile");
   account_.trace_file = text("trace_file");

@@ -47,11 +47,15 @@ struct Account {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_server_name;  // tls_host_override; "" = the host
+  std::string tls_crl_file;     // tls_crl_file: revoked certificates (PEM CRLs); "" = none
+  std::string source_ip;        // source_ip: the local address to connect from; "" = any
   std::string ehlo_domain;
   // timeout: lowers every connect, handshake, write and reply limit to this.
   std::optional<std::chrono::milliseconds> timeout;
   // max_time: the whole connection and dialog end within this.
   std::optional<std::chrono::milliseconds> max_time;
+  // connect_timeout: lowers the limit of each TCP connect attempt only.
+  std::optional<std::chrono::milliseconds> connect_timeout;
   // When some recipients are refused, deliver to the others rather than to nobody.
   bool partial_delivery = false;
   std::string from;         // sender address as given (may carry a display name); "" with --batch
@@ -64,9 +68,13 @@ struct Account {
   // The message and what happens around it.
   std::string charset = "UTF-8";
   std::vector<std::pair<std::string, std::string>> headers;  // `header` lines, split
-  std::string dsn_notify;       // "" = none; "never" or a list of success, failure, delay
-  std::string dsn_return;       // "" = none; "full" or "hdrs"
-  bool add_from_header = true;  // sendmail mode: add From when missing
+  std::string dsn_notify;               // "" = none; "never" or a list of success, failure, delay
+  std::string dsn_return;               // "" = none; "full" or "hdrs"
+  bool add_from_header = true;          // sendmail mode: add From when missing
+  bool replace_from_header = false;     // set_from_header on: From is always the sender's
+  bool undisclosed_recipients = false;  // To, Cc, Bcc -> "To: undisclosed-recipients:;"
+  bool auto_from = false;               // the sender is $USER@maildomain (msmtp, deprecated)
+  std::string mail_domain;              // maildomain: auto_from's domain; "" = user name only
   bool add_date_header = true;
   bool add_message_id_header = true;
   bool remove_bcc_headers = true;

@@ -16,7 +16,8 @@
 //     msmtp (compatibility with its 1.2 series).
 // Values are stored checked and lightly normalized: an on/off key written without a value holds
 // "on" (auth too; set_*_header hold "auto", msmtp's reading), and tls_fingerprint holds
-// "sha256:" followed by 64 lowercase hex digits.
+// "sha256:" followed by 64 lowercase hex digits, or msmtp's older SHA-1 form: 20 lowercase hex
+// bytes separated by colons.
 
 #include <sys/types.h>
 #include <unistd.h>

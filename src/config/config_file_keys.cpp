@@ -1,5 +1,8 @@
 #include "config/config_file_keys.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -76,6 +79,21 @@ CheckedValue host_name(std::string_view value, const std::string& /*home*/) {
 
 CheckedValue optional_host_name(std::string_view value, const std::string& home) {
   return value.empty() ? accept(value) : host_name(value, home);
+}
+
+// msmtp's source_ip: the local address to connect from, an IPv4 or IPv6 address (not a name;
+// inet_pton(3) decides); empty: the kernel's choice.
+CheckedValue optional_ip_address(std::string_view value, const std::string& /*home*/) {
+  if (value.empty()) {
+    return accept(value);
+  }
+  const std::string text(value);
+  std::array<unsigned char, sizeof(in6_addr)> address{};
+  if (::inet_pton(AF_INET, text.c_str(), address.data()) == 1 ||
+      ::inet_pton(AF_INET6, text.c_str(), address.data()) == 1) {
+    return accept(value);
+  }
+  return reject("an IPv4 or IPv6 address of this host, such as 192.0.2.1 or 2001:db8::1");
 }
 
 CheckedValue ehlo_domain(std::string_view value, const std::string& /*home*/) {
@@ -254,11 +272,19 @@ CheckedValue certificate_fingerprint(std::string_view value, const std::string& 
   if (hex->size() == 2 * sha256_bytes) {
     return accept(std::string(our_prefix) + *hex);
   }
-  if (hex->size() == 2 * sha1_bytes || hex->size() == 2 * md5_bytes) {
+  // msmtp's older SHA-1 form: still taken, as colon-separated bytes (what the TLS code reads as
+  // SHA-1); the handshake warns and prints the SHA-256 pin to write instead.
+  if (hex->size() == 2 * sha1_bytes && !starts_with_ignoring_ascii_case(value, our_prefix)) {
+    std::string bytes;
+    for (std::size_t i = 0; i < hex->size(); i += 2) {
+      bytes += (bytes.empty() ? "" : ":") + hex->substr(i, 2);
+    }
+    return accept(bytes);
+  }
+  if (hex->size() == 2 * md5_bytes) {
     return reject(
-        "this is a SHA-1 or MD5 fingerprint, which no longer identifies a certificate safely; "
-        "write the certificate's SHA-256 fingerprint (32 hex bytes separated by colons, or "
-        "sha256:HEX)");
+        "this is an MD5 fingerprint, which no longer identifies a certificate safely; write the "
+        "certificate's SHA-256 fingerprint (32 hex bytes separated by colons, or sha256:HEX)");
   }
   return reject(allowed);
 }
@@ -450,6 +476,10 @@ constexpr std::array key_table = {
             .role = KeyRole::single,
             .check = optional_host_name,
             .doc = "the name the server's certificate must carry, when not the host's"},
+    KeyRule{.name = "tls_crl_file",
+            .role = KeyRole::single,
+            .check = file_name,
+            .doc = "certificate revocation lists (PEM) the server's chain is checked against"},
     KeyRule{.name = "domain",
             .role = KeyRole::single,
             .check = ehlo_domain,
@@ -485,6 +515,14 @@ constexpr std::array key_table = {
             .doc = "When the server refuses some recipients, deliver to the others (exit 0 with "
                    "a warning) instead of to nobody; lets BDAT follow the envelope without "
                    "waiting for the RCPT replies, saving a round trip"},
+    KeyRule{.name = "connect_timeout",
+            .role = KeyRole::single,
+            .check = timeout_seconds,
+            .doc = "the limit for each TCP connect attempt only, beside timeout's for the rest"},
+    KeyRule{.name = "source_ip",
+            .role = KeyRole::single,
+            .check = optional_ip_address,
+            .doc = "the local address to connect from"},
     KeyRule{.name = "protocol",
             .role = KeyRole::single,
             .check = protocol,
@@ -565,11 +603,12 @@ constexpr std::array key_table = {
             .check = dsn_return,
             .sendmail_flags = "-R",
             .doc = "what a delivery report returns: full or headers"},
-    KeyRule{.name = "set_from_header",
-            .role = KeyRole::single,
-            .check = auto_on_off,
-            .fallback = "auto",
-            .doc = "sendmail mode: add From when missing (auto) or not (off)"},
+    KeyRule{
+        .name = "set_from_header",
+        .role = KeyRole::single,
+        .check = auto_on_off,
+        .fallback = "auto",
+        .doc = "sendmail mode: add From when missing (auto), always replace it (on), or not (off)"},
     KeyRule{.name = "set_date_header",
             .role = KeyRole::single,
             .check = auto_off,
@@ -588,11 +627,15 @@ constexpr std::array key_table = {
     KeyRule{.name = "undisclosed_recipients",
             .role = KeyRole::single,
             .check = on_off,
-            .doc = "on is not supported: the To and Cc fields are sent as written"},
+            .doc = "sendmail mode: on replaces To, Cc and Bcc with 'To: undisclosed-recipients:;'"},
     KeyRule{.name = "auto_from",
             .role = KeyRole::single,
-            .check = on_off,  // deprecated by msmtp
-            .doc = "on is not supported: set the sender with from"},
+            .check = on_off,  // deprecated by msmtp, still honoured
+            .doc = "on: the sender is the user's name at maildomain, unless one is given"},
+    KeyRule{.name = "maildomain",
+            .role = KeyRole::single,
+            .check = optional_host_name,
+            .doc = "the domain that qualifies local names and auto_from's sender"},
     KeyRule{.name = "aliases",
             .role = KeyRole::single,
             .check = file_name,
@@ -626,8 +669,6 @@ constexpr std::array key_table = {
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "
             "has nothing to act on; set tls_priorities to restrict key exchange"},
-    KeyRule{"maildomain", KeyRole::ignored, any_text,
-            "msmtp uses it only with auto_from, which smtpsend does not support; set from"},
     KeyRule{"tls_force_sslv3", KeyRole::ignored, any_text,
             "SSL 3 is broken (RFC 7568) and never used; msmtp ignores this key too"},
     // Refused: ignoring them would change where mail goes or how it is protected. An empty
@@ -638,11 +679,6 @@ constexpr std::array key_table = {
             "smtpsend cannot send through a SOCKS proxy; run it under a wrapper such as torsocks"},
     KeyRule{"socket", KeyRole::refused_when_set, nullptr,
             "smtpsend connects over TCP only; give the server's host and port"},
-    KeyRule{"source_ip", KeyRole::refused_when_set, nullptr,
-            "smtpsend cannot choose the local address of its connection; remove the line"},
-    KeyRule{"tls_crl_file", KeyRole::refused_when_set, nullptr,
-            "smtpsend does not read certificate revocation lists; pin the server's certificate "
-            "with tls_fingerprint if revocation matters"},
     KeyRule{"eval", KeyRole::refused, nullptr,
             "smtpsend does not run commands to produce configuration lines; write the setting, "
             "or use passwordeval for a password"},
@@ -654,7 +690,6 @@ constexpr std::array key_table = {
     KeyRule{"set_to_header", KeyRole::refused, nullptr,
             "smtpsend does not rewrite the To header; use undisclosed_recipients on"},
     // msmtp's older spellings, refused with the current one to write instead.
-    KeyRule{"connect_timeout", KeyRole::refused, nullptr, "an old msmtp name; write timeout"},
     KeyRule{"add_missing_from_header", KeyRole::refused, nullptr,
             "an old msmtp name; write set_from_header auto (or off)"},
     KeyRule{"add_missing_date_header", KeyRole::refused, nullptr,

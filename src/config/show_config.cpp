@@ -52,6 +52,9 @@ std::optional<std::string> shown_value(const Account& account, std::string_view 
   if (key == "tls_trust_file") {
     return account.tls_trust_file.empty() ? "system" : account.tls_trust_file;
   }
+  if (key == "tls_certcheck" && !account.tls_fingerprint.empty()) {
+    return "replaced by tls_fingerprint (the pin alone decides: no CA, host name or date check)";
+  }
   if (key == "domain") {
     return account.ehlo_domain;
   }

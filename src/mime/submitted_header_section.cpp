@@ -78,7 +78,11 @@ bool is_mbox_from_line(std::string_view line) {
   return line.starts_with(mbox_from_line_start) && !is_field_start(line);
 }
 
-SubmittedHeaderSection::SubmittedHeaderSection(bool remove_bcc) : remove_bcc_(remove_bcc) {}
+SubmittedHeaderSection::SubmittedHeaderSection(bool remove_bcc)
+    : SubmittedHeaderSection(HeaderSectionRemovals{.bcc = remove_bcc}) {}
+
+SubmittedHeaderSection::SubmittedHeaderSection(HeaderSectionRemovals removals)
+    : removals_(removals) {}
 
 SubmittedHeaderSection::LineRole SubmittedHeaderSection::add_line(std::string_view line) {
   const bool first_line = at_first_line_;
@@ -121,7 +125,22 @@ SubmittedHeaderSection::LineRole SubmittedHeaderSection::add_line(std::string_vi
 }
 
 bool SubmittedHeaderSection::removing_field() const {
-  return remove_bcc_ && (field_ == Field::bcc || field_ == Field::resent_bcc);
+  switch (field_) {
+    case Field::bcc:
+    case Field::resent_bcc:
+      return removals_.bcc;
+    case Field::from:
+      return removals_.from;
+    case Field::to:
+    case Field::cc:
+      return removals_.to_and_cc;
+    case Field::none:
+    case Field::resent_to:
+    case Field::resent_cc:
+    case Field::other:
+      return false;
+  }
+  return false;
 }
 
 void SubmittedHeaderSection::end_of_input() {

@@ -43,6 +43,13 @@ struct SubmittedHeaders {
   bool has_message_id = false;
 };
 
+// Which fields, with their continuation lines, are left out of text().
+struct HeaderSectionRemovals {
+  bool bcc = true;         // Bcc and Resent-Bcc (RFC 5322 §3.6.3, §3.6.6)
+  bool from = false;       // From, to be replaced by the sender's
+  bool to_and_cc = false;  // To and Cc, to be replaced by an undisclosed-recipients group
+};
+
 class SubmittedHeaderSection {
  public:
   // Where a line belongs.
@@ -55,6 +62,7 @@ class SubmittedHeaderSection {
   // `remove_bcc`: leave Bcc and Resent-Bcc fields (RFC 5322 §3.6.3, §3.6.6), with their
   // continuation lines, out of text().
   explicit SubmittedHeaderSection(bool remove_bcc);
+  explicit SubmittedHeaderSection(HeaderSectionRemovals removals);
 
   // Takes the next line, without its CRLF. After a line that is not `header`, the header section
   // is complete and must not be given more lines.
@@ -76,7 +84,7 @@ class SubmittedHeaderSection {
   void start_field(std::string_view name, std::string_view body);
   void end_field();
 
-  bool remove_bcc_;
+  HeaderSectionRemovals removals_;
   bool at_first_line_ = true;
   Field field_ = Field::none;
   std::string field_body_;  // unfolded, of a recipient field or From

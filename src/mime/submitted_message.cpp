@@ -29,11 +29,15 @@ std::string describe_input(int descriptor) {
 }
 
 // The fields sendmail adds when a message lacks them (RFC 5322 §3.6: From and Date are
-// required), folded like every field we write.
+// required), and those that replace removed ones, folded like every field we write.
 std::string missing_fields(const SubmittedHeaders& headers, const SubmissionRules& rules) {
   std::string fields;
-  if (!headers.from && !rules.from_field.empty()) {
+  if ((!headers.from || rules.replace_from) && !rules.from_field.empty()) {
     fields += format_header("From", rules.from_field);
+  }
+  if (rules.undisclosed_recipients) {
+    // RFC 5322 §3.4: an empty group, the conventional way to say the recipients are not shown.
+    fields += format_header("To", "undisclosed-recipients:;");
   }
   if (!headers.has_date && !rules.date_field.empty()) {
     fields += format_header("Date", rules.date_field);
@@ -61,7 +65,10 @@ SubmittedMessage::SubmittedMessage(int descriptor, const SubmissionRules& rules)
 }
 
 std::string SubmittedMessage::read_header_section(const SubmissionRules& rules) {
-  SubmittedHeaderSection section(rules.remove_bcc);
+  SubmittedHeaderSection section(
+      HeaderSectionRemovals{.bcc = rules.remove_bcc || rules.undisclosed_recipients,
+                            .from = rules.replace_from && !rules.from_field.empty(),
+                            .to_and_cc = rules.undisclosed_recipients});
   std::string input;            // CRLF lines from the filter, header section first
   std::size_t examined = 0;     // the lines before this are in the header section
   std::size_t search_from = 0;  // no CRLF in input between `examined` and this

@@ -19,6 +19,9 @@
 // - lines over 998 octets are broken, and a NUL byte is refused with Failure(data)
 //   (prepared_message_filter.hpp): when it is in the header section, before anything is sent;
 //   later, from next(), after which the caller must end the transaction without the final dot;
+// - with replace_from, From fields are taken out and from_field added; with
+//   undisclosed_recipients, To, Cc and Bcc are taken out and "To: undisclosed-recipients:;"
+//   added;
 // - From, Date and Message-ID fields that the message lacks are added at the end of its header
 //   section, from the rules, as sendmail does (RFC 5322 §3.6 requires the first two, §3.6.4
 //   recommends the third); a message without a header section gets them and keeps its text as
@@ -52,6 +55,11 @@ struct SubmissionRules {
   std::string from_field;        // "Jane Doe <jane@example.org>"
   std::string date_field;        // an RFC 5322 §3.3 date-time (date.hpp)
   std::string message_id_field;  // "<...@...>" (message_id.hpp)
+  // set_from_header on: every From field is removed and from_field added in its place.
+  bool replace_from = false;
+  // undisclosed_recipients on: the To, Cc and Bcc fields are removed (headers() still has them,
+  // for -t) and "To: undisclosed-recipients:;" is added.
+  bool undisclosed_recipients = false;
 };
 
 // The header section is at most this large (after line ends became CRLF). Real ones are a few

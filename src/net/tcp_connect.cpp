@@ -1,5 +1,6 @@
 #include "net/tcp_connect.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -94,6 +95,45 @@ void tune_socket(int fd, trace::Sink& trace) {
   }
 }
 
+// The source address for `family`, with port 0 (any); nullopt when `source_ip` is of the other
+// family. The key check already made sure it is an address.
+std::optional<Endpoint> source_endpoint(const std::string& source_ip, int family) {
+  Endpoint source;
+  source.family = family;
+  source.text = source_ip;
+  if (family == AF_INET) {
+    auto* address = reinterpret_cast<sockaddr_in*>(&source.address);
+    address->sin_family = AF_INET;
+    source.length = sizeof(sockaddr_in);
+    if (::inet_pton(AF_INET, source_ip.c_str(), &address->sin_addr) == 1) {
+      return source;
+    }
+  } else if (family == AF_INET6) {
+    auto* address = reinterpret_cast<sockaddr_in6*>(&source.address);
+    address->sin6_family = AF_INET6;
+    source.length = sizeof(sockaddr_in6);
+    if (::inet_pton(AF_INET6, source_ip.c_str(), &address->sin6_addr) == 1) {
+      return source;
+    }
+  }
+  return std::nullopt;
+}
+
+// Binds `fd` to `source` before connecting. Failing to is the configuration's fault, not the
+// server's, so it ends the whole connect at once.
+void bind_source(int fd, const Endpoint& source) {
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&source.address), source.length) == 0) {
+    return;
+  }
+  const int error = errno;
+  throw Failure(
+      ErrorKind::config,
+      fmt::format("cannot connect from source_ip {}: {}{}", source.text, std::strerror(error),
+                  error == EADDRNOTAVAIL ? " (it is not an address of this host); give one of this "
+                                           "host's addresses, or remove source_ip"
+                                         : ""));
+}
+
 // One connect attempt; returns 0 and fills `fd` on success, else the errno (or no_answer_in_time).
 int attempt(const Endpoint& endpoint, std::chrono::milliseconds limit, UniqueFd& fd) {
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) ==
@@ -119,10 +159,22 @@ int attempt(const Endpoint& endpoint, std::chrono::milliseconds limit, UniqueFd&
 }  // namespace
 
 TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::string_view host,
-                               std::uint16_t port, const TimeLimits& limits, trace::Sink& trace) {
-  const std::chrono::milliseconds limit_per_address = limits.connect();
+                               std::uint16_t port, const TimeLimits& limits, trace::Sink& trace,
+                               const TcpSettings& settings) {
+  const std::chrono::milliseconds limit_per_address =
+      settings.connect_timeout ? std::min(limits.connect(), *settings.connect_timeout)
+                               : limits.connect();
   std::vector<AttemptFailure> failures;
+  bool family_skipped = false;
   for (const Endpoint& endpoint : endpoints) {
+    std::optional<Endpoint> source;
+    if (!settings.source_ip.empty()) {
+      source = source_endpoint(settings.source_ip, endpoint.family);
+      if (!source) {
+        family_skipped = true;  // an IPv4 source cannot reach an IPv6 address, nor the reverse
+        continue;
+      }
+    }
     if (!failures.empty() && limits.max_time_ran_out()) {
       break;  // --max-time bounds the whole connect, however many addresses are left
     }
@@ -140,6 +192,12 @@ TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::stri
       }
       continue;
     }
+    if (source) {
+      bind_source(fd.get(), *source);
+      if (trace.enabled()) {
+        trace.info(fmt::format("connecting from {} (source_ip)", source->text));
+      }
+    }
     int error = attempt(endpoint, limits.within_max_time(limit_per_address), fd);
     if (error == 0) {
       tune_socket(fd.get(), trace);
@@ -155,6 +213,12 @@ TcpConnection connect_to_first(const std::vector<Endpoint>& endpoints, std::stri
       trace.info(fmt::format("cannot connect to {}: {}", endpoint.text,
                              describe_error(error, limit_per_address)));
     }
+  }
+  if (failures.empty() && family_skipped) {
+    throw Failure(ErrorKind::config,
+                  fmt::format("cannot connect to {} port {} from source_ip {}: the server has no "
+                              "address of the same family (IPv4 or IPv6)",
+                              host, port, settings.source_ip));
   }
   if (failures.empty()) {
     throw Failure(ErrorKind::no_host,

@@ -14,7 +14,8 @@ namespace smtpsend::net {
 class TlsCredentials {
  public:
   // Loads `options.trust_file` when set, else the system trust store, and the client certificate
-  // `options.cert_file` with its key (`options.key_file`, else the same file) when set. Throws
+  // `options.cert_file` with its key (`options.key_file`, else the same file) when set, and the
+  // revocation lists of `options.crl_file` when set. Throws
   // smtpsend::Failure: no_input when a file cannot be read, config when it holds nothing usable
   // (or a key is given without its certificate).
   static TlsCredentials load(const TlsOptions& options, trace::Sink& trace);

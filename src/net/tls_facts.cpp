@@ -45,13 +45,10 @@ void add_verification_lines(const TlsVerification& verification, std::vector<std
   if (verification.basis == TrustBasis::pin) {
     lines.push_back(
         fmt::format("TLS certificate's {} matches --tls-fingerprint", describe(verification.pin)));
-    if (!verification.insecure) {
-      lines.push_back(
-          fmt::format("TLS certificate trusted for '{}' by its pin (no CA needed); name and dates "
-                      "checked",
-                      verification.name));
-      return;
-    }
+    lines.push_back(fmt::format(
+        "TLS certificate trusted for '{}' by its pin alone (no CA, host name or dates checked)",
+        verification.name));
+    return;
   }
   if (!verification.insecure) {
     lines.push_back(fmt::format("TLS certificate verified for '{}' against {}", verification.name,

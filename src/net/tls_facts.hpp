@@ -18,13 +18,13 @@ namespace smtpsend::net {
 // How the server's certificate came to be trusted.
 enum class TrustBasis {
   ca,            // it chains to a trusted CA, and names the server (RFC 6125)
-  pin,           // it matches --tls-fingerprint (no CA needed)
+  pin,           // it matches --tls-fingerprint: the pin alone decides (no CA, name or dates)
   not_verified,  // --tls-insecure without a pin: nothing was checked
 };
 
 struct TlsVerification {
   TrustBasis basis = TrustBasis::ca;
-  bool insecure = false;          // --tls-insecure: with a pin, the name and dates were not checked
+  bool insecure = false;          // --tls-insecure (with a pin it changes nothing)
   std::string name;               // the name checked: an A-label or an address
   std::string trust_source;       // "the system trust store" or "the trust file '...'"
   PinMatch pin = PinMatch::none;  // what matched --tls-fingerprint, when pins were given

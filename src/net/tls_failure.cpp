@@ -50,10 +50,6 @@ std::string certificate_failure_message(const FailureContext& context) {
         context.credentials->trust_source(), context.credentials->trust_store_empty());
   }
   const PinCheck& pin_check = *context.pin_check;
-  if (pin_check.match != PinMatch::none) {
-    return pinned_verification_failure_message(pin_check.status, context.verify_name,
-                                               read_peer_certificate(context.session));
-  }
   if (pin_check.fingerprints) {
     return pin_mismatch_message(context.verify_name, *pin_check.fingerprints);
   }

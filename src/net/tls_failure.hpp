@@ -20,7 +20,6 @@ namespace smtpsend::net {
 // What the pin check found during the handshake, for the error message and the facts.
 struct PinCheck {
   PinMatch match = PinMatch::none;
-  unsigned status = 0;  // gnutls_certificate_status_t bits of the pinned certificate; 0 = good
   std::optional<CertificateFingerprints> fingerprints;
 };
 

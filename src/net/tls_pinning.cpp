@@ -17,8 +17,9 @@ namespace smtpsend::net {
 namespace {
 
 constexpr std::size_t sha256_hex_digits = 2 * sha256_size;
-// The lengths of the fingerprints older tools print (msmtp accepted them until 1.8.x): SHA-1
-// (FIPS 180-4, 160 bits) and MD5 (RFC 1321, 128 bits). Both are refused: collisions are practical.
+// The lengths of the fingerprints older tools print: SHA-1 (FIPS 180-4, 160 bits), which older
+// msmtprc files hold and which is accepted with a warning, and MD5 (RFC 1321, 128 bits), refused:
+// collisions are practical for both, and an MD5 pin gives no protection worth having.
 constexpr std::size_t sha1_hex_digits = 40;
 constexpr std::size_t md5_hex_digits = 32;
 
@@ -64,7 +65,9 @@ void refuse_other_hash_prefix(std::string_view pin) {
   constexpr std::string_view weak_prefixes[] = {"sha1:", "sha-1:", "md5:"};
   for (std::string_view prefix : weak_prefixes) {
     if (starts_with_ignoring_ascii_case(pin, prefix)) {
-      refuse_pin(pin, "SHA-1 and MD5 fingerprints are not accepted, only SHA-256");
+      refuse_pin(pin,
+                 "a prefix other than \"sha256:\" is not accepted (a SHA-1 fingerprint is "
+                 "written as 20 hex bytes separated by colons, without a prefix)");
     }
   }
   if (starts_with_ignoring_ascii_case(pin, "pin-sha256:")) {
@@ -101,10 +104,20 @@ void check_colon_separated_bytes(std::string_view pin) {
   }
 }
 
-Sha256Digest parse_pin(std::string_view pin) {
+template <std::size_t size>
+std::array<unsigned char, size> digest_from(const std::vector<unsigned char>& nibbles) {
+  std::array<unsigned char, size> digest{};
+  for (std::size_t i = 0; i < size; ++i) {
+    digest[i] = static_cast<unsigned char>((nibbles[2 * i] << 4) | nibbles[2 * i + 1]);
+  }
+  return digest;
+}
+
+void parse_pin(std::string_view pin, Pins& pins) {
   refuse_other_hash_prefix(pin);
   std::string_view digits = pin;
-  if (starts_with_ignoring_ascii_case(pin, pin_prefix)) {
+  const bool prefixed = starts_with_ignoring_ascii_case(pin, pin_prefix);
+  if (prefixed) {
     digits.remove_prefix(pin_prefix.size());
   } else {
     check_colon_separated_bytes(pin);
@@ -122,21 +135,24 @@ Sha256Digest parse_pin(std::string_view pin) {
     }
     nibbles.push_back(*value);
   }
+  // msmtp's older form: the certificate's SHA-1 fingerprint as colon-separated bytes. Still
+  // taken, so that existing configuration files keep working; the handshake warns.
+  if (!prefixed && nibbles.size() == sha1_hex_digits) {
+    pins.sha1.push_back(digest_from<sha1_size>(nibbles));
+    return;
+  }
   if (nibbles.size() == sha1_hex_digits || nibbles.size() == md5_hex_digits) {
-    refuse_pin(pin,
-               fmt::format("it has {} hex digits, the length of a {} fingerprint; SHA-1 and "
-                           "MD5 are not accepted, only SHA-256",
-                           nibbles.size(), nibbles.size() == sha1_hex_digits ? "SHA-1" : "MD5"));
+    refuse_pin(pin, fmt::format("it has {} hex digits, the length of a {} fingerprint; {}",
+                                nibbles.size(), nibbles.size() == sha1_hex_digits ? "SHA-1" : "MD5",
+                                nibbles.size() == sha1_hex_digits
+                                    ? "a SHA-1 pin is written as 20 hex bytes separated by colons"
+                                    : "MD5 is not accepted, only SHA-256 (or SHA-1)"));
   }
   if (nibbles.size() != sha256_hex_digits) {
     refuse_pin(pin, fmt::format("it has {} hex digits; a SHA-256 fingerprint has {}",
                                 nibbles.size(), sha256_hex_digits));
   }
-  Sha256Digest digest{};
-  for (std::size_t i = 0; i < sha256_size; ++i) {
-    digest[i] = static_cast<unsigned char>((nibbles[2 * i] << 4) | nibbles[2 * i + 1]);
-  }
-  return digest;
+  pins.sha256.push_back(digest_from<sha256_size>(nibbles));
 }
 
 Sha256Digest sha256_of(const gnutls_datum_t& data, const char* what) {
@@ -158,8 +174,8 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-std::vector<Sha256Digest> parse_pins(std::string_view list) {
-  std::vector<Sha256Digest> pins;
+Pins parse_pins(std::string_view list) {
+  Pins pins;
   if (trim_blanks(list).empty()) {
     return pins;
   }
@@ -172,7 +188,7 @@ std::vector<Sha256Digest> parse_pins(std::string_view list) {
                                 "pins with single commas; {}",
                                 list, pin_advice));
     }
-    pins.push_back(parse_pin(pin));
+    parse_pin(pin, pins);
     if (comma == std::string_view::npos) {
       return pins;
     }
@@ -210,18 +226,36 @@ CertificateFingerprints fingerprints_of(gnutls_x509_crt_t certificate) {
   gnutls_datum_t spki_data{reinterpret_cast<unsigned char*>(spki_der.data()),
                            static_cast<unsigned>(spki_der.size())};
   fingerprints.public_key = sha256_of(spki_data, "public key");
+
+  std::size_t sha1_length = fingerprints.certificate_sha1.size();
+  check(gnutls_x509_crt_get_fingerprint(certificate, GNUTLS_DIG_SHA1,
+                                        fingerprints.certificate_sha1.data(), &sha1_length),
+        "SHA-1 fingerprint");
   return fingerprints;
 }
 
-PinMatch match_pins(const std::vector<Sha256Digest>& pins,
-                    const CertificateFingerprints& fingerprints) {
-  if (std::find(pins.begin(), pins.end(), fingerprints.certificate) != pins.end()) {
+PinMatch match_pins(const Pins& pins, const CertificateFingerprints& fingerprints) {
+  const auto holds = [](const auto& list, const auto& digest) {
+    return std::find(list.begin(), list.end(), digest) != list.end();
+  };
+  if (holds(pins.sha256, fingerprints.certificate)) {
     return PinMatch::certificate;
   }
-  if (std::find(pins.begin(), pins.end(), fingerprints.public_key) != pins.end()) {
+  if (holds(pins.sha256, fingerprints.public_key)) {
     return PinMatch::public_key;
   }
+  if (holds(pins.sha1, fingerprints.certificate_sha1)) {
+    return PinMatch::certificate_sha1;
+  }
   return PinMatch::none;
+}
+
+std::string sha1_pin_warning(const Sha256Digest& sha256) {
+  return fmt::format(
+      "the server's certificate was trusted by its SHA-1 fingerprint (tls_fingerprint), which no "
+      "longer identifies a certificate safely; pin its SHA-256 fingerprint instead: "
+      "tls_fingerprint {}",
+      format_pin(sha256));
 }
 
 std::string_view describe(PinMatch match) {
@@ -230,6 +264,8 @@ std::string_view describe(PinMatch match) {
       return "certificate";
     case PinMatch::public_key:
       return "public key";
+    case PinMatch::certificate_sha1:
+      return "certificate's SHA-1 fingerprint";
     case PinMatch::none:
       break;
   }

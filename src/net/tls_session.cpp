@@ -25,9 +25,6 @@ namespace {
 
 constexpr std::string_view insecure_warning =
     "TLS certificate verification is disabled (--tls-insecure): the connection can be intercepted";
-constexpr std::string_view insecure_pinned_warning =
-    "TLS host name and validity dates are not checked (--tls-insecure); the certificate must still "
-    "match --tls-fingerprint";
 
 int to_poll_timeout(unsigned int milliseconds) {
   if (milliseconds == GNUTLS_INDEFINITE_TIMEOUT) {
@@ -98,14 +95,11 @@ TlsSession::TlsSession(int fd, const TlsOptions& options, std::string_view host,
   }
 
   if (!pins_.empty()) {
-    // Our own check replaces GnuTLS's (gnutls_session_set_verify_cert would refuse a certificate
-    // from an unknown CA before we could look at its fingerprints); it still runs inside the
-    // handshake.
+    // The pin replaces GnuTLS's verification (which would refuse a certificate from an unknown
+    // CA, for another name, or out of its dates); it still runs inside the handshake. With a pin,
+    // --tls-insecure has nothing left to waive.
     gnutls_session_set_ptr(session_.get(), this);
     gnutls_session_set_verify_function(session_.get(), &TlsSession::verify_with_pins);
-    if (insecure_) {
-      warn(insecure_pinned_warning);
-    }
   } else if (insecure_) {
     warn(insecure_warning);
   } else {
@@ -136,25 +130,16 @@ bool TlsSession::check_pinned_certificate() {
   pin_check_ = PinCheck{};
   UniqueGnutlsCertificate leaf = peer_leaf_certificate(session_.get());
   if (!leaf) {
-    pin_check_.status = GNUTLS_CERT_INVALID;
     return false;
   }
   pin_check_.fingerprints = fingerprints_of(leaf.get());
   pin_check_.match = match_pins(pins_, *pin_check_.fingerprints);
-  if (pin_check_.match == PinMatch::none) {
-    return false;
+  // The pin is the trust, whatever the certificate's issuer, names or dates: the user vouched
+  // for this very certificate (or key), which is also what makes a self-signed one usable.
+  if (pin_check_.match == PinMatch::certificate_sha1) {
+    warn(sha1_pin_warning(pin_check_.fingerprints->certificate));
   }
-  if (insecure_) {
-    return true;
-  }
-  unsigned ca_status = 0;
-  if (gnutls_certificate_verify_peers3(session_.get(), verify_name_.c_str(), &ca_status) < 0) {
-    pin_check_.status = GNUTLS_CERT_INVALID;
-    return false;
-  }
-  pin_check_.status =
-      pinned_certificate_status(ca_status, leaf.get(), verify_name_, std::time(nullptr));
-  return pin_check_.status == 0;
+  return pin_check_.match != PinMatch::none;
 }
 
 ssize_t TlsSession::push(gnutls_transport_ptr_t self, const giovec_t* iov, int count) {
@@ -290,8 +275,8 @@ TlsVerification TlsSession::verification_facts() const {
   } else if (insecure_) {
     verification.basis = TrustBasis::not_verified;
   }
-  if (!insecure_) {
-    return verification;  // the handshake verified it, or it would have failed
+  if (!insecure_ || !pins_.empty()) {
+    return verification;  // the handshake verified it (or the pin did), or it would have failed
   }
   // What verification would have found, for a user who reached for --tls-insecure.
   unsigned status = 0;

@@ -65,7 +65,7 @@ class TlsSession {
   // GnuTLS's verification callback when pins are set (gnutls_session_set_verify_function):
   // runs inside the handshake, after the server's Certificate message.
   static int verify_with_pins(gnutls_session_t session);
-  // Fills pin_check_; true when the certificate matches a pin and passes the leaf's own checks.
+  // Fills pin_check_; true when the certificate matches a pin, which alone decides.
   bool check_pinned_certificate();
 
   // Waits for the socket in the direction GnuTLS last needed; false on timeout.
@@ -81,13 +81,13 @@ class TlsSession {
 
   int fd_;
   bool insecure_;
-  std::string requested_name_;      // the server's name as given (brackets removed), maybe UTF-8
-  std::string verify_name_;         // what SNI and the certificate carry: an A-label or an address
-  std::string shown_name_;          // the name for messages, quoted, with its A-label if it differs
-  std::string user_priorities_;     // --tls-priorities as given, "" for the default
-  UniquePriority priorities_;       // what the session negotiates with; must outlive session_
-  std::string first_bytes_;         // the start of what the server sent in the handshake
-  std::vector<Sha256Digest> pins_;  // empty: the certificate must chain to a trusted CA
+  std::string requested_name_;   // the server's name as given (brackets removed), maybe UTF-8
+  std::string verify_name_;      // what SNI and the certificate carry: an A-label or an address
+  std::string shown_name_;       // the name for messages, quoted, with its A-label if it differs
+  std::string user_priorities_;  // --tls-priorities as given, "" for the default
+  UniquePriority priorities_;    // what the session negotiates with; must outlive session_
+  std::string first_bytes_;      // the start of what the server sent in the handshake
+  Pins pins_;                    // empty: the certificate must chain to a trusted CA
   PinCheck pin_check_;
   TlsFacts facts_;
   bool received_application_data_ = false;  // any byte after the handshake

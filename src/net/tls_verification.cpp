@@ -108,56 +108,20 @@ std::string verification_failure_message(unsigned status, std::string_view expec
   // name its certificate lists.
   bool only_wrong_name = status == (GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER) ||
                          status == GNUTLS_CERT_UNEXPECTED_OWNER;
+  // A revoked certificate is not cured by trusting anything: its issuer withdrew it.
+  const bool revoked = (status & GNUTLS_CERT_REVOKED) != 0;
   std::string advice =
-      only_wrong_name ? std::string(
-                            "connect using a name the certificate lists, or use --tls-insecure to "
-                            "skip verification (unsafe)")
-                      : std::string(trust_advice);
+      revoked ? std::string(
+                    "its issuer's revocation list (tls_crl_file) lists it; the server "
+                    "needs a new certificate")
+      : only_wrong_name
+          ? std::string(
+                "connect using a name the certificate lists, or use --tls-insecure to "
+                "skip verification (unsafe)")
+          : std::string(trust_advice);
   return fmt::format("the TLS certificate of {} is not trusted: {} (GnuTLS: {}); {}",
                      describe_host(expected_host), join(reasons, "; "),
                      verification_status_text(status), advice);
-}
-
-unsigned pinned_certificate_status(unsigned ca_status, gnutls_x509_crt_t leaf,
-                                   const std::string& expected_host, std::time_t now) {
-  // What a pin vouches for instead of a CA. The dates are among them because GnuTLS reports them
-  // for the whole chain; the leaf's own dates are checked again below.
-  constexpr unsigned waived_by_pin =
-      GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA |
-      GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE | GNUTLS_CERT_INSECURE_ALGORITHM |
-      GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED;
-  unsigned status = ca_status & ~waived_by_pin;
-  // RFC 6125 §6: the name is checked whatever vouches for the certificate; an IP literal is
-  // matched against the certificate's iPAddress entries.
-  if (gnutls_x509_crt_check_hostname2(leaf, expected_host.c_str(), 0) == 0) {
-    status |= GNUTLS_CERT_UNEXPECTED_OWNER;
-  }
-  // RFC 5280 §4.1.2.5: the validity period, checked like GnuTLS does, at the current time.
-  if (now < gnutls_x509_crt_get_activation_time(leaf)) {
-    status |= GNUTLS_CERT_NOT_ACTIVATED;
-  }
-  if (now > gnutls_x509_crt_get_expiration_time(leaf)) {
-    status |= GNUTLS_CERT_EXPIRED;
-  }
-  if (status != 0) {
-    status |= GNUTLS_CERT_INVALID;
-  }
-  return status;
-}
-
-std::string pinned_verification_failure_message(unsigned status, std::string_view expected_host,
-                                                const std::optional<PeerCertificate>& certificate) {
-  // The trust source plays no part once a pin matched; reasons_for() only uses it for issuers.
-  std::vector<std::string> reasons =
-      reasons_for(status, expected_host, certificate, "the pinned fingerprints", false);
-  bool wrong_name = (status & GNUTLS_CERT_UNEXPECTED_OWNER) != 0;
-  std::string_view fix = wrong_name ? "connect using a name the certificate lists"
-                                    : "ask the server's administrator to renew it";
-  return fmt::format(
-      "the TLS certificate of '{}' matches the pin given with --tls-fingerprint but is not "
-      "valid: {} (GnuTLS: {}); {}, or use --tls-insecure to skip the name and date checks (the "
-      "pin is still checked)",
-      expected_host, join(reasons, "; "), verification_status_text(status), fix);
 }
 
 }  // namespace smtpsend::net

@@ -4,7 +4,6 @@
 
 #include <gnutls/x509.h>
 
-#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,18 +29,5 @@ std::string verification_status_text(unsigned status);
 std::string verification_failure_message(unsigned status, std::string_view expected_host,
                                          const std::optional<PeerCertificate>& certificate,
                                          std::string_view trust_source, bool trust_store_empty);
-
-// The verification status of a certificate that matched a pin (--tls-fingerprint). The pin
-// stands in for the chain to a trusted CA, so what GnuTLS found wrong with the chain is waived
-// (unknown or unfit issuer, its signature, the dates of certificates above the leaf); what is
-// wrong with the leaf itself is kept or added: a name other than `expected_host` (RFC 6125) and
-// the leaf's own validity dates at `now`, revocation and purpose. 0 means trusted.
-unsigned pinned_certificate_status(unsigned ca_status, gnutls_x509_crt_t leaf,
-                                   const std::string& expected_host, std::time_t now);
-
-// The whole message for a pinned certificate that is still refused (a wrong name, or out of its
-// validity dates): the reasons, GnuTLS's text, and advice that fits a pin.
-std::string pinned_verification_failure_message(unsigned status, std::string_view expected_host,
-                                                const std::optional<PeerCertificate>& certificate);
 
 }  // namespace smtpsend::net

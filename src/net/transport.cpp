@@ -146,7 +146,8 @@ std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& t
     throw Failure(ErrorKind::temporary, options.limits.max_time_message());
   }
   TcpConnection connection = naming_max_time(options.limits, [&] {
-    return connect_to_first(endpoints, options.host, options.port, options.limits, trace);
+    return connect_to_first(endpoints, options.host, options.port, options.limits, trace,
+                            TcpSettings{options.source_ip, options.connect_timeout});
   });
   return std::make_unique<SocketTransport>(std::move(connection), options, trace);
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,11 +23,12 @@ struct TlsOptions {
   std::string server_name;  // for SNI and the host-name check; "" = the host connected to
   std::string priorities;   // GnuTLS priority string; "" = tls_priority (TLS 1.2 or later)
   // Pins, comma-separated: "sha256:HEX" (colons allowed) of the certificate's DER or of its
-  // SubjectPublicKeyInfo. When set, a matching certificate is trusted without a CA; the host
-  // name and validity dates are still checked unless `insecure`.
+  // SubjectPublicKeyInfo, or msmtp's SHA-1 of the certificate (warned about). When set, the pin
+  // alone decides: a matching certificate is trusted without a CA, host name or date check.
   std::string fingerprint;
   std::string cert_file;  // client certificate chain (PEM), presented when the server asks
   std::string key_file;   // its private key (PEM); "" = in cert_file
+  std::string crl_file;   // PEM certificate revocation lists to check the chain against; "" = none
 };
 
 struct ConnectOptions {
@@ -35,6 +37,9 @@ struct ConnectOptions {
   // The run's time limits: connect() for each connect attempt and the TLS handshake, write() for
   // each write and a read given no limit, and no operation past --max-time, whatever its own.
   TimeLimits limits;
+  // msmtprc's connect_timeout: lowers limits.connect() for the TCP connect only.
+  std::optional<std::chrono::milliseconds> connect_timeout;
+  std::string source_ip;  // the local address to connect from; "" = the kernel's choice
   TlsOptions tls;
 };
 

@@ -238,3 +238,37 @@ def public_key_fingerprint(cert: Path) -> str:
         if line.startswith("pin-sha256:"):
             return "sha256:" + base64.b64decode(line[len("pin-sha256:"):]).hex()
     raise RuntimeError(f"certtool printed no pin-sha256 line for {cert}")
+
+
+# -- Revocation lists and SHA-1 fingerprints (test_msmtp_compatibility.py) -----------------------
+
+def make_crl(directory: Path, name: str, issuer: KeyPair, revoked: list[KeyPair]) -> Path:
+    """A PEM CRL signed by `issuer` (a CA made with crl_signing_key) listing `revoked`."""
+    directory = Path(directory)
+    template = _write_template(directory / f"{name}.tmpl", [
+        f"crl_next_update = {VALIDITY_DAYS}",
+        "crl_number = 1",
+    ])
+    crl = directory / f"{name}.pem"
+    loaded: list[str] = []
+    if revoked:
+        # certtool reads every certificate of the one file it is given.
+        bundle = directory / f"{name}-revoked.pem"
+        bundle.write_text("".join(pair.cert.read_text(encoding="ascii") for pair in revoked),
+                          encoding="ascii")
+        loaded = ["--load-certificate", str(bundle)]
+    _run_certtool(["--generate-crl", "--load-ca-privkey", str(issuer.key),
+                   "--load-ca-certificate", str(issuer.cert), *loaded, "--template",
+                   str(template), "--outfile", str(crl)])
+    return crl
+
+
+def certificate_sha1_fingerprint(cert: Path) -> str:
+    """msmtp's older tls_fingerprint form: the SHA-1 of the certificate's DER as upper-case hex
+    bytes separated by colons."""
+    import hashlib
+    import ssl
+
+    der = ssl.PEM_cert_to_DER_cert(Path(cert).read_text(encoding="ascii"))
+    digits = hashlib.sha1(der).hexdigest().upper()
+    return ":".join(digits[i:i + 2] for i in range(0, len(digits), 2))

@@ -89,6 +89,7 @@ class ReceivedMessage:
     auth_user: Optional[str]
     in_tls: bool
     path: Path
+    peer_host: str = ""  # the client's address as the server saw it (source_ip)
 
 
 class _Recorder:
@@ -204,6 +205,7 @@ class _Handler:
             "rcpt_options": list(envelope.rcpt_options),
             "auth_user": auth_user,
             "in_tls": _transport_in_tls(server),
+            "peer_host": session.peer[0] if isinstance(session.peer, tuple) else str(session.peer),
         })
         return QUEUED_REPLY.format(queue_id=message.path.stem)
 

@@ -278,7 +278,7 @@ MALFORMED_LINES = [
     ("timeout -5", "timeout"),
     ("max_time 0", "max_time"),
     ("tls_fingerprint AB:CD:EF", "tls_fingerprint"),
-    ("tls_fingerprint " + ":".join(["AB"] * 20), "tls_fingerprint"),  # SHA-1: refused
+    ("tls_fingerprint " + ":".join(["AB"] * 16), "tls_fingerprint"),  # MD5: refused
     ("dsn_notify sometimes", "dsn_notify"),
     ("dsn_notify success,success", "dsn_notify"),
     ("dsn_return everything", "dsn_return"),
@@ -292,7 +292,7 @@ MALFORMED_LINES = [
     ('user "alice', "user"),
     ("proxy_host 127.0.0.1", "proxy_host"),
     ("eval echo host example.org", "eval"),
-    ("connect_timeout 30", "connect_timeout"),
+    ("connect_timeout soon", "connect_timeout"),
     ("tls_nocertcheck", "tls_nocertcheck"),
     ("defaults now", "defaults"),
     ("account", "account"),

@@ -57,7 +57,7 @@ PRE_CONNECT_FAILURES = [
      EX_NOINPUT),
     ("missing-password", f"user {USER}\ntls_starttls on\ntls on\n", "127.0.0.1", [RECIPIENT],
      EX_CONFIG),
-    ("bad-setting", "undisclosed_recipients on\n", "127.0.0.1", [RECIPIENT], EX_CONFIG),
+    ("bad-setting", "auth on\n", "127.0.0.1", [RECIPIENT], EX_CONFIG),  # auth without a user
     ("unknown-account", "", "127.0.0.1", ["-A", "nosuch", RECIPIENT], EX_CONFIG),
     ("unknown-host", "", "no-such-host.invalid", [RECIPIENT], EX_NOHOST),
 ]

@@ -161,13 +161,51 @@ TEST(AccountLayers, PartialDeliveryComesFromTheKeyOrTheFlag) {
                   .partial_delivery);
 }
 
-TEST(AccountLayers, ReplacingTheFromFieldIsRefusedWithItsLine) {
+TEST(AccountLayers, SetFromHeaderOnReplacesTheFromField) {
   const ConfigFile file =
       parse_config("account default\nhost h.example\nset_from_header on\n", "/c", "/home/u");
-  const Error error = problem_of(file);
-  EXPECT_EQ(ErrorKind::config, error.kind);
-  EXPECT_EQ(0U, error.message.rfind("set_from_header on at /c:3 is not supported", 0))
-      << error.message;
+  const Account account = resolve_account({}, environment_of({{"USER", "u"}}), &file);
+  EXPECT_TRUE(account.add_from_header);
+  EXPECT_TRUE(account.replace_from_header);
+}
+
+TEST(AccountLayers, UndisclosedRecipientsOnIsKept) {
+  const ConfigFile file =
+      parse_config("account default\nhost h.example\nundisclosed_recipients on\n", "/c", "/home/u");
+  EXPECT_TRUE(resolve_account({}, environment_of({{"USER", "u"}}), &file).undisclosed_recipients);
+}
+
+TEST(AccountLayers, AutoFromMakesTheSenderUserAtMaildomain) {
+  const ConfigFile file = parse_config(
+      "account default\nhost h.example\nfrom a@b.example\nauto_from on\nmaildomain "
+      "mail.example\n",
+      "/c", "/home/u");
+  const Account account = resolve_account({}, environment_of({{"USER", "ann"}}), &file);
+  EXPECT_EQ(account.from, "ann@mail.example");
+  EXPECT_EQ(account.settings.origin("from"), "/c:4 (auto_from)");
+  // A flag still wins.
+  EXPECT_EQ(resolve_account(flags({{"from", "x@y.example", "--from"}}),
+                            environment_of({{"USER", "ann"}}), &file)
+                .from,
+            "x@y.example");
+}
+
+TEST(AccountLayers, AutoFromWithoutMaildomainIsTheUserName) {
+  const ConfigFile file =
+      parse_config("account default\nhost h.example\nauto_from on\n", "/c", "/home/u");
+  EXPECT_EQ(resolve_account({}, environment_of({{"USER", "ann"}}), &file).from, "ann");
+}
+
+TEST(AccountLayers, ConnectTimeoutSourceIpAndCrlFileAreKept) {
+  const ConfigFile file = parse_config(
+      "account default\nhost h.example\nconnect_timeout 7\nsource_ip 127.0.0.2\n"
+      "tls_crl_file /etc/crl.pem\n",
+      "/c", "/home/u");
+  const Account account = resolve_account({}, environment_of({{"USER", "u"}}), &file);
+  EXPECT_EQ(account.connect_timeout, std::chrono::milliseconds(7000));
+  EXPECT_EQ(account.timeout, std::nullopt);
+  EXPECT_EQ(account.source_ip, "127.0.0.2");
+  EXPECT_EQ(account.tls_crl_file, "/etc/crl.pem");
 }
 
 TEST(AccountLayers, LineBreaksInTheServerOrUserAreRefused) {
@@ -192,6 +230,19 @@ TEST(AccountLayers, ShowConfigNamesSourcesAndNeverThePassword) {
   EXPECT_NE(std::string::npos, shown.find("port = 2526 [--port]")) << shown;
   EXPECT_NE(std::string::npos, shown.find("password = <redacted> [/c:4 password]")) << shown;
   EXPECT_EQ(std::string::npos, shown.find("hunter2")) << shown;
+}
+
+TEST(AccountLayers, ShowConfigSaysThePinAloneDecides) {
+  const ConfigFile file = parse_config(
+      "account default\nhost h.example\ntls_fingerprint sha256:" + std::string(64, 'a') + "\n",
+      "/c", "/home/u");
+  const Environment environment = environment_of({{"USER", "u"}});
+  const Account account = resolve_account({}, environment, &file);
+  const std::string shown = describe_settings(account);
+  EXPECT_NE(std::string::npos,
+            shown.find("tls_certcheck = replaced by tls_fingerprint (the pin alone decides: no "
+                       "CA, host name or date check)"))
+      << shown;
 }
 
 TEST(AccountLayers, PasswordevalIsNamedButNotRunByShowConfig) {

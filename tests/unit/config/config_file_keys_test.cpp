@@ -106,8 +106,8 @@ TEST(ConfigKeys, FromTakesAnAddressAPatternOrSubstitutions) {
                        "[ab]*@example.org", "%F", "", "ann", "Ann <ann@example.org>",
                        "<ann@example.org>", "<>"});
   // The file refuses control characters in every value; a flag's value gets the same answer.
-  EXPECT_FALSE(keys::find_key_rule("from")->check("ann@example.org\r\nRCPT TO:<x@y>", "")
-                   .problem.empty());
+  EXPECT_FALSE(
+      keys::find_key_rule("from")->check("ann@example.org\r\nRCPT TO:<x@y>", "").problem.empty());
 }
 
 TEST(ConfigKeys, UserMayBeEmptyAndPasswordEvalMayNot) {
@@ -192,15 +192,24 @@ TEST(ConfigKeys, FingerprintInMsmtpsFormIsStoredAsSha256Hex) {
   EXPECT_EQ(stored("tls_fingerprint", ""), "");
 }
 
-TEST(ConfigKeys, FingerprintsOtherThanSha256AreRefused) {
+TEST(ConfigKeys, Sha1FingerprintInMsmtpsOlderFormIsStoredAsColonSeparatedBytes) {
+  EXPECT_EQ(
+      stored("tls_fingerprint", "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"),
+      "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33");
+  EXPECT_EQ(
+      stored("tls_fingerprint", "00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF 00 11 22 33"),
+      "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33");
+}
+
+TEST(ConfigKeys, Md5AndOtherFingerprintsAreRefused) {
   const std::string sha1 = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33";
   const std::string md5 = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
-  expect_refused("tls_fingerprint", {sha1, md5},
-                 "this is a SHA-1 or MD5 fingerprint, which no longer identifies a certificate "
-                 "safely; write the certificate's SHA-256 fingerprint (32 hex bytes separated by "
-                 "colons, or sha256:HEX)");
+  expect_refused("tls_fingerprint", {md5},
+                 "this is an MD5 fingerprint, which no longer identifies a certificate safely; "
+                 "write the certificate's SHA-256 fingerprint (32 hex bytes separated by colons, "
+                 "or sha256:HEX)");
   expect_refused("tls_fingerprint",
-                 {"sha256:abc", "00:11", "zz:11:22", "0011:22", "sha1:" + sha1,
+                 {"sha256:abc", "00:11", "zz:11:22", "0011:22", "sha1:" + sha1, "sha256:" + sha1,
                   "sha256:" + std::string(63, 'a') + "g"},
                  "the SHA-256 fingerprint of the server's certificate, as 32 hex bytes separated "
                  "by colons (AB:CD:...) or as sha256:HEX");

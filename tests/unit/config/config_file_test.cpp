@@ -171,12 +171,21 @@ TEST(ConfigFileKeys, AnUnknownKeyFarFromAnyKnownOneGetsNoSuggestion) {
   EXPECT_EQ(error_of("colour blue\n"), "test.rc:1: unknown setting 'colour'");
 }
 
-TEST(ConfigFileKeys, MaildomainIsIgnoredWithAWarning) {
+TEST(ConfigFileKeys, MaildomainIsKeptForAutoFrom) {
   const auto config = parse("account a\nmaildomain example.org\n");
-  EXPECT_EQ(config.accounts[0].settings.count("maildomain"), 0U);
-  ASSERT_EQ(config.warnings.size(), 1U);
-  EXPECT_TRUE(config.warnings[0].starts_with("test.rc:2: maildomain is ignored: "))
-      << config.warnings[0];
+  EXPECT_EQ(config.accounts[0].settings.count("maildomain"), 1U);
+  EXPECT_TRUE(config.warnings.empty());
+}
+
+TEST(ConfigFileKeys, SourceIpIsAnAddressAndConnectTimeoutSeconds) {
+  const auto config =
+      parse("account a\nsource_ip ::1\nconnect_timeout 5\ntls_crl_file /etc/crl.pem\n");
+  EXPECT_EQ(config.accounts[0].settings.size(), 3U);
+  EXPECT_TRUE(error_of("account a\nsource_ip mail.example\n")
+                  .starts_with("test.rc:2: invalid value 'mail.example' for source_ip: an IPv4 "
+                               "or IPv6 address"));
+  EXPECT_TRUE(error_of("account a\nconnect_timeout soon\n")
+                  .starts_with("test.rc:2: invalid value 'soon' for connect_timeout"));
 }
 
 TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {
@@ -190,8 +199,7 @@ TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {
 }
 
 TEST(ConfigFileKeys, MsmtpKeysThatWouldChangeDeliveryAreRefused) {
-  for (const std::string key :
-       {"proxy_host", "proxy_port", "socket", "source_ip", "tls_crl_file", "eval", "ntlmdomain"}) {
+  for (const std::string key : {"proxy_host", "proxy_port", "socket", "eval", "ntlmdomain"}) {
     const auto message = error_of("account a\n" + key + " 1\n");
     EXPECT_TRUE(message.starts_with("test.rc:2: " + key + " is not supported by smtpsend: "))
         << message;
@@ -199,7 +207,7 @@ TEST(ConfigFileKeys, MsmtpKeysThatWouldChangeDeliveryAreRefused) {
 }
 
 TEST(ConfigFileKeys, RefusedKeysWithAnEmptyValueSwitchNothingOnAndAreAccepted) {
-  const auto config = parse("account a\nproxy_host\nsource_ip \"\"\ntls_crl_file\n");
+  const auto config = parse("account a\nproxy_host\nsocket \"\"\nntlmdomain\n");
   EXPECT_TRUE(config.accounts[0].settings.empty());
   // Where an empty value means "on" or is an error in msmtp, it is refused too.
   EXPECT_EQ(error_of("account a\nset_to_header\n"),

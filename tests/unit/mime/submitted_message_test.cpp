@@ -277,6 +277,45 @@ TEST(SubmittedMessage, FieldsTheMessageHasAreNotAdded) {
             header_section + "\r\nbody\r\n");
 }
 
+TEST(SubmittedMessage, ReplaceFromTakesOutEveryFromFieldAndAddsTheSenders) {
+  SubmissionRules rules;
+  rules.from_field = "Jane Doe <jane@example.org>";
+  rules.replace_from = true;
+  EXPECT_EQ(sent("From: root\n (cron)\nSubject: s\nfrom: x@example.net\n\nFrom: body\n", rules),
+            "Subject: s\r\nFrom: Jane Doe <jane@example.org>\r\n\r\nFrom: body\r\n");
+}
+
+TEST(SubmittedMessage, ReplaceFromWithoutASenderKeepsTheField) {
+  SubmissionRules rules;
+  rules.replace_from = true;  // the null sender: nothing to put in its place
+  EXPECT_EQ(sent("From: root\n\nbody\n", rules), "From: root\r\n\r\nbody\r\n");
+}
+
+TEST(SubmittedMessage, UndisclosedRecipientsReplaceToCcAndBcc) {
+  SubmissionRules rules;
+  rules.remove_bcc = false;  // Bcc goes all the same
+  rules.undisclosed_recipients = true;
+  Pipe pipe;
+  pipe.write(
+      "To: a@example.org,\n b@example.org\nCc: c@example.org\nBcc: d@example.org\n"
+      "Resent-To: e@example.org\nSubject: s\n\nbody\n");
+  pipe.close_write_end();
+  const auto message = read_submitted_message(pipe.read_end(), rules);
+  std::string text;
+  std::string chunk;
+  while (message->next(chunk)) {
+    text += chunk;
+    chunk.clear();
+  }
+  EXPECT_EQ(text,
+            "Resent-To: e@example.org\r\nSubject: s\r\nTo: undisclosed-recipients:;\r\n\r\n"
+            "body\r\n");
+  // -t still reads the recipients the fields named.
+  EXPECT_EQ(message->headers().to, std::vector<std::string>{"a@example.org, b@example.org"});
+  EXPECT_EQ(message->headers().cc, std::vector<std::string>{"c@example.org"});
+  EXPECT_EQ(message->headers().bcc, std::vector<std::string>{"d@example.org"});
+}
+
 TEST(SubmittedMessage, EmptyRuleValuesAddNothing) {
   EXPECT_EQ(sent("To: a@example.org\n\nbody\n"), "To: a@example.org\r\n\r\nbody\r\n");
 }

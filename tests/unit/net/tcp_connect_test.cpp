@@ -2,6 +2,7 @@
 
 #include "net/tcp_connect.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -70,6 +71,77 @@ TEST(TcpConnect, MaxTimeBoundsAllTheAddressesTogether) {
 
   EXPECT_GE(took, 390ms);
   EXPECT_LT(took, 790ms);  // not 400 ms for each of the three addresses
+}
+
+TEST(TcpConnect, ConnectTimeoutLowersEachAttemptOnly) {
+  SilentListener listener;
+  ASSERT_TRUE(listener.fill());
+  const Endpoint silent = endpoint_of(listener.socket->port());
+  trace::NullSink trace;
+  const TimeLimits limits;  // a minute per address
+
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    connect_to_first({silent}, "127.0.0.1", listener.socket->port(), limits, trace,
+                     TcpSettings{.connect_timeout = 300ms});
+    FAIL() << "a connect to a full accept queue succeeded";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::temporary);
+    EXPECT_NE(failure.error().message.find("no answer within"), std::string::npos)
+        << failure.error().message;
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+
+  EXPECT_GE(took, 290ms);
+  EXPECT_LT(took, 5s);
+}
+
+TEST(TcpConnect, SourceIpIsTheLocalAddressOfTheConnection) {
+  auto listener = LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+
+  TcpConnection connection =
+      connect_to_first({endpoint_of(listener->port())}, "127.0.0.1", listener->port(), TimeLimits(),
+                       trace, TcpSettings{.source_ip = "127.0.0.2"});
+
+  sockaddr_in local{};
+  socklen_t length = sizeof local;
+  ASSERT_EQ(::getsockname(connection.fd.get(), reinterpret_cast<sockaddr*>(&local), &length), 0);
+  char text[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &local.sin_addr, text, sizeof text);
+  EXPECT_STREQ(text, "127.0.0.2");
+}
+
+TEST(TcpConnect, SourceIpNotOfThisHostIsAConfigurationError) {
+  auto listener = LoopbackSocket::open(false);
+  ASSERT_TRUE(listener);
+  trace::NullSink trace;
+  try {
+    connect_to_first({endpoint_of(listener->port())}, "127.0.0.1", listener->port(), TimeLimits(),
+                     trace, TcpSettings{.source_ip = "192.0.2.77"});
+    FAIL() << "bound an address of another host";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    EXPECT_NE(failure.error().message.find(
+                  "cannot connect from source_ip 192.0.2.77: Cannot assign requested address (it "
+                  "is not an address of this host)"),
+              std::string::npos)
+        << failure.error().message;
+  }
+}
+
+TEST(TcpConnect, SourceIpOfTheOtherFamilyIsAConfigurationError) {
+  trace::NullSink trace;
+  try {
+    connect_to_first({endpoint_of(25)}, "127.0.0.1", 25, TimeLimits(), trace,
+                     TcpSettings{.source_ip = "::1"});
+    FAIL() << "connected from an IPv6 address to an IPv4 one";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    EXPECT_NE(failure.error().message.find("no address of the same family"), std::string::npos)
+        << failure.error().message;
+  }
 }
 
 }  // namespace

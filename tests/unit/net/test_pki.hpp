@@ -4,6 +4,7 @@
 // for the PEM files a TlsOptions::trust_file or cert_file needs.
 
 #include <arpa/inet.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <stdlib.h>
@@ -93,6 +94,24 @@ struct KeyAndCertificate {
         gnutls_x509_crt_get_fingerprint(certificate.get(), GNUTLS_DIG_SHA256, digest.data(), &size),
         "fingerprint");
     return "sha256:" + hex(digest.data(), size);
+  }
+  // msmtp's older form: the certificate's SHA-1 fingerprint as uppercase bytes separated by
+  // colons, hashed here from the DER (the code under test asks GnuTLS for the fingerprint).
+  std::string certificate_sha1_pin() const {
+    gnutls_datum_t der{};
+    check_gnutls(gnutls_x509_crt_export2(certificate.get(), GNUTLS_X509_FMT_DER, &der), "export");
+    const std::string bytes = take_datum(der);
+    std::array<unsigned char, 20> digest{};
+    check_gnutls(gnutls_hash_fast(GNUTLS_DIG_SHA1, bytes.data(), bytes.size(), digest.data()),
+                 "sha1");
+    std::string text;
+    for (unsigned char byte : digest) {
+      static constexpr char digits[] = "0123456789ABCDEF";
+      text += text.empty() ? "" : ":";
+      text += digits[byte >> 4];
+      text += digits[byte & 0x0f];
+    }
+    return text;
   }
   std::string public_key_pin() const {
     std::array<unsigned char, 32> digest{};

@@ -139,7 +139,7 @@ TEST(TlsFactsLines, SayWhatTheCertificateWasVerifiedAgainst) {
       << joined(lines);
 }
 
-TEST(TlsFactsLines, SayWhichPinMatchedAndThatNameAndDatesWereChecked) {
+TEST(TlsFactsLines, SayWhichPinMatchedAndThatItAloneDecided) {
   TlsFacts facts = tls13_facts();
   facts.verification.basis = TrustBasis::pin;
   facts.verification.pin = PinMatch::public_key;
@@ -149,8 +149,8 @@ TEST(TlsFactsLines, SayWhichPinMatchedAndThatNameAndDatesWereChecked) {
   EXPECT_TRUE(has_line(lines, "TLS certificate's public key matches --tls-fingerprint"))
       << joined(lines);
   EXPECT_TRUE(has_line(lines,
-                       "TLS certificate trusted for 'mail.example.com' by its pin (no CA "
-                       "needed); name and dates checked"))
+                       "TLS certificate trusted for 'mail.example.com' by its pin alone (no CA, "
+                       "host name or dates checked)"))
       << joined(lines);
 }
 
@@ -347,7 +347,7 @@ TEST_F(TlsFactsHandshake, InsecureIsNotVerifiedSaysWhyAndCarriesTheWarning) {
             "intercepted");
 }
 
-TEST_F(TlsFactsHandshake, InsecureWithAPinWarnsThatNameAndDatesAreNotChecked) {
+TEST_F(TlsFactsHandshake, InsecureWithAPinChangesNothingAndWarnsOfNothing) {
   TlsTestServer server(server_identity_, {});
   trace::NullSink trace;
   ConnectOptions options = options_for(server.port());
@@ -359,10 +359,7 @@ TEST_F(TlsFactsHandshake, InsecureWithAPinWarnsThatNameAndDatesAreNotChecked) {
   EXPECT_EQ(facts.verification.basis, TrustBasis::pin);
   EXPECT_EQ(facts.verification.pin, PinMatch::certificate);
   EXPECT_TRUE(facts.verification.insecure);
-  ASSERT_EQ(facts.warnings.size(), 1u);
-  EXPECT_NE(facts.warnings[0].find("host name and validity dates are not checked"),
-            std::string::npos)
-      << facts.warnings[0];
+  EXPECT_TRUE(facts.warnings.empty());
 }
 
 TEST_F(TlsFactsHandshake, TheTraceShowsTheFactsButNoChannelBindingBytes) {

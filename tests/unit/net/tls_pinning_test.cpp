@@ -10,7 +10,7 @@
 
 #include "common/error.hpp"
 #include "loopback.hpp"
-#include "net/tls_peer_certificate.hpp"
+#include "net/tls_facts.hpp"
 #include "net/transport.hpp"
 #include "test_pki.hpp"
 #include "tls_handshake_fixture.hpp"
@@ -48,36 +48,35 @@ Error failure_parsing(std::string_view list) {
 }
 
 TEST(TlsPinning, ParsesPrefixedLowercaseHex) {
-  std::vector<Sha256Digest> pins = parse_pins("sha256:" + std::string(counting_hex));
+  Pins pins = parse_pins("sha256:" + std::string(counting_hex));
 
-  ASSERT_EQ(pins.size(), 1u);
-  EXPECT_EQ(pins[0], counting_digest());
+  ASSERT_EQ(pins.sha256.size(), 1u);
+  EXPECT_EQ(pins.sha256[0], counting_digest());
 }
 
 TEST(TlsPinning, ParsesUppercasePrefixAndDigitsWithColons) {
-  std::vector<Sha256Digest> pins = parse_pins("SHA256:" + std::string(counting_msmtp_form));
+  Pins pins = parse_pins("SHA256:" + std::string(counting_msmtp_form));
 
-  ASSERT_EQ(pins.size(), 1u);
-  EXPECT_EQ(pins[0], counting_digest());
+  ASSERT_EQ(pins.sha256.size(), 1u);
+  EXPECT_EQ(pins.sha256[0], counting_digest());
 }
 
 TEST(TlsPinning, ParsesMsmtpFormWithoutPrefix) {
-  std::vector<Sha256Digest> pins = parse_pins(counting_msmtp_form);
+  Pins pins = parse_pins(counting_msmtp_form);
 
-  ASSERT_EQ(pins.size(), 1u);
-  EXPECT_EQ(pins[0], counting_digest());
+  ASSERT_EQ(pins.sha256.size(), 1u);
+  EXPECT_EQ(pins.sha256[0], counting_digest());
 }
 
 TEST(TlsPinning, ParsesACommaSeparatedListWithBlanks) {
   std::string second(64, 'f');
-  std::vector<Sha256Digest> pins =
-      parse_pins(" sha256:" + std::string(counting_hex) + " ,\tsha256:" + second + " ");
+  Pins pins = parse_pins(" sha256:" + std::string(counting_hex) + " ,\tsha256:" + second + " ");
 
-  ASSERT_EQ(pins.size(), 2u);
-  EXPECT_EQ(pins[0], counting_digest());
+  ASSERT_EQ(pins.sha256.size(), 2u);
+  EXPECT_EQ(pins.sha256[0], counting_digest());
   Sha256Digest all_ones{};
   all_ones.fill(0xff);
-  EXPECT_EQ(pins[1], all_ones);
+  EXPECT_EQ(pins.sha256[1], all_ones);
 }
 
 TEST(TlsPinning, EmptyListGivesNoPins) {
@@ -89,7 +88,7 @@ TEST(TlsPinning, FormatReadsBack) {
   std::string text = format_pin(counting_digest());
 
   EXPECT_EQ(text, "sha256:" + std::string(counting_hex));
-  EXPECT_EQ(parse_pins(text).at(0), counting_digest());
+  EXPECT_EQ(parse_pins(text).sha256.at(0), counting_digest());
 }
 
 TEST(TlsPinning, BadHexDigitIsAUsageErrorNamingThePinAndTheDigit) {
@@ -112,23 +111,37 @@ TEST(TlsPinning, WrongLengthIsAUsageErrorGivingTheCount) {
       << error.message;
 }
 
-TEST(TlsPinning, Sha1LengthIsRefusedAskingForSha256) {
-  std::string sha1_msmtp_form = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01";
+TEST(TlsPinning, Sha1InMsmtpsOlderFormIsTaken) {
+  Pins pins = parse_pins("AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01");
 
-  Error error = failure_parsing(sha1_msmtp_form);
+  ASSERT_EQ(pins.sha1.size(), 1u);
+  EXPECT_TRUE(pins.sha256.empty());
+  EXPECT_EQ(pins.sha1[0][0], 0xab);
+  EXPECT_EQ(pins.sha1[0][19], 0x01);
+}
+
+TEST(TlsPinning, Sha1LengthAfterTheSha256PrefixIsRefused) {
+  Error error = failure_parsing("sha256:" + std::string(40, 'a'));
 
   EXPECT_EQ(error.kind, ErrorKind::usage);
-  EXPECT_NE(error.message.find("'" + sha1_msmtp_form + "'"), std::string::npos) << error.message;
   EXPECT_NE(error.message.find("the length of a SHA-1 fingerprint"), std::string::npos)
       << error.message;
-  EXPECT_NE(error.message.find("only SHA-256"), std::string::npos) << error.message;
+}
+
+TEST(TlsPinning, Sha1WarningGivesTheSha256PinToWrite) {
+  std::string warning = sha1_pin_warning(counting_digest());
+
+  EXPECT_NE(warning.find("SHA-1 fingerprint"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("tls_fingerprint sha256:" + std::string(counting_hex)), std::string::npos)
+      << warning;
 }
 
 TEST(TlsPinning, Md5LengthIsRefusedAskingForSha256) {
   Error error = failure_parsing("sha256:" + std::string(32, 'a'));
 
   EXPECT_EQ(error.kind, ErrorKind::usage);
-  EXPECT_NE(error.message.find("the length of a MD5 fingerprint"), std::string::npos)
+  EXPECT_NE(error.message.find("the length of a MD5 fingerprint; MD5 is not accepted"),
+            std::string::npos)
       << error.message;
 }
 
@@ -136,7 +149,9 @@ TEST(TlsPinning, Sha1PrefixIsRefused) {
   Error error = failure_parsing("sha1:" + std::string(40, 'a'));
 
   EXPECT_EQ(error.kind, ErrorKind::usage);
-  EXPECT_NE(error.message.find("only SHA-256"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("a prefix other than \"sha256:\" is not accepted"),
+            std::string::npos)
+      << error.message;
 }
 
 TEST(TlsPinning, BareHexWithoutPrefixIsRefusedAskingForThePrefix) {
@@ -176,17 +191,33 @@ TEST(TlsPinning, FingerprintsAreTheCertificateAndPublicKeyHashes) {
   EXPECT_NE(fingerprints.certificate, fingerprints.public_key);
 }
 
-TEST(TlsPinning, MatchesEitherFingerprint) {
+TEST(TlsPinning, MatchesAnyFingerprint) {
   CertificateFingerprints fingerprints;
   fingerprints.certificate.fill(1);
   fingerprints.public_key.fill(2);
+  fingerprints.certificate_sha1.fill(4);
   Sha256Digest other{};
   other.fill(3);
+  Sha1Digest other_sha1{};
+  other_sha1.fill(5);
 
-  EXPECT_EQ(match_pins({other, fingerprints.certificate}, fingerprints), PinMatch::certificate);
-  EXPECT_EQ(match_pins({fingerprints.public_key}, fingerprints), PinMatch::public_key);
-  EXPECT_EQ(match_pins({other}, fingerprints), PinMatch::none);
+  EXPECT_EQ(match_pins({{other, fingerprints.certificate}, {}}, fingerprints),
+            PinMatch::certificate);
+  EXPECT_EQ(match_pins({{fingerprints.public_key}, {}}, fingerprints), PinMatch::public_key);
+  EXPECT_EQ(match_pins({{other}, {other_sha1, fingerprints.certificate_sha1}}, fingerprints),
+            PinMatch::certificate_sha1);
+  EXPECT_EQ(match_pins({{other}, {other_sha1}}, fingerprints), PinMatch::none);
   EXPECT_EQ(match_pins({}, fingerprints), PinMatch::none);
+}
+
+TEST(TlsPinning, Sha1FingerprintIsGnutlsFingerprintOfTheCertificate) {
+  auto ca = testing::make_test_ca();
+  auto server = testing::make_server_certificate(ca, testing::localhost_spec());
+
+  CertificateFingerprints fingerprints = fingerprints_of(server.certificate.get());
+
+  EXPECT_EQ(match_pins(parse_pins(server.certificate_sha1_pin()), fingerprints),
+            PinMatch::certificate_sha1);
 }
 
 TEST(TlsPinning, MismatchMessageGivesBothFingerprints) {
@@ -264,25 +295,25 @@ TEST_F(PinnedHandshake, WrongPinIsRefusedWithBothFingerprintsEvenForATrustedCa) 
   EXPECT_FALSE(server.wait().handshake_done);
 }
 
-TEST_F(PinnedHandshake, PinDoesNotExcuseAWrongHostName) {
+TEST_F(PinnedHandshake, ThePinAloneDecidesWhateverTheHostName) {
   TlsTestServer server(server_identity_, {});
-  trace::NullSink trace;
+  RecordingSink trace;
   ConnectOptions options = options_for(server.port());
   options.tls.trust_file.clear();
   options.tls.server_name = "wrong.example";
   options.tls.fingerprint = server_identity_.certificate_pin();
 
-  Error error = handshake_failure(options, trace);
+  auto transport = connect(options, trace);
+  transport->start_tls();
 
-  EXPECT_EQ(error.kind, ErrorKind::permission);
-  EXPECT_NE(error.message.find("matches the pin given with --tls-fingerprint but is not valid: it "
-                               "is for 'CN=localhost' (names: localhost, 127.0.0.1, ::1), not for "
-                               "'wrong.example'"),
-            std::string::npos)
-      << error.message;
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  EXPECT_TRUE(
+      trace.contains("TLS certificate trusted for 'wrong.example' by its pin alone (no "
+                     "CA, host name or dates checked)"))
+      << trace.joined();
 }
 
-TEST_F(PinnedHandshake, PinDoesNotExcuseAnExpiredCertificate) {
+TEST_F(PinnedHandshake, ThePinAloneDecidesWhateverTheDates) {
   testing::CertificateSpec spec = testing::localhost_spec();
   spec.not_before = std::time(nullptr) - std::time_t{10} * 86400;
   spec.not_after = std::time(nullptr) - 86400;
@@ -292,14 +323,34 @@ TEST_F(PinnedHandshake, PinDoesNotExcuseAnExpiredCertificate) {
   ConnectOptions options = options_for(server.port());
   options.tls.fingerprint = expired.public_key_pin();
 
-  Error error = handshake_failure(options, trace);
+  auto transport = connect(options, trace);
+  transport->start_tls();
 
-  EXPECT_EQ(error.kind, ErrorKind::permission);
-  EXPECT_NE(error.message.find("it expired on " + format_utc(spec.not_after)), std::string::npos)
-      << error.message;
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
 }
 
-TEST_F(PinnedHandshake, InsecureSkipsTheNameCheckButNotThePin) {
+TEST_F(PinnedHandshake, Sha1PinIsTrustedWithAWarningGivingTheSha256Pin) {
+  auto self_signed = testing::make_self_signed_server_certificate(testing::localhost_spec());
+  TlsTestServer server(self_signed, {});
+  RecordingSink trace;
+  ConnectOptions options = options_for(server.port());
+  options.tls.trust_file.clear();
+  options.tls.fingerprint = self_signed.certificate_sha1_pin();
+
+  auto transport = connect(options, trace);
+  transport->start_tls();
+
+  EXPECT_EQ(read_line(*transport), "220 localhost ready\r\n");
+  ASSERT_NE(transport->tls_facts(), nullptr);
+  const auto& warnings = transport->tls_facts()->warnings;
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("pin its SHA-256 fingerprint instead: tls_fingerprint " +
+                             self_signed.certificate_pin()),
+            std::string::npos)
+      << warnings[0];
+}
+
+TEST_F(PinnedHandshake, InsecureChangesNothingWithAPin) {
   trace::NullSink trace;
   {
     TlsTestServer server(server_identity_, {});
