@@ -469,6 +469,7 @@ void resolve_message_settings(const cli::Options& options, Layers& layers, Accou
     unsupported_value(*auto_from, "auto_from", "set the sender with from");
   }
   account.aliases_file = layers.text("aliases", "", "", nullptr, "aliases").value_or("");
+  account.mail_domain = layers.text("maildomain", "", "", nullptr, "maildomain").value_or("");
   account.logfile = layers.text("logfile", "", "", nullptr, "logfile").value_or("");
   account.trace_file = layers.text("trace_file", "", "", nullptr, "trace_file").value_or("");
   account.logfile_time_format =

@@ -67,6 +67,7 @@ struct Account {
   bool add_message_id_header = true;
   bool remove_bcc_headers = true;
   std::string aliases_file;
+  std::string mail_domain;  // maildomain: qualifies local names (root -> root@mail_domain)
   std::string logfile;
   // trace_file: where the protocol trace goes; "" = none from the configuration. In sendmail
   // mode the only source of a trace file (never the caller's arguments).

@@ -266,8 +266,8 @@ std::string describe_settings(const Account& account, const cli::Options& option
   }
   for (const auto& [name, value] :
        {std::pair{"dsn_notify", &account.dsn_notify}, std::pair{"dsn_return", &account.dsn_return},
-        std::pair{"aliases", &account.aliases_file}, std::pair{"logfile", &account.logfile},
-        std::pair{"trace_file", &account.trace_file},
+        std::pair{"aliases", &account.aliases_file}, std::pair{"maildomain", &account.mail_domain},
+        std::pair{"logfile", &account.logfile}, std::pair{"trace_file", &account.trace_file},
         std::pair{"syslog", &account.syslog_facility}}) {
     if (!value->empty()) {
       line(name, *value);

@@ -124,6 +124,15 @@ CheckedValue envelope_from(std::string_view value, const std::string& /*home*/) 
   return accept(value);
 }
 
+// The domain that local names (root, www-data) are qualified with; empty = none (msmtp: an
+// empty value unsets it).
+CheckedValue mail_domain(std::string_view value, const std::string& /*home*/) {
+  if (has_blank(value) || value.find_first_of("@<>\",;") != value.npos) {
+    return reject("a domain such as example.org, without '@' or spaces");
+  }
+  return accept(value);
+}
+
 // msmtp's mechanism names (msmtp manual, "auth"); smtpsend implements PLAIN (RFC 4616) and
 // LOGIN, and "on" picks the better one the server offers.
 constexpr std::array<std::string_view, 11> unsupported_sasl_mechanisms = {
@@ -365,6 +374,7 @@ constexpr std::array key_table = {
     KeyRule{"logfile_time_format", KeyRole::single, any_text, {}},
     KeyRule{"syslog", KeyRole::single, syslog_facility, {}},
     KeyRule{"aliases", KeyRole::single, file_name, {}},
+    KeyRule{"maildomain", KeyRole::single, mail_domain, {}},
     KeyRule{"auto_from", KeyRole::single, on_off, {}},  // deprecated by msmtp, still honoured
     // Our own.
     KeyRule{"charset", KeyRole::single, charset_name, {}},
@@ -379,8 +389,6 @@ constexpr std::array key_table = {
     KeyRule{"tls_min_dh_prime_bits", KeyRole::ignored, dh_prime_bits,
             "TLS 1.2 and later negotiate (EC)DHE groups of safe sizes, so a minimum prime size "
             "has nothing to act on; set tls_priorities to restrict key exchange"},
-    KeyRule{"maildomain", KeyRole::ignored, any_text,
-            "msmtp uses it only with auto_from, which smtpsend does not support; set from"},
     KeyRule{"tls_force_sslv3", KeyRole::ignored, any_text,
             "SSL 3 is broken (RFC 7568) and never used; msmtp ignores this key too"},
     // Refused: ignoring them would change where mail goes or how it is protected. An empty

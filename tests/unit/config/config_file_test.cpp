@@ -171,12 +171,15 @@ TEST(ConfigFileKeys, AnUnknownKeyFarFromAnyKnownOneGetsNoSuggestion) {
   EXPECT_EQ(error_of("colour blue\n"), "test.rc:1: unknown setting 'colour'");
 }
 
-TEST(ConfigFileKeys, MaildomainIsIgnoredWithAWarning) {
+TEST(ConfigFileKeys, MaildomainIsKeptForLocalNames) {
   const auto config = parse("account a\nmaildomain example.org\n");
-  EXPECT_EQ(config.accounts[0].settings.count("maildomain"), 0U);
-  ASSERT_EQ(config.warnings.size(), 1U);
-  EXPECT_TRUE(config.warnings[0].starts_with("test.rc:2: maildomain is ignored: "))
-      << config.warnings[0];
+  EXPECT_EQ(config.accounts[0].settings.at("maildomain").value, "example.org");
+  EXPECT_TRUE(config.warnings.empty());
+}
+
+TEST(ConfigFileKeys, MaildomainMustBeADomain) {
+  EXPECT_NE(error_of("maildomain root@example.org\n").find("test.rc:1: "), std::string::npos);
+  EXPECT_NE(error_of("maildomain example .org\n").find("without '@' or spaces"), std::string::npos);
 }
 
 TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {
