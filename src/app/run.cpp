@@ -79,9 +79,24 @@ smtp::SessionConfig session_config(const config::Account& account) {
   return config;
 }
 
+// What to fix when the server's name does not resolve: where the name came from, so that sendmail
+// mode (which has no --server) points at its configuration file or the environment.
+std::string host_hint(const config::Account& account) {
+  const auto source = account.sources.find("host");
+  if (source == account.sources.end()) {
+    return "check the server name";
+  }
+  const std::string& origin = source->second;
+  if (origin.starts_with("--") || origin.starts_with("env ")) {
+    return "check " + (origin.starts_with("env ") ? origin.substr(4) : origin);
+  }
+  return "check host at " + origin;
+}
+
 net::ConnectOptions connect_options(const config::Account& account, const TimeLimits& limits) {
   net::ConnectOptions options;
   options.host = account.host;
+  options.host_hint = host_hint(account);
   options.port = account.port;
   options.limits = limits;
   options.tls.trust_file = account.tls_trust_file;

@@ -437,6 +437,21 @@ bool adds_missing_field(Layers& layers, const char* key) {
   return setting->value != "off";
 }
 
+// Sendmail mode has no --server: its settings come from the configuration file and the
+// environment, and the message says so.
+std::string no_server_message(const cli::Options& options, const ConfigFile* file) {
+  if (options.sendmail_mode) {
+    return file == nullptr
+               ? "no SMTP server given; write a configuration file with a host line (/etc/"
+                 "smtpsend.conf or ~/.config/smtpsend/config, see smtpsend.conf(5)), or set "
+                 "SMTPSEND_SERVER"
+               : "no SMTP server given; set host in " + file->path + ", or SMTPSEND_SERVER";
+  }
+  return file == nullptr ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or "
+                           "write a configuration file (see smtpsend(1))"
+                         : "no SMTP server given; use --server HOST, or set host in " + file->path;
+}
+
 void resolve_message_settings(const cli::Options& options, Layers& layers, Account& account) {
   account.charset =
       layers.text("charset", options.charset.value_or(""), "--charset", nullptr, "charset")
@@ -530,11 +545,7 @@ Account resolve_account(const cli::Options& options, const Environment& environm
   account.host =
       layers.text("host", options.server, "--server", "SMTPSEND_SERVER", "host").value_or("");
   if (account.host.empty()) {
-    throw Failure(ErrorKind::usage,
-                  file == nullptr
-                      ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or write "
-                        "a configuration file (see smtpsend(1))"
-                      : "no SMTP server given; use --server HOST, or set host in " + file->path);
+    throw Failure(ErrorKind::usage, no_server_message(options, file));
   }
   require_single_line(account.host, "the server name", account, "host");
 

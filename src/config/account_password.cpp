@@ -192,8 +192,16 @@ void resolve_password(Account& account, const cli::Options& options, const Envir
     account.password = *from_netrc;
     source = "~/.netrc";
   } else {
+    // Sendmail mode has no --password-cmd: its settings come from the file and the environment.
+    const std::string hint =
+        options.sendmail_mode
+            ? "set passwordeval or password in " +
+                  (account.config_path.empty() ? std::string("the configuration file")
+                                               : account.config_path) +
+                  ", or SMTPSEND_PASSWORD in the environment"
+            : "set SMTPSEND_PASSWORD or use --password-cmd CMD";
     account.password =
-        password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
+        password_from_terminal("Password for " + account.user + " at " + account.host + ": ", hint);
     source = "the terminal";
   }
   if (account.password.find('\0') != std::string::npos) {
