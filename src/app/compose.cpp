@@ -84,15 +84,23 @@ auto for_option(std::string_view option, Step&& step) {
   }
 }
 
+// Local names: qualified with maildomain in both modes; sent as written only in sendmail mode,
+// where callers such as cron and PHP (-fwww-data) use them and an MTA's sendmail accepts them.
+// In native mode a name without a domain is more often a mistake than a local user.
+LocalNameRule local_name_rule(const cli::Options& options, const config::Account& account) {
+  return LocalNameRule{account.mail_domain, options.settings.sendmail_mode};
+}
+
 // The one sender -f/--from (or the from key) names.
-// The account's sender, named in errors by where it was set: -f, SMTPSEND_FROM, a line of the
-// configuration file, or the default built from the user's name.
-mime::Mailbox parse_sender(const config::Account& account) {
+// Named in errors by where it was set: -f, SMTPSEND_FROM, a line of the configuration file, or
+// the default built from the user's name.
+mime::Mailbox parse_sender(const config::Account& account, const LocalNameRule& local_names) {
   const std::string origin = account.settings.origin("from");
   const std::string named = origin.empty() || origin == "default"
                                 ? "the default sender (user@host; set one with -f/--from)"
                                 : "the sender (" + account.settings.as_written("from") + ")";
-  const auto senders = for_option(named, [&] { return parse_recipients({account.from}, {}); });
+  const auto senders =
+      for_option(named, [&] { return parse_recipients({account.from}, {}, local_names); });
   if (senders.size() != 1) {
     throw Failure(ErrorKind::usage, named + " must be exactly one address; fix it");
   }
@@ -205,10 +213,13 @@ void compose_native_message(const cli::Options& options, const config::Account& 
                             const mime::Mailbox& sender, const config::Aliases& aliases,
                             ComposedMessage& composed) {
   auto& envelope = composed.envelope;
+  const LocalNameRule local_names = local_name_rule(options, account);
   const auto to = for_option("-t/--to (or a recipient argument)",
-                             [&] { return parse_recipients(options.to, aliases); });
-  const auto cc = for_option("-c/--cc", [&] { return parse_recipients(options.cc, aliases); });
-  const auto bcc = for_option("-b/--bcc", [&] { return parse_recipients(options.bcc, aliases); });
+                             [&] { return parse_recipients(options.to, aliases, local_names); });
+  const auto cc =
+      for_option("-c/--cc", [&] { return parse_recipients(options.cc, aliases, local_names); });
+  const auto bcc =
+      for_option("-b/--bcc", [&] { return parse_recipients(options.bcc, aliases, local_names); });
   add_recipients(envelope, to);
   add_recipients(envelope, cc);
   add_recipients(envelope, bcc);
@@ -327,8 +338,9 @@ void compose_submitted_message(const cli::Options& options, const config::Accoun
     const auto from_headers = recipients_from_headers(message->headers());
     lists.insert(lists.end(), from_headers.begin(), from_headers.end());
   }
-  add_recipients(composed.envelope,
-                 for_option("the recipients", [&] { return parse_recipients(lists, aliases); }));
+  add_recipients(composed.envelope, for_option("the recipients", [&] {
+                   return parse_recipients(lists, aliases, local_name_rule(options, account));
+                 }));
   composed.content = std::move(message);
 }
 
@@ -360,7 +372,7 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
   // The sender's From field is added only when -f names it; the header section is read first.
   mime::Mailbox given_sender;
   if (account.from_given) {
-    given_sender = parse_sender(account);
+    given_sender = parse_sender(account, local_name_rule(options, account));
   }
   cli::Options batch_options = options;
   batch_options.dot_ends_input = false;  // a file: a lone "." is just a line
@@ -374,8 +386,9 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
     if (!from) {
       throw Failure(ErrorKind::data, "the message has no From field and no -f/--from was given");
     }
-    const auto senders =
-        for_option("the From field", [&] { return parse_recipients({*from}, {}); });
+    const auto senders = for_option("the From field", [&] {
+      return parse_recipients({*from}, {}, local_name_rule(options, account));
+    });
     if (senders.empty()) {
       throw Failure(ErrorKind::data, "the From field names no address");
     }
@@ -390,7 +403,8 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
                                       ? config::Aliases()
                                       : config::Aliases::load(account.aliases_file);
   add_recipients(envelope, for_option("the recipients", [&] {
-                   return parse_recipients(recipients_from_headers(message->headers()), aliases);
+                   return parse_recipients(recipients_from_headers(message->headers()), aliases,
+                                           local_name_rule(options, account));
                  }));
   if (envelope.recipients.empty()) {
     throw Failure(ErrorKind::data, "the message has no To, Cc or Bcc field to send it to");
@@ -410,7 +424,7 @@ ComposedMessage compose_message(const cli::Options& options, const config::Accou
   const bool null_sender = options.settings.sendmail_mode && account.from == "<>";
   mime::Mailbox sender;
   if (!null_sender) {
-    sender = parse_sender(account);
+    sender = parse_sender(account, local_name_rule(options, account));
     envelope.mail_from = sender.address;
     envelope.smtputf8 = mime::needs_smtputf8(sender);
   }

@@ -79,10 +79,20 @@ std::string expand_local_names(std::string_view list, const config::Aliases& ali
 }
 
 std::vector<mime::Mailbox> parse_recipients(const std::vector<std::string>& lists,
-                                            const config::Aliases& aliases) {
+                                            const config::Aliases& aliases,
+                                            const LocalNameRule& local_names) {
+  const auto accepted = local_names.sent_as_written || !local_names.mail_domain.empty()
+                            ? mime::LocalNames::accepted
+                            : mime::LocalNames::refused;
   std::vector<mime::Mailbox> mailboxes;
   for (const auto& list : lists) {
-    for (const auto& mailbox : mime::parse_address_list(expand_local_names(list, aliases))) {
+    for (auto mailbox : mime::parse_address_list(expand_local_names(list, aliases), accepted)) {
+      if (!local_names.mail_domain.empty() && mime::is_local_only(mailbox.address)) {
+        // Parsed again, so that a domain the address cannot carry is refused like any other.
+        mailbox.address = mime::parse_address_list(mailbox.address + "@" + local_names.mail_domain)
+                              .front()
+                              .address;
+      }
       mailboxes.push_back(mime::with_ascii_domain(mailbox));
     }
   }

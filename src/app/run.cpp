@@ -61,9 +61,29 @@ smtp::SessionConfig session_config(const config::Account& account) {
   return config;
 }
 
+// What to fix when the server's name does not resolve: where the name came from, so that sendmail
+// mode (which has no --server) points at its configuration file or the environment.
+std::string host_hint(const config::Account& account) {
+  const config::SettingValue* host = account.settings.find("host");
+  if (host == nullptr) {
+    return "check the server name";
+  }
+  switch (host->layer) {
+    case config::Layer::command_line:
+      return "check " + host->origin;
+    case config::Layer::environment:
+      return "check " + host->origin.substr(std::string_view("env ").size());
+    case config::Layer::file:
+    case config::Layer::fallback:
+      break;
+  }
+  return "check host at " + host->origin;
+}
+
 net::ConnectOptions connect_options(const config::Account& account, const TimeLimits& limits) {
   net::ConnectOptions options;
   options.host = account.host;
+  options.host_hint = host_hint(account);
   options.port = account.port;
   options.limits = limits;
   options.connect_timeout = account.connect_timeout;

@@ -175,6 +175,23 @@ void check_batch_options(const Options& options) {
   }
 }
 
+// sendmail's -t (recipients from the message) is a habit: "smtpsend -t < msg.eml" or "-t -i".
+// Here -t wants an address and would take the next option for one, or have none.
+void check_sendmail_habit(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument == "--") {
+      return;
+    }
+    if (argument == "-t" && (i + 1 == argc || argv[i + 1][0] == '-')) {
+      throw Failure(ErrorKind::usage,
+                    "-t needs an address here (-t/--to ADDR); to send a whole message to the "
+                    "recipients of its To, Cc and Bcc fields as sendmail's -t does, run "
+                    "'smtpsend --sendmail -t < message' (or --message FILE with -t ADDR)");
+    }
+  }
+}
+
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv) {
@@ -291,6 +308,7 @@ Options parse_command_line(int argc, const char* const* argv) {
                "Print the message that would be sent to stdout; send nothing (no server needed)")
       ->group(output);
 
+  check_sendmail_habit(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -116,10 +116,14 @@ std::string AccountBuilder::missing_server_message() const {
   if (file_ != nullptr && chosen_ == &file_->defaults && !file_->accounts.empty()) {
     return no_account_chosen(*file_);
   }
+  // Sendmail mode has no --server: its settings come from the configuration file and the
+  // environment, and the message says so.
   if (command_line_.sendmail_mode) {
-    return "no SMTP server given; set host in " +
-           (file_ != nullptr ? file_->path : std::string("a configuration file")) +
-           ", or set SMTPSEND_SERVER (see SENDMAIL MODE in smtpsend(1))";
+    return file_ == nullptr
+               ? "no SMTP server given; write a configuration file with a host line (/etc/"
+                 "smtpsend.conf or ~/.config/smtpsend/config, see smtpsend.conf(5)), or set "
+                 "SMTPSEND_SERVER"
+               : "no SMTP server given; set host in " + file_->path + ", or SMTPSEND_SERVER";
   }
   return file_ == nullptr
              ? "no SMTP server given; use --server HOST, set SMTPSEND_SERVER, or write a "
@@ -334,6 +338,7 @@ Account resolve_account(const CommandLine& command_line, const Environment& envi
     account.account_name = chosen->name;
     account.account_choice = std::move(choice.how);
   }
+  account.sendmail_mode = command_line.sendmail_mode;
   account.settings = resolve_settings(command_line.overrides, environment, chosen, explicit_choice,
                                       environment("HOME").value_or(""));
   AccountBuilder builder(account, command_line, environment, file, chosen);

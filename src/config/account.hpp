@@ -31,6 +31,7 @@ struct Account {
   std::string account_name;    // "" when no account of the file was used
   std::string account_choice;  // how it was chosen: "--account", "from matches ...", "default"
   Settings settings;           // every setting's value and where it came from
+  bool sendmail_mode = false;  // the run's mode: hints name what that mode can use
   // No server is set (nothing gives host): what to do about it. Only a send needs one.
   std::optional<Error> missing_server;
   // What else keeps this account from being used (tls off with a user...), each naming the
@@ -74,11 +75,12 @@ struct Account {
   bool replace_from_header = false;     // set_from_header on: From is always the sender's
   bool undisclosed_recipients = false;  // To, Cc, Bcc -> "To: undisclosed-recipients:;"
   bool auto_from = false;               // the sender is $USER@maildomain (msmtp, deprecated)
-  std::string mail_domain;              // maildomain: auto_from's domain; "" = user name only
   bool add_date_header = true;
   bool add_message_id_header = true;
   bool remove_bcc_headers = true;
   std::string aliases_file;
+  // maildomain: qualifies local names (root -> root@mail_domain) and makes auto_from's sender.
+  std::string mail_domain;
   std::string logfile;
   // trace_file: where the protocol trace goes; "" = none. In sendmail mode never from the
   // caller's arguments (cli refuses --trace-file there).

@@ -82,8 +82,17 @@ void resolve_password(Account& account, const Environment& environment, const Ti
         account.password = *from_netrc;
         named = "~/.netrc";
       } else {
-        account.password =
-            password_from_terminal("Password for " + account.user + " at " + account.host + ": ");
+        // Sendmail mode has no --password-cmd: its settings come from the file and the
+        // environment.
+        const std::string hint =
+            account.sendmail_mode
+                ? "set passwordeval or password in " +
+                      (account.config_path.empty() ? std::string("the configuration file")
+                                                   : account.config_path) +
+                      ", or SMTPSEND_PASSWORD in the environment"
+                : "set SMTPSEND_PASSWORD or use --password-cmd CMD";
+        account.password = password_from_terminal(
+            "Password for " + account.user + " at " + account.host + ": ", hint);
         named = "the terminal";
       }
       break;

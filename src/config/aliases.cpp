@@ -235,6 +235,7 @@ Aliases Aliases::parse(std::string_view text, const std::string& path) {
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
   }
   Aliases aliases;
+  aliases.path_ = path;
   aliases.addresses_by_name_ = parser.finish();
   return aliases;
 }
@@ -267,19 +268,97 @@ Aliases Aliases::load(const std::string& path) {
   return parse(text, path);
 }
 
+namespace {
+
+// How deep one name may lead through other names: sendmail's MaxAliasRecursion default. Real
+// files go two or three levels (postmaster: root, root: admin@...).
+constexpr std::size_t max_alias_depth = 10;
+// How many names and addresses one recipient may expand to, counting every step: without a
+// limit, a few entries that each name the next one several times grow exponentially.
+constexpr std::size_t max_alias_steps = 1000;
+
+std::string chain_text(const std::vector<std::string>& chain, std::string_view last) {
+  std::string text;
+  for (const auto& name : chain) {
+    text += name + " -> ";
+  }
+  return text + std::string(last);
+}
+
+}  // namespace
+
+// One expansion, following names through their entries. `chain` holds the names being expanded
+// (as written), outermost first.
+class Aliases::Expansion {
+ public:
+  explicit Expansion(const Aliases& aliases) : aliases_(aliases) {}
+
+  std::vector<std::string> run(std::string_view recipient) {
+    add(recipient, /*default_allowed=*/true);
+    return std::move(addresses_);
+  }
+
+ private:
+  void add(std::string_view name, bool default_allowed) {
+    if (++steps_ > max_alias_steps) {
+      fail("expands to more than " + std::to_string(max_alias_steps) +
+           " names and addresses, starting from " + chain_text(chain_, name) +
+           "; shorten the entries");
+    }
+    if (name.empty() || name.find('@') != std::string_view::npos) {
+      addresses_.emplace_back(name);
+      return;
+    }
+    const std::string key = ascii_lower(name);
+    const std::vector<std::string>* targets = aliases_.entry(key);
+    const bool by_default = targets == nullptr && default_allowed;
+    if (by_default) {
+      targets = aliases_.entry(std::string(default_alias_name));
+    }
+    if (targets == nullptr) {
+      addresses_.emplace_back(name);  // no entry: a local name, sent as written
+      return;
+    }
+    for (const auto& earlier : chain_) {
+      if (ascii_lower(earlier) == key) {
+        fail("has a loop: " + chain_text(chain_, name) +
+             "; end it with an address that has a domain");
+      }
+    }
+    if (chain_.size() >= max_alias_depth) {
+      fail("leads deeper than " + std::to_string(max_alias_depth) +
+           " names: " + chain_text(chain_, name) + "; point the first entries at addresses");
+    }
+    chain_.emplace_back(name);
+    for (const auto& target : *targets) {
+      if (equals_ignoring_ascii_case(target, name)) {
+        // aliases(5) idiom "root: root, admin@...": the name itself is delivered as written.
+        addresses_.push_back(target);
+      } else {
+        // The default entry's own addresses do not fall back to it again.
+        add(target, default_allowed && !by_default);
+      }
+    }
+    chain_.pop_back();
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Failure(ErrorKind::config, "the aliases file '" + aliases_.path_ + "' " + what);
+  }
+
+  const Aliases& aliases_;
+  std::vector<std::string> chain_;
+  std::vector<std::string> addresses_;
+  std::size_t steps_ = 0;
+};
+
+const std::vector<std::string>* Aliases::entry(const std::string& key) const {
+  const auto found = addresses_by_name_.find(key);
+  return found == addresses_by_name_.end() ? nullptr : &found->second;
+}
+
 std::vector<std::string> Aliases::expand(std::string_view recipient) const {
-  if (recipient.empty() || recipient.find('@') != std::string_view::npos) {
-    return {std::string(recipient)};
-  }
-  if (auto found = addresses_by_name_.find(ascii_lower(recipient));
-      found != addresses_by_name_.end()) {
-    return found->second;
-  }
-  if (auto fallback = addresses_by_name_.find(std::string(default_alias_name));
-      fallback != addresses_by_name_.end()) {
-    return fallback->second;
-  }
-  return {std::string(recipient)};
+  return Expansion(*this).run(recipient);
 }
 
 }  // namespace smtpsend::config

@@ -36,12 +36,21 @@ class Aliases {
   // The addresses `recipient` stands for. An address with '@' is returned unchanged. A local
   // name (no '@') is replaced by its alias's addresses, the name matched ignoring letter case;
   // an unknown local name by the addresses of the `default` alias when there is one, and is
-  // otherwise returned unchanged. Addresses are not expanded again: one level, as msmtp did.
+  // otherwise returned unchanged. Local names among the addresses are expanded the same way
+  // (postmaster: root, root: admin@example.org), except that the default alias's own addresses
+  // do not fall back to it again, and a name in its own entry (root: root, ...) stays as it is.
+  // Throws Failure(config) naming the chain when a name leads back to itself
+  // (a -> b -> a), leads more than 10 names deep, or expands to more than 1000 names and
+  // addresses in all.
   std::vector<std::string> expand(std::string_view recipient) const;
 
   bool empty() const { return addresses_by_name_.empty(); }
 
  private:
+  class Expansion;
+  const std::vector<std::string>* entry(const std::string& key) const;
+
+  std::string path_;                                                   // for messages
   std::map<std::string, std::vector<std::string>> addresses_by_name_;  // names in lower case
 };
 

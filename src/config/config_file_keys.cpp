@@ -166,6 +166,15 @@ CheckedValue envelope_from(std::string_view value, const std::string& /*home*/) 
   return accept(value);  // msmtp: an empty value unsets the address
 }
 
+// The domain that local names (root, www-data) are qualified with; empty = none (msmtp: an
+// empty value unsets it).
+CheckedValue mail_domain(std::string_view value, const std::string& /*home*/) {
+  if (has_blank(value) || value.find_first_of("@<>\",;") != value.npos) {
+    return reject("a domain such as example.org, without '@' or spaces");
+  }
+  return accept(value);
+}
+
 // on (or auto, or empty, as msmtp reads it): the best mechanism the server offers; off: no
 // authentication; else a mechanism by its IANA name, any case (msmtp writes "plain"), stored in
 // IANA's spelling.
@@ -634,7 +643,7 @@ constexpr std::array key_table = {
             .doc = "on: the sender is the user's name at maildomain, unless one is given"},
     KeyRule{.name = "maildomain",
             .role = KeyRole::single,
-            .check = optional_host_name,
+            .check = mail_domain,
             .doc = "the domain that qualifies local names and auto_from's sender"},
     KeyRule{.name = "aliases",
             .role = KeyRole::single,

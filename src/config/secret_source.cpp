@@ -314,12 +314,11 @@ std::string password_from_command(const std::string& command, std::string_view s
   return password;
 }
 
-std::string password_from_terminal(const std::string& prompt) {
+std::string password_from_terminal(const std::string& prompt, std::string_view hint) {
   const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (tty < 0) {
     throw Failure(ErrorKind::config,
-                  "a password is needed but there is no terminal to ask on; set "
-                  "SMTPSEND_PASSWORD or use --password-cmd CMD");
+                  "a password is needed but there is no terminal to ask on; " + std::string(hint));
   }
   std::string line;
   // Reserved once, so that the secret is never moved, leaving a copy behind.

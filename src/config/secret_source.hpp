@@ -20,7 +20,8 @@ namespace smtpsend::config {
 std::string password_from_command(const std::string& command, std::string_view setting,
                                   const TimeLimits& limits);
 
-// Asks on the controlling terminal with echo off. Throws Failure(config) when there is no terminal.
-std::string password_from_terminal(const std::string& prompt);
+// Asks on the controlling terminal with echo off. Throws Failure(config) when there is no
+// terminal, ending with `hint`: where else a password can come from.
+std::string password_from_terminal(const std::string& prompt, std::string_view hint);
 
 }  // namespace smtpsend::config

@@ -49,7 +49,8 @@ std::string printable(std::string_view text) {
 // Recursive descent over the tokens, following §3.4 and the obsolete forms of §4.4.
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  Parser(std::vector<Token> tokens, LocalNames local_names)
+      : tokens_(std::move(tokens)), local_names_(local_names) {}
 
   std::vector<Mailbox> parse_list() {
     std::vector<Mailbox> mailboxes;
@@ -139,8 +140,21 @@ class Parser {
       }
       fail(peek().kind == TokenKind::end ? "missing address" : "unexpected '" + peek().text + "'");
     } else {
-      fail("missing '@'");
+      out.push_back({"", local_name(words)});
     }
+  }
+
+  // The local part `words` make when local names are accepted and they make one; else the
+  // error an address without '@' is.
+  std::string local_name(const std::vector<Token>& words) const {
+    if (local_names_ == LocalNames::accepted) {
+      try {
+        return make_local_part(words);
+      } catch (const SyntaxError&) {
+        // "John Smith" is a display name without its address, not a local part to quote.
+      }
+    }
+    fail("missing '@'");
   }
 
   // group = display-name ":" [group-list] ";" (§3.4); the members stand in for the group.
@@ -179,7 +193,12 @@ class Parser {
       if (words.empty()) {
         fail("missing local part before '@'");
       }
-      fail("missing '@'");
+      std::string address = local_name(words);
+      if (!peek().is('>')) {
+        fail("unbalanced '<': missing '>'");
+      }
+      advance();
+      return address;
     }
     if (words.empty()) {
       fail("missing local part before '@'");
@@ -270,6 +289,7 @@ class Parser {
   }
 
   std::vector<Token> tokens_;
+  LocalNames local_names_;
   std::size_t index_ = 0;
   std::size_t element_start_ = 0;
 };
@@ -297,7 +317,12 @@ bool is_atom_phrase(std::string_view name) {
 
 }  // namespace
 
-std::vector<Mailbox> parse_address_list(std::string_view text) {
+bool is_local_only(std::string_view address) {
+  // A domain never ends with '"'; a quoted local part may hold an '@' of its own.
+  return address.find('@') == std::string_view::npos || address.ends_with('"');
+}
+
+std::vector<Mailbox> parse_address_list(std::string_view text, LocalNames local_names) {
   const std::size_t invalid = find_invalid_utf8(text);
   if (invalid != std::string_view::npos) {
     throw Failure(ErrorKind::data, "invalid address '" + printable(text) +
@@ -305,7 +330,7 @@ std::vector<Mailbox> parse_address_list(std::string_view text) {
   }
   std::optional<Parser> parser;
   try {
-    parser.emplace(address_syntax::tokenize(text));
+    parser.emplace(address_syntax::tokenize(text), local_names);
     return parser->parse_list();
   } catch (const SyntaxError& error) {
     std::size_t start = 0;

@@ -28,7 +28,15 @@ struct Mailbox {
 // when it is a dot-atom (also when it was written quoted), else quoted with only '"' and '\'
 // escaped; a domain literal keeps its brackets, without whitespace. Empty or blank input gives
 // an empty list. Throws Failure(data, "invalid address '<the offending element>': <why>").
-std::vector<Mailbox> parse_address_list(std::string_view text);
+// With LocalNames::accepted, an address without '@' that is a valid local part ("root",
+// "<www-data>") is a mailbox too, its address being the local part alone: what sendmail callers
+// write for a user of the local system.
+enum class LocalNames { refused, accepted };
+std::vector<Mailbox> parse_address_list(std::string_view text,
+                                        LocalNames local_names = LocalNames::refused);
+
+// Whether `address` (a Mailbox's) is a local part alone, without "@domain".
+bool is_local_only(std::string_view address);
 
 // The mailbox for a header: "address" alone, or "name <address>" with the name as atoms when
 // it is only atoms and spaces, quoted when it has specials, and as RFC 2047 encoded words when

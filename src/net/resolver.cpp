@@ -22,7 +22,7 @@ struct AddrinfoDeleter {
 using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
 
 // `host` as messages show it (see describe_host).
-[[noreturn]] void throw_resolution_failure(std::string_view host, int code) {
+[[noreturn]] void throw_resolution_failure(std::string_view host, int code, std::string_view hint) {
   std::string reason = code == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(code);
   switch (code) {
     case EAI_AGAIN:
@@ -36,7 +36,7 @@ using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
       throw Failure(ErrorKind::os, fmt::format("cannot resolve {}: {}", host, reason));
     default:
       throw Failure(ErrorKind::no_host,
-                    fmt::format("cannot resolve {}: {}; check --server", host, reason));
+                    fmt::format("cannot resolve {}: {}; {}", host, reason, hint));
   }
 }
 
@@ -49,8 +49,8 @@ std::string strip_brackets(std::string_view host) {
   return std::string(host);
 }
 
-std::string ascii_host_name(std::string_view host) {
-  return domain_to_ascii(strip_brackets(host), ErrorKind::config, "check --server");
+std::string ascii_host_name(std::string_view host, std::string_view hint) {
+  return domain_to_ascii(strip_brackets(host), ErrorKind::config, std::string(hint));
 }
 
 std::string describe_host(std::string_view host) {
@@ -89,13 +89,13 @@ std::string format_endpoint(const sockaddr* address, socklen_t length) {
   return fmt::format("(address family {})", address->sa_family);
 }
 
-std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
+std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port, std::string_view hint) {
   if (strip_brackets(host).empty()) {
-    throw Failure(ErrorKind::config, "no server to connect to; set one with --server");
+    throw Failure(ErrorKind::config, fmt::format("no server to connect to; {}", hint));
   }
   // getaddrinfo is given the A-label: without AI_IDN (a glibc extension) it would send the UTF-8
   // bytes to DNS as they are, and no DNS name is written that way (RFC 5890 §2.3.2.1).
-  std::string name = ascii_host_name(host);
+  std::string name = ascii_host_name(host, hint);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;  // IPv6 and IPv4 alike; the connect loop falls through failures
   hints.ai_socktype = SOCK_STREAM;
@@ -108,7 +108,7 @@ std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
   int code = ::getaddrinfo(name.c_str(), service.c_str(), &hints, &raw);
   AddrinfoList list(raw);
   if (code != 0) {
-    throw_resolution_failure(describe_host(host), code);
+    throw_resolution_failure(describe_host(host), code, hint);
   }
 
   std::vector<Endpoint> endpoints;
@@ -125,9 +125,8 @@ std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port) {
     endpoints.push_back(std::move(endpoint));
   }
   if (endpoints.empty()) {
-    throw Failure(
-        ErrorKind::no_host,
-        fmt::format("cannot resolve {}: no usable address; check --server", describe_host(host)));
+    throw Failure(ErrorKind::no_host, fmt::format("cannot resolve {}: no usable address; {}",
+                                                  describe_host(host), hint));
   }
   return endpoints;
 }

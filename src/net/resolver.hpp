@@ -1,6 +1,7 @@
 #pragma once
-// Host name resolution: turns the user's --server value into the socket addresses to try, in the
-// order the system resolver prefers them (RFC 6724 ordering as implemented by getaddrinfo).
+// Host name resolution: turns the server's name (--server, or the host setting) into the socket
+// addresses to try, in the order the system resolver prefers them (RFC 6724 ordering as implemented
+// by getaddrinfo).
 
 #include <sys/socket.h>
 
@@ -23,15 +24,17 @@ struct Endpoint {
 // brackets of an IPv6 literal, and an international name is looked up as its A-label
 // (ascii_host_name). Throws smtpsend::Failure: no_host when the name does not exist, temporary
 // when the resolver could not answer now, os when the system failed, config when the name is
-// empty or not a valid international name.
-std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port);
+// empty or not a valid international name. `hint` ends the messages that are about the name:
+// what to fix, which depends on where the name came from.
+std::vector<Endpoint> resolve(std::string_view host, std::uint16_t port,
+                              std::string_view hint = "check the server name");
 
 // The server's name as the protocols want it: brackets of an IPv6 literal removed, and a non-ASCII
 // name as its A-label ("smtp.bücher.example" -> "smtp.xn--bcher-kva.example", IDNA2008 with UTS #46
 // mapping), which is what DNS holds, what SNI carries (RFC 6066 §3) and what certificates list
 // (RFC 6125 §6.4.2). An ASCII name is returned as it is. Throws smtpsend::Failure(config) for a
 // name IDNA2008 does not allow.
-std::string ascii_host_name(std::string_view host);
+std::string ascii_host_name(std::string_view host, std::string_view hint = "check the server name");
 
 // The name for messages, quoted: "'localhost'", or both forms of an international name,
 // "'smtp.bücher.example' (smtp.xn--bcher-kva.example)". Never throws.

@@ -139,7 +139,7 @@ std::unique_ptr<Transport> connect(const ConnectOptions& options, trace::Sink& t
   if (trace.enabled()) {
     trace.info(fmt::format("resolving {}", options.host));
   }
-  std::vector<Endpoint> endpoints = resolve(options.host, options.port);
+  std::vector<Endpoint> endpoints = resolve(options.host, options.port, options.host_hint);
   if (options.limits.max_time_ran_out()) {
     // Nothing is left to connect in (a password prompt took it all): no attempt, and no
     // "could not connect within 0 s".

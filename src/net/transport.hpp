@@ -33,6 +33,8 @@ struct TlsOptions {
 
 struct ConnectOptions {
   std::string host;
+  // What to fix when the host cannot be resolved: "check --server", "check host in FILE:LINE".
+  std::string host_hint = "check the server name";
   std::uint16_t port = 25;
   // The run's time limits: connect() for each connect attempt and the TLS handshake, write() for
   // each write and a read given no limit, and no operation past --max-time, whatever its own.

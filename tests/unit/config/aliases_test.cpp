@@ -58,9 +58,73 @@ TEST(Aliases, AnUnknownNameWithoutDefaultIsReturnedUnchanged) {
   EXPECT_EQ(aliases.expand("www-data"), Addresses{"www-data"});
 }
 
-TEST(Aliases, ExpansionIsOneLevelDeep) {
-  const auto aliases = Aliases::parse("root: admin\nadmin: boss@example.org\n", "aliases");
-  EXPECT_EQ(aliases.expand("root"), Addresses{"admin"});
+std::string expand_failure(const Aliases& aliases, std::string_view name) {
+  try {
+    aliases.expand(name);
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    return failure.error().message;
+  }
+  ADD_FAILURE() << "no failure expanding " << name;
+  return {};
+}
+
+// Debian's /etc/aliases: the system names lead to root, and root to a person.
+TEST(Aliases, NamesAmongTheAddressesAreExpandedInTurn) {
+  const auto aliases = Aliases::parse(
+      "mailer-daemon: postmaster\n"
+      "postmaster: root\n"
+      "root: admin@example.org, Ops\n"
+      "ops: ops@example.org\n",
+      "/etc/aliases");
+  EXPECT_EQ(aliases.expand("mailer-daemon"), (Addresses{"admin@example.org", "ops@example.org"}));
+  EXPECT_EQ(aliases.expand("postmaster"), (Addresses{"admin@example.org", "ops@example.org"}));
+}
+
+TEST(Aliases, ANameWithoutEntryAtTheEndStaysAsWritten) {
+  const auto aliases = Aliases::parse("postmaster: root\n", "/etc/aliases");
+  EXPECT_EQ(aliases.expand("postmaster"), Addresses{"root"});
+}
+
+TEST(Aliases, ANameInItsOwnEntryStaysAsWritten) {
+  const auto aliases = Aliases::parse("root: root, admin@example.org\n", "/etc/aliases");
+  EXPECT_EQ(aliases.expand("root"), (Addresses{"root", "admin@example.org"}));
+}
+
+TEST(Aliases, TheDefaultAliasesAddressesDoNotFallBackToItAgain) {
+  const auto aliases = Aliases::parse("default: root\npostmaster: www-data\n", "/etc/aliases");
+  EXPECT_EQ(aliases.expand("nobody"), Addresses{"root"});
+  EXPECT_EQ(aliases.expand("postmaster"), Addresses{"root"});
+}
+
+TEST(Aliases, ALoopIsAnErrorNamingTheChain) {
+  const auto aliases = Aliases::parse(
+      "postmaster: root\nroot: admin\nadmin: Postmaster, boss@example.org\n", "/etc/aliases");
+  EXPECT_EQ(expand_failure(aliases, "postmaster"),
+            "the aliases file '/etc/aliases' has a loop: postmaster -> root -> admin -> "
+            "Postmaster; end it with an address that has a domain");
+}
+
+TEST(Aliases, TooDeepAChainIsAnError) {
+  std::string text;
+  for (int i = 0; i < 11; ++i) {
+    text += "n" + std::to_string(i) + ": n" + std::to_string(i + 1) + "\n";
+  }
+  const auto aliases = Aliases::parse(text, "/etc/aliases");
+  EXPECT_NE(expand_failure(aliases, "n0").find("leads deeper than 10 names: n0 -> n1 -> "),
+            std::string::npos);
+  EXPECT_EQ(aliases.expand("n1"), Addresses{"n11"});  // ten names deep is allowed
+}
+
+TEST(Aliases, AnExpansionThatGrowsTooLargeIsAnError) {
+  // Each level names the next one ten times: 10^4 addresses from four lines.
+  const auto aliases = Aliases::parse(
+      "a: b,b,b,b,b,b,b,b,b,b\nb: c,c,c,c,c,c,c,c,c,c\nc: d,d,d,d,d,d,d,d,d,d\n"
+      "d: e,e,e,e,e,e,e,e,e,e\n",
+      "/etc/aliases");
+  EXPECT_NE(expand_failure(aliases, "a").find("expands to more than 1000 names and addresses"),
+            std::string::npos);
+  EXPECT_EQ(aliases.expand("c").size(), 100U);
 }
 
 TEST(Aliases, ContinuationLinesCommentsAndBlankLines) {

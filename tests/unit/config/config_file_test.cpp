@@ -171,12 +171,6 @@ TEST(ConfigFileKeys, AnUnknownKeyFarFromAnyKnownOneGetsNoSuggestion) {
   EXPECT_EQ(error_of("colour blue\n"), "test.rc:1: unknown setting 'colour'");
 }
 
-TEST(ConfigFileKeys, MaildomainIsKeptForAutoFrom) {
-  const auto config = parse("account a\nmaildomain example.org\n");
-  EXPECT_EQ(config.accounts[0].settings.count("maildomain"), 1U);
-  EXPECT_TRUE(config.warnings.empty());
-}
-
 TEST(ConfigFileKeys, SourceIpIsAnAddressAndConnectTimeoutSeconds) {
   const auto config =
       parse("account a\nsource_ip ::1\nconnect_timeout 5\ntls_crl_file /etc/crl.pem\n");
@@ -186,6 +180,17 @@ TEST(ConfigFileKeys, SourceIpIsAnAddressAndConnectTimeoutSeconds) {
                                "or IPv6 address"));
   EXPECT_TRUE(error_of("account a\nconnect_timeout soon\n")
                   .starts_with("test.rc:2: invalid value 'soon' for connect_timeout"));
+}
+
+TEST(ConfigFileKeys, MaildomainIsKeptForLocalNames) {
+  const auto config = parse("account a\nmaildomain example.org\n");
+  EXPECT_EQ(config.accounts[0].settings.at("maildomain").value, "example.org");
+  EXPECT_TRUE(config.warnings.empty());
+}
+
+TEST(ConfigFileKeys, MaildomainMustBeADomain) {
+  EXPECT_NE(error_of("maildomain root@example.org\n").find("test.rc:1: "), std::string::npos);
+  EXPECT_NE(error_of("maildomain example .org\n").find("without '@' or spaces"), std::string::npos);
 }
 
 TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {

@@ -277,6 +277,21 @@ TEST(FormatMailbox, AsciiMailboxesSurviveFormatThenParse) {
   EXPECT_EQ(parse_address_list(format_mailbox_list(mailboxes)), mailboxes);
 }
 
+TEST(ParseAddressList, LocalNamesOnlyWhenAccepted) {
+  EXPECT_THROW(parse_address_list("root"), Failure);
+  EXPECT_EQ(parse_address_list("root, Web <www-data>, \"a b\"", LocalNames::accepted),
+            (Mailboxes{{"", "root"}, {"Web", "www-data"}, {"", "\"a b\""}}));
+  EXPECT_THROW(parse_address_list("John Smith", LocalNames::accepted), Failure);
+  EXPECT_THROW(parse_address_list("<root", LocalNames::accepted), Failure);
+}
+
+TEST(IsLocalOnly, ALocalPartWithoutDomain) {
+  EXPECT_TRUE(is_local_only("root"));
+  EXPECT_TRUE(is_local_only("\"a@b\""));
+  EXPECT_FALSE(is_local_only("root@example.org"));
+  EXPECT_FALSE(is_local_only("\"a b\"@example.org"));
+}
+
 TEST(NeedsSmtpUtf8, OnlyForNonAsciiAddresses) {
   EXPECT_FALSE(needs_smtputf8({"J\xC3\xBCrgen", "j@example.com"}));
   EXPECT_TRUE(needs_smtputf8({"", "j\xC3\xBCrgen@example.com"}));

@@ -68,7 +68,7 @@ TEST(Resolver, ANameIdnaDoesNotAllowIsAConfigurationError) {
     FAIL() << "converted";
   } catch (const Failure& failure) {
     EXPECT_EQ(failure.error().kind, ErrorKind::config);
-    EXPECT_NE(failure.error().message.find("check --server"), std::string::npos)
+    EXPECT_NE(failure.error().message.find("check the server name"), std::string::npos)
         << failure.error().message;
   }
 }

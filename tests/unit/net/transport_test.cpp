@@ -96,12 +96,15 @@ TEST(Transport, UnresolvableNameIsNoHost) {
   // RFC 6761 §6.4: names under .invalid never resolve.
   trace::NullSink trace;
 
-  Error error = failure_of([&] { connect(options_for("no-such-host.invalid", 25), trace); });
+  ConnectOptions options = options_for("no-such-host.invalid", 25);
+  options.host_hint = "check host at /etc/smtpsend.conf:3";
+
+  Error error = failure_of([&] { connect(options, trace); });
 
   EXPECT_EQ(error.kind, ErrorKind::no_host);
   EXPECT_NE(error.message.find("cannot resolve 'no-such-host.invalid': "), std::string::npos)
       << error.message;
-  EXPECT_NE(error.message.find("check --server"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.message.ends_with("; check host at /etc/smtpsend.conf:3")) << error.message;
 }
 
 TEST(Transport, WriteReachesThePeerAndReadReturnsItsReply) {
