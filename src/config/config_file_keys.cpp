@@ -298,6 +298,31 @@ CheckedValue certificate_fingerprint(std::string_view value, const std::string& 
   return reject(allowed);
 }
 
+// Several pins, separated by commas (a certificate and its successor during a renewal), each as
+// certificate_fingerprint() takes it.
+CheckedValue certificate_fingerprints(std::string_view value, const std::string& home) {
+  std::string pins;
+  while (true) {
+    const auto comma = value.find(',');
+    const auto start = value.substr(0, comma).find_first_not_of(blanks);
+    const auto end = value.substr(0, comma).find_last_not_of(blanks);
+    const auto pin =
+        start == value.npos ? std::string_view() : value.substr(start, end - start + 1);
+    if (pin.empty() && (comma != value.npos || !pins.empty())) {
+      return reject("fingerprints separated by single commas");
+    }
+    CheckedValue checked = certificate_fingerprint(pin, home);
+    if (!checked.problem.empty()) {
+      return checked;
+    }
+    pins += (pins.empty() ? "" : ",") + checked.value;
+    if (comma == value.npos) {
+      return accept(pins);
+    }
+    value.remove_prefix(comma + 1);
+  }
+}
+
 CheckedValue syslog_facility(std::string_view value, const std::string& /*home*/) {
   if (value.empty()) {
     return accept("on");  // msmtp: on, or empty, means LOG_USER
@@ -462,7 +487,7 @@ constexpr std::array key_table = {
             .doc = "GnuTLS priority string to use instead of the default (TLS 1.2 or later)"},
     KeyRule{.name = "tls_fingerprint",
             .role = KeyRole::single,
-            .check = certificate_fingerprint,
+            .check = certificate_fingerprints,
             .flag = "--tls-fingerprint",
             .value_name = "sha256:HEX",
             .group = server,

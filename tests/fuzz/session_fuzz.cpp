@@ -225,7 +225,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   smtp::SessionConfig config;
   config.ehlo_domain = "client.example";
-  config.tls = TlsMode::starttls;
+  config.tls = smtpsend::TlsMode::starttls;
   config.credentials = smtp::Credentials{std::string(fuzz_user), std::string(fuzz_password)};
   smtp::Envelope envelope;
   envelope.mail_from = "sender@example.com";

@@ -192,6 +192,19 @@ TEST(ConfigKeys, FingerprintInMsmtpsFormIsStoredAsSha256Hex) {
   EXPECT_EQ(stored("tls_fingerprint", ""), "");
 }
 
+// --tls-fingerprint is this setting, and takes several pins (a certificate and its successor).
+TEST(ConfigKeys, SeveralFingerprintsAreSeparatedByCommas) {
+  const std::string a(64, 'a');
+  const std::string b(64, 'b');
+  EXPECT_EQ(stored("tls_fingerprint", "sha256:" + a + ", SHA256:" + b),
+            "sha256:" + a + ",sha256:" + b);
+  expect_refused("tls_fingerprint", {"sha256:" + a + ","},
+                 "fingerprints separated by single commas");
+  EXPECT_NE(error_for("tls_fingerprint", "sha256:" + a + ",,sha256:" + b)
+                .find("fingerprints separated by single commas"),
+            std::string::npos);
+}
+
 TEST(ConfigKeys, Sha1FingerprintInMsmtpsOlderFormIsStoredAsColonSeparatedBytes) {
   EXPECT_EQ(
       stored("tls_fingerprint", "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"),
