@@ -15,6 +15,7 @@
 #include "common/error.hpp"
 #include "common/input_file.hpp"
 #include "common/standard_streams.hpp"
+#include "common/text.hpp"
 #include "common/unique_fd.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
@@ -115,15 +116,14 @@ mime::FilePart file_part(const cli::FileArgument& argument) {
 // where it came from, although the parameter encoding would keep it harmless. So is a name that
 // is only directories (name=..), which file_name_of() refuses.
 void check_part_name(const cli::FileArgument& argument, std::string_view option) {
-  constexpr std::string_view breaks("\r\n\0", 3);
-  if (argument.name.find_first_of(breaks) != std::string::npos) {
+  if (has_line_break(argument.name)) {
     throw Failure(
         ErrorKind::usage,
         std::string(option) + ": name= contains a line break or NUL; give it on one line");
   }
   const std::string shown =
       for_option(option, [&] { return mime::file_name_of(file_part(argument)); });
-  if (argument.name.empty() && shown.find_first_of(breaks) != std::string::npos) {
+  if (argument.name.empty() && has_line_break(shown)) {
     throw Failure(ErrorKind::data, std::string(option) + ": the file name of '" + argument.path +
                                        "' contains a line break; rename the file or give name=");
   }

@@ -1,19 +1,12 @@
 #include "app/recipients.hpp"
 
+#include "common/text.hpp"
 #include "config/account.hpp"
 #include "mime/idna.hpp"
 
 namespace smtpsend::app {
 
 namespace {
-
-std::string_view trimmed(std::string_view text) {
-  const auto start = text.find_first_not_of(" \t");
-  if (start == std::string_view::npos) {
-    return {};
-  }
-  return text.substr(start, text.find_last_not_of(" \t") - start + 1);
-}
 
 // The elements of a list, split at commas outside "quoted strings", (comments) and <brackets>.
 std::vector<std::string_view> top_level_elements(std::string_view list) {
@@ -71,7 +64,7 @@ std::string expand_local_names(std::string_view list, const config::Aliases& ali
         replacement += (replacement.empty() ? "" : ", ") + target;
       }
     }
-    if (!trimmed(replacement).empty()) {
+    if (!trim_blanks(replacement).empty()) {
       expanded += (expanded.empty() ? "" : ", ") + replacement;
     }
   }

@@ -12,6 +12,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 namespace smtpsend::cli {
 
@@ -89,28 +90,11 @@ std::string_view refused_mode_description(std::string_view flag) {
   return {};
 }
 
-// Control characters are shown escaped, so that a message about them stays on one line.
-std::string quoted_for_message(std::string_view text) {
-  std::string quoted = "'";
-  for (const char c : text) {
-    if (c == '\r') {
-      quoted += "\\r";
-    } else if (c == '\n') {
-      quoted += "\\n";
-    } else if (c == '\0') {
-      quoted += "\\0";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
 // Values that end up in the SMTP dialog or in a header field must stay on one line: a CR or LF
 // would let an argument inject commands or header fields (RFC 5321 §2.3.8, RFC 5322 §2.2).
 // NUL is listed for completeness; it cannot arrive through argv, whose strings end at one.
 void require_single_line(std::string_view what, std::string_view value) {
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+  if (has_line_break(value)) {
     throw Failure(ErrorKind::usage, std::string(what) + " " + quoted_for_message(value) +
                                         " contains a line break or NUL; give it on one line");
   }
@@ -141,21 +125,13 @@ void apply_full_name(Options& options, const FlagUse& use) {
   options.full_name = use.value;
 }
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 // RFC 3461 §4.1: NOTIFY is NEVER, or a list of one or more of SUCCESS, FAILURE and DELAY.
 void apply_dsn_notify(Options& options, const FlagUse& use) {
   std::vector<std::string> keywords;
   std::string_view rest = use.value;
   while (true) {
     const auto comma = rest.find(',');
-    const std::string keyword = ascii_lower(trimmed(rest.substr(0, comma)));
+    const std::string keyword = ascii_lower(trim_blanks(rest.substr(0, comma)));
     if (keyword != "never" && keyword != "success" && keyword != "failure" && keyword != "delay") {
       throw Failure(ErrorKind::usage,
                     std::string(use.spelling) + " " + quoted_for_message(use.value) +
@@ -234,11 +210,11 @@ void apply_short_sendmail_option(Options& options, const FlagUse& use) {
 // a line with a lone "." never cuts a message short; the others are ignored, as Postfix does.
 void apply_long_sendmail_option(Options& options, const FlagUse& use) {
   const auto equals = use.value.find('=');
-  const std::string_view name = trimmed(use.value.substr(0, equals));
+  const std::string_view name = trim_blanks(use.value.substr(0, equals));
   if (equals_ignoring_ascii_case(name, "IgnoreDots")) {
-    options.dot_ends_input =
-        !sendmail_boolean(equals == std::string_view::npos ? std::string_view()
-                                                           : trimmed(use.value.substr(equals + 1)));
+    options.dot_ends_input = !sendmail_boolean(equals == std::string_view::npos
+                                                   ? std::string_view()
+                                                   : trim_blanks(use.value.substr(equals + 1)));
   }
 }
 
@@ -447,7 +423,7 @@ std::size_t read_long_flag(Options& options, const std::vector<std::string_view>
 }
 
 void add_recipient(Options& options, std::string_view argument) {
-  if (trimmed(argument).empty()) {
+  if (trim_blanks(argument).empty()) {
     throw Failure(ErrorKind::usage,
                   "an empty recipient argument; give an address, or -t to read the recipients "
                   "from the message headers");

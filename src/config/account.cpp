@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "common/text.hpp"
 #include "config/account_choice.hpp"
 #include "config/host_identity.hpp"
 
@@ -59,7 +60,7 @@ class AccountBuilder {
   // CR, LF or NUL in a value that ends up in a command line or header would end it early and
   // let the rest pass for a command of its own (SMTP injection): refused before anything is sent.
   void require_single_line(std::string_view key, std::string_view value, std::string_view what) {
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    if (has_line_break(value)) {
       problem(key, std::string(what) + " from " + settings_.origin(key) +
                        " contains a line break or NUL; give it on one line");
     }

@@ -9,6 +9,7 @@
 #include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "common/regular_file.hpp"
+#include "common/text.hpp"
 
 namespace smtpsend::config {
 
@@ -21,18 +22,8 @@ constexpr bool is_white_space(char c) {
   return c == ' ' || c == '\t' || c == '\r';
 }
 
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && is_white_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_white_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 bool is_blank_or_comment(std::string_view line) {
-  const auto content = trimmed(line);
+  const auto content = trim_blanks(line, " \t\r");
   return content.empty() || content.front() == '#';
 }
 
@@ -115,10 +106,10 @@ class AliasesParser {
     finish_entry();
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) {
-      fail("'" + std::string(trimmed(line)) +
+      fail("'" + std::string(trim_blanks(line, " \t\r")) +
            "' has no ':'; write an alias as name: address, address, ...");
     }
-    const auto name = trimmed(line.substr(0, colon));
+    const auto name = trim_blanks(line.substr(0, colon), " \t\r");
     check_name(name);
     auto key = ascii_lower(name);
     if (auto earlier = first_lines_.find(key); earlier != first_lines_.end()) {
@@ -174,7 +165,7 @@ class AliasesParser {
       fail("a '\"' is not closed; close the quoted part of the address");
     }
     for (const auto item : *items) {
-      if (auto address = checked_address(trimmed(item))) {
+      if (auto address = checked_address(trim_blanks(item, " \t\r"))) {
         entry_->addresses.push_back(std::move(*address));
       }
     }
@@ -203,7 +194,7 @@ class AliasesParser {
            "addresses here instead");
     }
     if (item.size() >= 2 && item.front() == '<' && item.back() == '>') {
-      item = trimmed(item.substr(1, item.size() - 2));
+      item = trim_blanks(item.substr(1, item.size() - 2), " \t\r");
     }
     if (item.empty() || has_unquoted_white_space(item) ||
         item.find_first_of("<>") != std::string_view::npos) {

@@ -14,6 +14,7 @@
 #include "common/ascii.hpp"
 #include "common/error.hpp"
 #include "common/regular_file.hpp"
+#include "common/text.hpp"
 #include "config/config_file_keys.hpp"
 
 namespace smtpsend::config {
@@ -33,40 +34,9 @@ constexpr std::size_t largest_expansion = 32 * mebibyte;
 constexpr std::size_t setting_overhead = 64;
 // An account with more extra header fields than this is a mistake, not a configuration.
 constexpr std::size_t most_headers_per_account = 1000;
-// Error messages quote values; a long one is cut to this many bytes.
-constexpr std::size_t longest_quoted_value = 80;
 
 constexpr std::string_view blanks = " \t";
 constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
-
-std::string_view trim_blanks(std::string_view text) {
-  const auto first = text.find_first_not_of(blanks);
-  if (first == text.npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(blanks);
-  return text.substr(first, last - first + 1);
-}
-
-// A value as an error message shows it: control bytes escaped, long values cut.
-std::string quoted_for_message(std::string_view value) {
-  std::string shown;
-  for (const char c : value.substr(0, longest_quoted_value)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      constexpr std::string_view hex_digits = "0123456789abcdef";
-      shown += "\\x";
-      shown += hex_digits[byte >> 4U];
-      shown += hex_digits[byte & 0xfU];
-    } else {
-      shown += c;
-    }
-  }
-  if (value.size() > longest_quoted_value) {
-    shown += "...";
-  }
-  return "'" + shown + "'";
-}
 
 bool has_control_character(std::string_view value) {
   return std::any_of(value.begin(), value.end(), [](char c) {

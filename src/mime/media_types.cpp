@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "common/ascii.hpp"
+#include "common/text.hpp"
 
 namespace smtpsend::mime {
 namespace {
@@ -192,15 +193,6 @@ constexpr std::array<std::string_view, 9> textual_application_subtypes = {
 // RFC 7303 (+xml), RFC 9512 (+yaml).
 constexpr std::array<std::string_view, 3> textual_structured_suffixes = {"+json", "+xml", "+yaml"};
 
-std::string_view trim_spaces(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const std::size_t last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
-
 }  // namespace
 
 std::span<const MediaTypeMapping> media_type_table() {
@@ -234,7 +226,7 @@ bool is_valid_media_type(std::string_view media_type) {
 }
 
 bool is_text_media_type(std::string_view media_type) {
-  const std::string essence = ascii_lower(trim_spaces(media_type.substr(0, media_type.find(';'))));
+  const std::string essence = ascii_lower(trim_blanks(media_type.substr(0, media_type.find(';'))));
   const std::size_t slash = essence.find('/');
   if (slash == std::string::npos) {
     return false;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/ascii.hpp"
+#include "common/text.hpp"
 #include "mime/syntax_helpers.hpp"
 
 namespace smtpsend::mime {
@@ -16,16 +17,6 @@ constexpr std::string_view mbox_from_line_start = "From ";
 // RFC 5322 §3.6.8 ftext: printable US-ASCII other than ':'.
 constexpr bool is_field_name_character(char c) {
   return c >= '!' && c <= '~' && c != ':';
-}
-
-constexpr std::string_view trim_whitespace(std::string_view text) {
-  while (!text.empty() && syntax::is_wsp(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && syntax::is_wsp(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 struct FieldStart {
@@ -175,7 +166,7 @@ void SubmittedHeaderSection::start_field(std::string_view name, std::string_view
 }
 
 void SubmittedHeaderSection::end_field() {
-  std::string body(trim_whitespace(field_body_));
+  std::string body(trim_blanks(field_body_));
   switch (field_) {
     case Field::to:
       headers_.to.push_back(std::move(body));

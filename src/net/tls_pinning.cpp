@@ -11,6 +11,7 @@
 
 #include "common/ascii.hpp"
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "net/gnutls_handles.hpp"
 
 namespace smtpsend::net {
@@ -32,16 +33,6 @@ struct PublicKeyDeleter {
   void operator()(gnutls_pubkey_t key) const { gnutls_pubkey_deinit(key); }
 };
 using UniquePublicKey = std::unique_ptr<gnutls_pubkey_st, PublicKeyDeleter>;
-
-std::string_view trim_blanks(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<unsigned char> hex_value(char c) {
   if (c >= '0' && c <= '9') {
