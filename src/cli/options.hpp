@@ -27,7 +27,7 @@ struct Options {
   std::vector<FileArgument> inline_parts;
   std::vector<FileArgument> attachments;
   std::vector<std::pair<std::string, std::string>> headers;  // -H "Name: value", split
-  std::optional<std::string> message_file;  // a prepared message, sent as it is
+  std::optional<std::string> message_file;                   // a prepared message, sent as it is
   // --batch: prepared messages (files, or directories of them) sent over one connection, each to
   // the recipients of its own header fields.
   std::vector<std::string> batch;

@@ -282,13 +282,15 @@ void AccountBuilder::authentication() {
     return;
   }
   if (account_.tls == TlsMode::none && !account_.allow_plaintext_auth) {
-    account_.problems.push_back(Error{
-        ErrorKind::permission,
-        "refusing to send credentials over an unencrypted connection (" +
-            settings_.as_written("tls") +
-            "); use TLS, or allow it with --allow-plaintext-auth (allow_plaintext_auth on) if you "
-            "accept the risk",
-        {}});
+    account_.problems.push_back(
+        Error{ErrorKind::permission,
+              "refusing to send credentials over an unencrypted connection (" +
+                  settings_.as_written("tls") + "); use TLS, or allow it with " +
+                  (command_line_.sendmail_mode
+                       ? std::string("the line 'allow_plaintext_auth on' in the configuration file")
+                       : std::string("--allow-plaintext-auth (allow_plaintext_auth on)")) +
+                  " if you accept the risk",
+              {}});
   }
 }
 

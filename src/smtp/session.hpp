@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "smtp/body_trace.hpp"
 #include "common/tls_mode.hpp"
+#include "smtp/body_trace.hpp"
 #include "smtp/dot_stuffer.hpp"
 #include "smtp/reply_parser.hpp"
 #include "smtp/session_state.hpp"

@@ -13,6 +13,7 @@ from support import assert_exit, run_in_clean_environment
 
 EX_USAGE = 64
 EX_NOHOST = 68
+EX_NOPERM = 77
 EX_CONFIG = 78
 MESSAGE = b"To: bob@example.test\nSubject: hint\n\nBody.\n"
 
@@ -72,6 +73,21 @@ def test_a_password_without_terminal_names_the_file_settings(smtpsend_binary, tm
     assert f"set passwordeval or password in {config}, or SMTPSEND_PASSWORD" in run.stderr, (
         run.describe())
     assert_no_native_flag(run.stderr)
+
+
+def test_credentials_without_tls_name_the_file_setting(smtpsend_binary, tmp_path, start_server):
+    server = start_server("plain", users={"ann": "secret"})
+    config = write_config(tmp_path, f"account default\ntls off\nhost 127.0.0.1\n"
+                                    f"port {server.port}\nfrom a@example.test\nuser ann\n")
+
+    run = sendmail(smtpsend_binary, tmp_path, "bob@example.test")
+
+    assert_exit(run, EX_NOPERM)
+    assert f"(tls off at {config}:2)" in run.stderr, run.describe()
+    assert "the line 'allow_plaintext_auth on' in the configuration file" in run.stderr, (
+        run.describe())
+    assert_no_native_flag(run.stderr)
+    assert server.connections == 0
 
 
 @pytest.mark.parametrize("args", [["-t"], ["-t", "-i"], ["-t", "-oi"]])
