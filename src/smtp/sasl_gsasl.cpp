@@ -75,6 +75,9 @@ class GsaslMechanism final : public SaslMechanism {
                     fmt::format("GNU SASL cannot start {}: {}", name_, gsasl_strerror(status)));
     }
     set(GSASL_SERVICE, "smtp");
+    // No SASL security layer (RFC 4422 §3.7) for DIGEST-MD5 and GSSAPI: the session does not
+    // wrap what follows AUTH; TLS is what protects the connection.
+    set(GSASL_QOP, "qop-auth");
     if (!context.host.empty()) {
       set(GSASL_HOSTNAME, context.host);
     }
