@@ -33,6 +33,10 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 // Mechanisms in which the server speaks first: AUTH goes without an initial response.
 bool server_first(std::string_view name) {
   return name == "LOGIN" || name == "CRAM-MD5" || name == "DIGEST-MD5";
@@ -84,9 +88,10 @@ class GsaslMechanism final : public SaslMechanism {
     if (!context.secret.empty()) {
       set(GSASL_PASSWORD, context.secret);
     }
-    if (context.channel_binding) {
-      // GNU SASL takes the binding base64-encoded. With the binding known, plain SCRAM sends
-      // the gs2 flag "y" (RFC 5802 §6), which lets a -PLUS server detect a downgrade.
+    if (context.channel_binding && ends_with(name_, "-PLUS")) {
+      // GNU SASL takes the binding base64-encoded. Only -PLUS gets it: GNU SASL 2.2.0 (Debian
+      // 12) fails plain SCRAM's first step (GSASL_AUTHENTICATION_ERROR) whenever a binding is
+      // set, instead of sending the gs2 flag "y" (RFC 5802 §6), so plain SCRAM sends "n".
       std::string encoded = encode_base64(context.channel_binding->data);
       set(context.channel_binding->type == "tls-unique" ? GSASL_CB_TLS_UNIQUE
                                                         : GSASL_CB_TLS_EXPORTER,
