@@ -40,6 +40,8 @@ from typing import Iterable, Optional
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from scram_server import ScramMechanisms, ScramPolicy, scram_mechanisms_not_offered
+
 MODES = ("plain", "starttls", "smtps", "no-starttls")
 LOOPBACK = "127.0.0.1"
 SERVER_NAME = "localhost"
@@ -178,11 +180,12 @@ class _RecordingSMTP(SMTP):
         return parsed
 
 
-class _Handler:
+class _Handler(ScramMechanisms):
     def __init__(self, recorder: _Recorder, users: dict[str, str], refuse: Iterable[str],
-                 tempfail: Iterable[str]):
+                 tempfail: Iterable[str], scram: Optional[ScramPolicy] = None):
         self.recorder = recorder
         self.users = dict(users)
+        self.scram = scram  # SCRAM mechanisms (scram_server.py) offered, and what they saw
         self.refuse = {address.lower() for address in refuse}
         self.tempfail = {address.lower() for address in tempfail}
 
@@ -219,9 +222,12 @@ class _Handler:
         return QUEUED_REPLY.format(queue_id=message.path.stem)
 
 
-def _server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+def _server_tls_context(cert: Path, key: Path,
+                        maximum_version: Optional[ssl.TLSVersion] = None) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if maximum_version is not None:
+        context.maximum_version = maximum_version
     context.load_cert_chain(str(cert), str(key))
     return context
 
@@ -234,7 +240,8 @@ class TestSmtpServer:
     def __init__(self, mode: str, store_dir: Path, *, users: Optional[dict[str, str]] = None,
                  refuse: Iterable[str] = (), tempfail: Iterable[str] = (),
                  cert: Optional[Path] = None, key: Optional[Path] = None,
-                 host: str = LOOPBACK, port: int = 0):
+                 host: str = LOOPBACK, port: int = 0, scram: Optional[ScramPolicy] = None,
+                 tls_maximum_version: Optional[ssl.TLSVersion] = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if mode in ("starttls", "smtps") and (cert is None or key is None):
@@ -244,9 +251,10 @@ class TestSmtpServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
         self._requested_port = port
-        self._tls_context = _server_tls_context(cert, key) if cert and key else None
+        self._tls_context = (_server_tls_context(cert, key, tls_maximum_version)
+                             if cert and key else None)
         self._recorder = _Recorder(self.store_dir)
-        self._handler = _Handler(self._recorder, users or {}, refuse, tempfail)
+        self._handler = _Handler(self._recorder, users or {}, refuse, tempfail, scram)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._ready = threading.Event()
@@ -294,8 +302,9 @@ class TestSmtpServer:
             # no STARTTLS offer it so that a client's own refusal is what gets tested.
             "auth_require_tls": self.mode == "starttls",
         }
-        if not has_users:
-            parameters["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        parameters["auth_exclude_mechanism"] = (
+            ([] if has_users else ["PLAIN", "LOGIN"])
+            + scram_mechanisms_not_offered(self._handler.scram))
         if self.mode == "starttls":
             parameters["tls_context"] = self._tls_context
         return parameters
