@@ -86,27 +86,7 @@ S: 235 2.7.0 Authentication successful
   expect_no_secret_in_trace(runs);
 }
 
-TEST(SessionAuth, LoginFollowsThePromptTextNotJustTheOrder) {
-  // A server that asks for the password first (decoded: "Password:" then "Username:").
-  DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
-S: 334 UGFzc3dvcmQ6
-C: czNjcmV0LXBhNTU=
-S: 334 VXNlcm5hbWU6
-C: YWxpY2U=
-S: 235 ok
-)" TRANSACTION,
-                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
-                runs);
-  EXPECT_TRUE(runs.whole.outcome.accepted());
-}
-
-TEST(SessionAuth, LoginWithUnrecognizedPromptsFallsBackToTheOrder) {
+TEST(SessionAuth, LoginAnswersWhateverThePromptsSayInOrder) {
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mx.example.net ESMTP
@@ -280,10 +260,12 @@ S: 235 ok
 }
 
 TEST(SessionAuth, AuthAfterStartTlsUsesTheCapabilitiesLearnedInsideTls) {
-  // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS.
+  // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS. PLAIN
+  // is named, since on its own the session would take the SCRAM-SHA-256 it offers.
   SessionConfig config = cleartext_config();
   config.tls = TlsMode::starttls;
   config.credentials = Credentials{"alice", std::string(password)};
+  config.auth_mechanism = "PLAIN";
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mta.lab.test ESMTP Postfix (Debian/GNU)
