@@ -75,6 +75,9 @@ class GsaslMechanism final : public SaslMechanism {
                     fmt::format("GNU SASL cannot start {}: {}", name_, gsasl_strerror(status)));
     }
     set(GSASL_SERVICE, "smtp");
+    // No SASL security layer (RFC 4422 §3.7) for DIGEST-MD5 and GSSAPI: the session does not
+    // wrap what follows AUTH; TLS is what protects the connection.
+    set(GSASL_QOP, "qop-auth");
     if (!context.host.empty()) {
       set(GSASL_HOSTNAME, context.host);
     }
@@ -84,9 +87,10 @@ class GsaslMechanism final : public SaslMechanism {
     if (!context.secret.empty()) {
       set(GSASL_PASSWORD, context.secret);
     }
-    if (context.channel_binding) {
-      // GNU SASL takes the binding base64-encoded. With the binding known, plain SCRAM sends
-      // the gs2 flag "y" (RFC 5802 §6), which lets a -PLUS server detect a downgrade.
+    if (context.channel_binding && name_.size() > 5 && name_.substr(name_.size() - 5) == "-PLUS") {
+      // GNU SASL takes the binding base64-encoded. Only -PLUS gets it: RFC 5802 §6 would have
+      // plain SCRAM send the gs2 flag "y" when a binding is known, but GNU SASL 2.2 then fails
+      // the first step, so plain SCRAM says "n" as clients without TLS knowledge do.
       std::string encoded = encode_base64(context.channel_binding->data);
       set(context.channel_binding->type == "tls-unique" ? GSASL_CB_TLS_UNIQUE
                                                         : GSASL_CB_TLS_EXPORTER,

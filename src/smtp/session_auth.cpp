@@ -177,7 +177,7 @@ void Session::take_fresh_secret(std::optional<std::string> secret) {
   }
   auth_refusal_.reset();
   wipe(config_.credentials->password);
-  config_.credentials->password = std::move(*secret);
+  config_.credentials->password.assign(*secret);  // a copy, so that the original can be wiped
   wipe(*secret);
   start_auth();
 }
