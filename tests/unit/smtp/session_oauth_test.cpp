@@ -187,6 +187,9 @@ TEST(SessionOAuth, RefreshedTokenRefusedTooEndsWithTheSecondReport) {
                        "status 400 (invalid_request), scope "
                        "https://mail.google.com/"))
       << error->message;
+  // The hint names what an OAuth user can check, not a password.
+  EXPECT_TRUE(contains(error->message, "check the user name and the OAuth 2.0 access token"))
+      << error->message;
 }
 
 TEST(SessionOAuth, ReportThatAFreshTokenCannotHelpIsNotRetried) {
