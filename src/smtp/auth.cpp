@@ -15,11 +15,6 @@ bool offers(const std::vector<std::string>& offered, std::string_view name) {
   return std::find(offered.begin(), offered.end(), name) != offered.end();
 }
 
-bool needs_channel_binding(std::string_view name) {
-  constexpr std::string_view suffix = "-PLUS";
-  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
-}
-
 std::string offered_list(const std::vector<std::string>& offered) {
   return offered.empty() ? std::string("none") : fmt::format("{}", fmt::join(offered, ", "));
 }
@@ -42,7 +37,7 @@ AuthChoice configured_choice(std::string_view configured, const std::vector<std:
                               "mechanism unset (auth on) to pick the strongest",
                               wanted, offered_list(offered)));
   }
-  if (needs_channel_binding(wanted) && !situation.channel_binding) {
+  if (binds_to_channel(wanted) && !situation.channel_binding) {
     throw Failure(ErrorKind::config,
                   fmt::format("{} binds the authentication to the TLS connection, but {}; use "
                               "it with TLS, or choose {} without -PLUS",
@@ -72,7 +67,7 @@ AuthChoice choose_auth_mechanism(std::string_view configured,
     return configured_choice(configured, offered, situation);
   }
   for (const std::string_view name : automatic_auth_order(situation.tls)) {
-    if (needs_channel_binding(name) && !situation.channel_binding) {
+    if (binds_to_channel(name) && !situation.channel_binding) {
       continue;
     }
     if (offers(offered, name) && sasl_mechanism_available(name)) {

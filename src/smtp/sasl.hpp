@@ -71,6 +71,12 @@ class SaslMechanism {
 std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name,
                                                    const SaslContext& context);
 
+// Whether `name` is a -PLUS mechanism, which binds the exchange to the TLS channel (RFC 5056).
+inline bool binds_to_channel(std::string_view name) {
+  constexpr std::string_view suffix = "-PLUS";
+  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+}
+
 // Whether make_sasl_mechanism() can make `name` here.
 bool sasl_mechanism_available(std::string_view name);
 

@@ -87,7 +87,7 @@ class GsaslMechanism final : public SaslMechanism {
     if (!context.secret.empty()) {
       set(GSASL_PASSWORD, context.secret);
     }
-    if (context.channel_binding && name_.size() > 5 && name_.substr(name_.size() - 5) == "-PLUS") {
+    if (context.channel_binding && binds_to_channel(name_)) {
       // GNU SASL takes the binding base64-encoded. Only -PLUS gets it: RFC 5802 §6 would have
       // plain SCRAM send the gs2 flag "y" when a binding is known, but GNU SASL 2.2 then fails
       // the first step, so plain SCRAM says "n" as clients without TLS knowledge do.

@@ -153,7 +153,7 @@ void Session::on_auth_refused(const Reply& reply) {
   if (const std::string details = sasl_->refusal_details(); !details.empty()) {
     error.message += fmt::format(" (the server said: {})", redacted(details));
   }
-  if (sasl_->name().size() > 5 && sasl_->name().substr(sasl_->name().size() - 5) == "-PLUS") {
+  if (binds_to_channel(sasl_->name())) {
     // RFC 5802 §6: the server also refuses a channel binding that differs from its own.
     error.message += fmt::format(
         ". With {} the refusal may also mean that the TLS connection does not reach the server "
