@@ -9,6 +9,8 @@
 #include "app/report.hpp"
 #include "common/deadline.hpp"
 #include "common/interruption.hpp"
+#include "common/secret_wipe.hpp"
+#include "net/tls_facts.hpp"
 
 namespace smtpsend::app {
 
@@ -72,6 +74,26 @@ class ReplyClock {
 
 using ReadBuffer = std::array<char, read_buffer_size>;
 
+// The binding SCRAM's -PLUS variants use on this connection: RFC 9266's tls-exporter on TLS 1.3,
+// RFC 5929's tls-unique on TLS 1.2 (where GnuTLS gives it; RFC 9266 §3 keeps tls-unique the
+// default there, and it is what servers of that era check).
+std::optional<smtp::ChannelBinding> channel_binding_of(const net::Transport& transport) {
+  const net::TlsFacts* facts = transport.tls_facts();
+  if (facts == nullptr) {
+    return std::nullopt;
+  }
+  const auto& bindings = facts->channel_bindings;
+  if (!bindings.tls_unique.empty()) {
+    return smtp::ChannelBinding{
+        "tls-unique", std::string(bindings.tls_unique.begin(), bindings.tls_unique.end())};
+  }
+  if (!bindings.tls_exporter.empty()) {
+    return smtp::ChannelBinding{
+        "tls-exporter", std::string(bindings.tls_exporter.begin(), bindings.tls_exporter.end())};
+  }
+  return std::nullopt;
+}
+
 // The message stream (not the server) failed: a file that cannot be read, a NUL byte found in the
 // middle of the body. Kept apart from the transport's failures, which have other consequences.
 class MessageStreamFailure : public Failure {
@@ -82,15 +104,17 @@ class MessageStreamFailure : public Failure {
 class Driver {
  public:
   Driver(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-         const TimeLimits& limits, std::size_t receive_piece)
+         const TimeLimits& limits, std::size_t receive_piece, const FreshSecret& fresh_secret)
       : transport_(transport),
         session_(session),
         transactions_(transactions),
         limits_(limits),
         receive_piece_(receive_piece),
+        fresh_secret_(fresh_secret),
         clock_(session, limits) {}
 
   void run() {
+    pass_channel_binding();  // implicit TLS: the handshake came before the session
     while (true) {
       try {
         if (!step()) {
@@ -128,17 +152,28 @@ class Driver {
         write_pending();
         transport_.start_tls();
         report_tls_warnings(transport_);
+        pass_channel_binding();
         session_.tls_started();
         clock_.restart();
         return true;
       case smtp::Step::need_body:
         feed_body();
         return true;
+      case smtp::Step::need_fresh_secret:
+        session_.fresh_secret(fresh_secret_ ? fresh_secret_() : std::nullopt);
+        clock_.restart();
+        return true;
       case smtp::Step::finished:
         finish();
         return false;
     }
     return false;
+  }
+
+  void pass_channel_binding() {
+    if (auto binding = channel_binding_of(transport_)) {
+      session_.set_channel_binding(std::move(*binding));
+    }
   }
 
   // Writes the flight the session has assembled (body bytes included) in one write.
@@ -293,6 +328,7 @@ class Driver {
   Transactions& transactions_;
   const TimeLimits& limits_;
   std::size_t receive_piece_;
+  const FreshSecret& fresh_secret_;
   ReplyClock clock_;
   ReadBuffer buffer_{};
 };
@@ -300,8 +336,8 @@ class Driver {
 }  // namespace
 
 void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-           const TimeLimits& limits, std::size_t receive_piece) {
-  Driver(transport, session, transactions, limits, receive_piece).run();
+           const TimeLimits& limits, std::size_t receive_piece, const FreshSecret& fresh_secret) {
+  Driver(transport, session, transactions, limits, receive_piece, fresh_secret).run();
 }
 
 }  // namespace smtpsend::app

@@ -18,6 +18,10 @@ namespace smtpsend::app {
 // the message is exhausted. Lets a large message stream through in constant memory.
 using MessageChunks = std::function<bool(std::string& chunk)>;
 
+// A fresh secret after the server refused one (an expired OAuth 2.0 token): the token command run
+// once more. nullopt when there is none to get (a fixed password); the refusal then stands.
+using FreshSecret = std::function<std::optional<std::string>()>;
+
 // What the driver sends over one connection: mail transactions, one after another.
 class Transactions {
  public:
@@ -45,6 +49,7 @@ class Transactions {
 // to the session in pieces of that many bytes, all before anything more is written: the dialog
 // tests feed one byte at a time to show that no split of the server's bytes changes the dialog.
 void drive(net::Transport& transport, smtp::Session& session, Transactions& transactions,
-           const TimeLimits& limits, std::size_t receive_piece = 0);
+           const TimeLimits& limits, std::size_t receive_piece = 0,
+           const FreshSecret& fresh_secret = {});
 
 }  // namespace smtpsend::app

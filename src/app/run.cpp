@@ -52,10 +52,15 @@ smtp::SessionConfig session_config(const config::Account& account) {
   smtp::SessionConfig config;
   config.ehlo_domain = account.ehlo_domain;
   config.tls = account.tls;
-  if (!account.user.empty()) {
+  // GSSAPI and EXTERNAL take the Kerberos ticket or the TLS client certificate, and need no
+  // user name: naming the mechanism is enough to authenticate.
+  if (!account.user.empty() || account.auth == "GSSAPI" || account.auth == "GS2-KRB5" ||
+      account.auth == "EXTERNAL") {
     config.credentials = smtp::Credentials{account.user, account.password};
   }
   config.auth_mechanism = account.auth;
+  config.server_host = account.host;
+  config.server_port = account.port;
   config.allow_plaintext_auth = account.allow_plaintext_auth;
   config.partial_delivery = account.partial_delivery;
   return config;

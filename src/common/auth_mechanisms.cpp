@@ -9,21 +9,25 @@ namespace smtpsend {
 
 namespace {
 
-// PLAIN: RFC 4616. LOGIN: draft-murchison-sasl-login. The rest are known by name only.
-constexpr std::array<AuthMechanismInfo, 13> mechanisms{{
+// GNU SASL drives all but XOAUTH2 and OAUTHBEARER (smtp/sasl_gsasl.cpp, smtp/sasl_oauth.cpp).
+// PLAIN: RFC 4616. LOGIN: draft-murchison-sasl-login. SCRAM: RFC 5802, 7677. CRAM-MD5: RFC 2195.
+// DIGEST-MD5: RFC 2831. GSSAPI: RFC 4752. GS2-KRB5: RFC 5801. EXTERNAL: RFC 4422 App. A.
+// OAUTHBEARER: RFC 7628. XOAUTH2: Google's and Microsoft's documentation. NTLM: MS-NLMP.
+constexpr std::array<AuthMechanismInfo, 14> mechanisms{{
     {"PLAIN", true},
     {"LOGIN", true},
-    {"SCRAM-SHA-256-PLUS", false},
-    {"SCRAM-SHA-256", false},
-    {"SCRAM-SHA-1-PLUS", false},
-    {"SCRAM-SHA-1", false},
-    {"CRAM-MD5", false},
-    {"DIGEST-MD5", false},
-    {"GSSAPI", false},
-    {"EXTERNAL", false},
+    {"SCRAM-SHA-256-PLUS", true},
+    {"SCRAM-SHA-256", true},
+    {"SCRAM-SHA-1-PLUS", true},
+    {"SCRAM-SHA-1", true},
+    {"CRAM-MD5", true},
+    {"DIGEST-MD5", true},
+    {"GSSAPI", true},
+    {"GS2-KRB5", true},
+    {"EXTERNAL", true},
+    {"NTLM", true},
     {"OAUTHBEARER", false},
     {"XOAUTH2", false},
-    {"NTLM", false},
 }};
 
 }  // namespace

@@ -269,8 +269,12 @@ void AccountBuilder::authentication() {
   // environment still asks for authentication.
   account_.user = auth_off && layer("user") == Layer::file ? std::string() : text("user");
   require_single_line("user", account_.user, "the user name");
+  // GSSAPI and EXTERNAL prove who we are with a Kerberos ticket or the TLS client certificate;
+  // a user name is optional there (an authorization identity).
+  const bool needs_no_user =
+      account_.auth == "GSSAPI" || account_.auth == "GS2-KRB5" || account_.auth == "EXTERNAL";
   if (account_.user.empty()) {
-    if (layer("auth") == Layer::file && !auth_off) {
+    if (layer("auth") == Layer::file && !auth_off && !needs_no_user) {
       problem("auth", settings_.as_written("auth") +
                           " asks for authentication but no user is set; add user, or write "
                           "auth off");

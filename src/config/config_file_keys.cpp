@@ -591,7 +591,9 @@ constexpr std::array key_table = {
             .value_name = "MECH",
             .group = authentication,
             .fallback = "on",
-            .doc = "SASL mechanism: on (the best the server offers), PLAIN or LOGIN"},
+            .doc =
+                "SASL mechanism: on (the strongest the server offers), or a name: SCRAM-SHA-256, "
+                "CRAM-MD5, GSSAPI, EXTERNAL, XOAUTH2, ..."},
     KeyRule{.name = "allow_plaintext_auth",
             .role = KeyRole::single,
             .check = on_off,

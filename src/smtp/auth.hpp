@@ -1,32 +1,37 @@
 #pragma once
-// SMTP AUTH (RFC 4954) with the two mechanisms every submission server offers: PLAIN (RFC 4616)
-// and LOGIN (draft-murchison-sasl-login). Only over TLS unless the user allowed otherwise; the
-// session checks that before anything here produces a secret.
+// Which SASL mechanism AUTH (RFC 4954) uses: the one the user named, or the strongest the server
+// offers that the credentials and the connection allow. The exchange itself is the session's one
+// AUTH loop over smtp/sasl.hpp.
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "smtp/session.hpp"
-
 namespace smtpsend::smtp {
 
-enum class AuthMechanism { plain, login };
+// What the choice depends on besides the server's list.
+struct AuthSituation {
+  bool tls = false;              // the connection is encrypted
+  bool channel_binding = false;  // the TLS layer gave channel-binding data (for -PLUS)
+};
 
-std::string_view mechanism_name(AuthMechanism mechanism);
+struct AuthChoice {
+  std::string mechanism;  // IANA name, as sent after AUTH
+  std::string reason;     // for the trace: "configured", "strongest offered of ..."
+};
 
-// The mechanism to use: `configured` when the server offers it (else a Failure naming what the
-// server offers), otherwise PLAIN, then LOGIN. A Failure when the server offers neither.
-AuthMechanism choose_auth_mechanism(std::string_view configured,
-                                    const std::vector<std::string>& offered);
+// `configured` ("" = automatic) as the user wrote it; `offered` as the server listed them
+// (upper-case). Automatic order: SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS (with channel binding),
+// SCRAM-SHA-256, SCRAM-SHA-1, then over TLS PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, and without TLS
+// CRAM-MD5, DIGEST-MD5, PLAIN, LOGIN: a mechanism that proves the password without sending it is
+// worth more where nothing else protects it. GSSAPI, EXTERNAL, NTLM, XOAUTH2 and OAUTHBEARER
+// take other credentials than a password, so they are used only when named. Throws a Failure
+// naming what the server offers when nothing fits.
+AuthChoice choose_auth_mechanism(std::string_view configured,
+                                 const std::vector<std::string>& offered,
+                                 const AuthSituation& situation);
 
-// RFC 4616 §2: base64(authzid NUL authcid NUL passwd), with an empty authzid.
-std::string plain_initial_response(const Credentials& credentials);
-
-// What a LOGIN 334 challenge asks for. Servers send base64("Username:") and base64("Password:"),
-// but the texts vary ("User Name", "VXNlcm5hbWU6" decoded), so anything else is `unknown` and the
-// caller falls back to the order: user name first, then password.
-enum class LoginPrompt { user, password, unknown };
-LoginPrompt classify_login_challenge(std::string_view challenge_base64);
+// The automatic order above, for documentation and tests.
+const std::vector<std::string_view>& automatic_auth_order(bool tls);
 
 }  // namespace smtpsend::smtp

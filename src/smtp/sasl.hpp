@@ -25,18 +25,18 @@ struct ChannelBinding {
 
 // What a mechanism may need. Each takes only what it uses.
 struct SaslContext {
-  std::string user;      // authentication identity ("" for GSSAPI/EXTERNAL: the ticket or cert)
-  std::string secret;    // the password, or the OAuth 2.0 bearer token for XOAUTH2/OAUTHBEARER
-  std::string host;      // the server's name as the user gave it: GSSAPI's service principal
-                         // (smtp/HOST), OAUTHBEARER's host=
+  std::string user;        // authentication identity ("" for GSSAPI/EXTERNAL: the ticket or cert)
+  std::string secret;      // the password, or the OAuth 2.0 bearer token for XOAUTH2/OAUTHBEARER
+  std::string host;        // the server's name as the user gave it: GSSAPI's service principal
+                           // (smtp/HOST), OAUTHBEARER's host=
   std::uint16_t port = 0;  // OAUTHBEARER's port=
   std::optional<ChannelBinding> channel_binding;  // set after TLS, when the TLS layer has one
 };
 
 // One mechanism's part of one authentication exchange. Errors are thrown as Failure
-// (common/error.hpp): ErrorKind::permission when the server failed mutual authentication (a wrong SCRAM
-// server signature), ErrorKind::protocol for a challenge that cannot be parsed, ErrorKind::config
-// for a mechanism the credentials cannot drive.
+// (common/error.hpp): ErrorKind::permission when the server failed mutual authentication (a wrong
+// SCRAM server signature), ErrorKind::protocol for a challenge that cannot be parsed,
+// ErrorKind::config for a mechanism the credentials cannot drive.
 class SaslMechanism {
  public:
   SaslMechanism() = default;
@@ -70,5 +70,8 @@ class SaslMechanism {
 // built without it).
 std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name,
                                                    const SaslContext& context);
+
+// Whether make_sasl_mechanism() can make `name` here.
+bool sasl_mechanism_available(std::string_view name);
 
 }  // namespace smtpsend::smtp

@@ -39,11 +39,26 @@ void Session::receive_bytes(std::string_view bytes) {
     if (!reply) {
       break;
     }
-    for (const auto& line : wire_lines(*reply)) {
+    if (sent_secrets_.empty()) {
+      for (const auto& line : wire_lines(*reply)) {
+        trace_.server(line, in_tls_);
+      }
+      ++replies_received_;
+      on_reply(*reply);
+      continue;
+    }
+    // Once a secret has gone out, neither the trace nor an error may show a reply that quotes
+    // it; only the SASL mechanism sees the challenge as it came (send_auth_response()).
+    const Reply shown = redacted(*reply);
+    for (const auto& line : wire_lines(shown)) {
       trace_.server(line, in_tls_);
     }
     ++replies_received_;
-    on_reply(*reply);
+    if (state_ == State::auth && reply->code == 334) {
+      on_reply(*reply);
+    } else {
+      on_reply(shown);
+    }
   }
 }
 
@@ -105,6 +120,8 @@ Step Session::next_step() const {
       return Step::need_body;
     case State::ready:
       return Step::ready;
+    case State::fresh_secret:
+      return Step::need_fresh_secret;
     case State::dot:
       // RFC 2920 §3.1: under PIPELINING, what follows the end of the message (QUIT, the next
       // transaction) may go in its flight; the reply to the dot is still read first.
@@ -442,6 +459,12 @@ Session::~Session() {
   if (config_.credentials) {
     wipe(config_.credentials->password);
   }
+  for (auto& secret : sent_secrets_) {
+    wipe(secret);
+  }
+  if (channel_binding_) {
+    wipe(channel_binding_->data);
+  }
 }
 
 template <typename Operation>
@@ -488,6 +511,10 @@ void Session::connection_lost(std::string_view what) {
 
 void Session::transport_failed(Error error) {
   guarded([&] { fail_transport(error); });
+}
+
+void Session::fresh_secret(std::optional<std::string> secret) {
+  guarded([&] { take_fresh_secret(std::move(secret)); });
 }
 
 void Session::tls_started() {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,24 +26,27 @@
 #include "smtp/body_trace.hpp"
 #include "smtp/dot_stuffer.hpp"
 #include "smtp/reply_parser.hpp"
+#include "smtp/sasl.hpp"
 #include "smtp/session_state.hpp"
 #include "trace/trace.hpp"
 
 namespace smtpsend::smtp {
 
-enum class AuthMechanism;  // smtp/auth.hpp, which needs Credentials from here
-
 struct Credentials {
   std::string user;
-  std::string password;  // secret: never traced, never in an error message
+  // Secret: never traced, never in an error message. The password, or the OAuth 2.0 token for
+  // XOAUTH2 and OAUTHBEARER; empty for GSSAPI and EXTERNAL, which prove who we are otherwise.
+  std::string password;
 };
 
 struct SessionConfig {
   std::string ehlo_domain = "localhost";  // the name we introduce ourselves with
   TlsMode tls = TlsMode::starttls;
   std::optional<Credentials> credentials;  // AUTH only when set
-  std::string auth_mechanism;              // "" = best the server offers; else "PLAIN" / "LOGIN"
-  bool allow_plaintext_auth = false;       // credentials over an unencrypted connection
+  std::string auth_mechanism;              // "" = the strongest offered; else an IANA name
+  std::string server_host;  // as the user named it: GSSAPI's service principal, OAUTHBEARER's host
+  std::uint16_t server_port = 0;      // OAUTHBEARER's port
+  bool allow_plaintext_auth = false;  // credentials over an unencrypted connection
   // When some recipients are refused, deliver to the others rather than to nobody; it lets the
   // message follow the envelope without waiting for the RCPT replies (BDAT under PIPELINING).
   bool partial_delivery = false;
@@ -128,7 +132,10 @@ enum class Step {
   need_body,          // feed the message: body(...) repeatedly, then end_of_body()
   transaction_ended,  // a transaction ended: take_transaction_outcome() before anything else
   ready,              // start_transaction() for the next message, or quit()
-  finished,           // write take_output() (if any, e.g. QUIT), then close
+  // The server refused the secret (an expired OAuth 2.0 token): fetch a fresh one and call
+  // fresh_secret(); the session authenticates once more on the same connection.
+  need_fresh_secret,
+  finished,  // write take_output() (if any, e.g. QUIT), then close
 };
 
 // Capabilities the server announced in its last EHLO reply.
@@ -176,6 +183,12 @@ class Session {
   Step next_step() const;
 
   void tls_started();  // the handshake after STARTTLS succeeded (or implicit TLS is up)
+  // The TLS layer's channel binding, for SCRAM's -PLUS variants: before tls_started() (or, with
+  // implicit TLS, before the greeting is received).
+  void set_channel_binding(ChannelBinding binding) { channel_binding_ = std::move(binding); }
+  // On Step::need_fresh_secret: the fresh secret, or nullopt when there is none (the refusal
+  // that asked for it then stands).
+  void fresh_secret(std::optional<std::string> secret);
   // On Step::ready: the next mail transaction. Under PIPELINING it may follow the end of the
   // previous message in the same flight (RFC 2920 §3.1).
   void start_transaction(Envelope envelope);
@@ -305,9 +318,19 @@ class Session {
 
   // ---- AUTH (session_auth.cpp) ----------------------------------------------------------------
   void send_auth();
+  // The plaintext rule and the mechanism; then AUTH with its initial response.
+  void start_auth();
   void on_auth_reply(const Reply& reply);
-  // LOGIN: the server prompts for the user name, then the password, each with a 334.
-  void send_login_response(const Reply& reply);
+  // A 334: the mechanism's answer to the challenge (or the initial response held back).
+  void send_auth_response(const Reply& reply);
+  void on_auth_refused(const Reply& reply);
+  void take_fresh_secret(std::optional<std::string> secret);
+  // Sends a SASL payload (base64), remembering it so that no reply can show it again.
+  void send_sasl_line(std::string_view prefix, std::string_view payload);
+  // `reply` with every secret the session sent replaced by <redacted>: what the trace and the
+  // errors see. A server may quote the client's AUTH payload back.
+  Reply redacted(const Reply& reply) const;
+  std::string redacted(std::string_view text) const;
 
   // ---- RSET, MAIL, RCPT, DATA, body, final dot (session_transaction.cpp) ----------------------
   void send_rset();
@@ -356,12 +379,16 @@ class Session {
   std::string output_;            // the flight being assembled
   std::vector<Expected> queued_;  // commands in output_, not yet taken by the driver
   std::size_t replies_received_ = 0;
-  std::deque<Expected> awaiting_;     // commands written whose replies have not arrived
-  std::size_t in_flight_octets_ = 0;  // the length of the commands in queued_ and awaiting_
-  AuthMechanism mechanism_{};
-  int login_responses_sent_ = 0;
-  std::deque<Transaction> transactions_;  // started and not ended, oldest first
-  std::deque<TransactionOutcome> ended_;  // ended, not yet taken by the driver
+  std::deque<Expected> awaiting_;        // commands written whose replies have not arrived
+  std::size_t in_flight_octets_ = 0;     // the length of the commands in queued_ and awaiting_
+  std::unique_ptr<SaslMechanism> sasl_;  // the AUTH exchange in progress or done
+  std::optional<ChannelBinding> channel_binding_;  // from the TLS layer, for -PLUS
+  std::optional<std::string> held_response_;       // an initial response too long for the AUTH line
+  bool fresh_secret_tried_ = false;                // a refused secret gets one fresh try, no more
+  std::optional<Error> auth_refusal_;              // the refusal a fresh secret may answer
+  std::vector<std::string> sent_secrets_;  // every secret-bearing text sent: redacted in replies
+  std::deque<Transaction> transactions_;   // started and not ended, oldest first
+  std::deque<TransactionOutcome> ended_;   // ended, not yet taken by the driver
   bool rset_needed_ = false;  // the last transaction ended after MAIL and before its final dot
   bool quit_sent_ = false;
   bool last_accepted_ = false;  // the last transaction that ended was accepted

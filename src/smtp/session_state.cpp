@@ -16,6 +16,8 @@ std::string_view state_name(State state) {
       return "tls_handshake";
     case State::auth:
       return "auth";
+    case State::fresh_secret:
+      return "fresh_secret";
     case State::ready:
       return "ready";
     case State::rset:
@@ -56,6 +58,8 @@ std::string_view state_activity(State state) {
       return "doing the TLS handshake";
     case State::auth:
       return "waiting for the reply to AUTH";
+    case State::fresh_secret:
+      return "fetching a fresh secret after AUTH was refused";
     case State::ready:
       return "between messages";
     case State::rset:

@@ -13,6 +13,7 @@ enum class State {
   starttls,       // reply to STARTTLS (RFC 3207)
   tls_handshake,  // the driver does the TLS handshake
   auth,           // reply to AUTH or to one of our SASL responses (RFC 4954)
+  fresh_secret,   // the driver fetches a fresh secret after a refused OAuth 2.0 token
   ready,          // between transactions: the driver starts the next one or quits
   rset,           // reply to RSET (RFC 5321 §4.1.1.5), before the next transaction's MAIL
   mail,           // reply to MAIL FROM

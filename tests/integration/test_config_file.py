@@ -273,7 +273,7 @@ MALFORMED_LINES = [
     ("tls maybe", "tls"),
     ("tls_starttls yes", "tls_starttls"),
     ("tls_certcheck perhaps", "tls_certcheck"),
-    ("auth cram-md5", "auth"),
+    ("auth kerberos_v4", "auth"),
     ("auth sometimes", "auth"),
     ("timeout -5", "timeout"),
     ("max_time 0", "max_time"),

@@ -153,11 +153,10 @@ TEST(ParseCommandLine, BadValuesAreUsageErrorsNamingTheFlag) {
             "invalid value 'sometimes' for --tls: on, off, auto, starttls, smtps or none");
   EXPECT_EQ(refusal({"--port", "70000"}),
             "invalid value '70000' for --port: a port number from 1 to 65535");
-  EXPECT_EQ(refusal({"--auth", "cram-md5"}),
-            "invalid value 'cram-md5' for --auth: smtpsend implements the mechanisms PLAIN, "
-            "LOGIN; write 'auth on' to use the best of those that the server offers");
   EXPECT_EQ(refusal({"--auth", "sometimes"}),
-            "invalid value 'sometimes' for --auth: on, off, or a mechanism: PLAIN, LOGIN");
+            "invalid value 'sometimes' for --auth: on, off, or a mechanism: PLAIN, LOGIN, "
+            "SCRAM-SHA-256-PLUS, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, "
+            "DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM");
   EXPECT_EQ(refusal({"--server", "mail example"}),
             "invalid value 'mail example' for --server: a host name or IP address, without "
             "spaces");

@@ -72,12 +72,13 @@ TEST(ResolveAccount, AuthMechanismsAreNamedAsIanaRegistersThem) {
   };
   EXPECT_EQ(auth_with("plain"), "PLAIN");
   EXPECT_EQ(auth_with("Login"), "LOGIN");
+  EXPECT_EQ(auth_with("scram-sha-256"), "SCRAM-SHA-256");
   EXPECT_EQ(auth_with("auto"), "");
   EXPECT_EQ(auth_with("on"), "");
   const Error error = testing::failure_of(
-      base_options({{"user", "me", "--user"}, {"auth", "cram-md5", "--auth"}}), environment_of({}));
+      base_options({{"user", "me", "--user"}, {"auth", "sasl", "--auth"}}), environment_of({}));
   EXPECT_EQ(error.kind, ErrorKind::usage);
-  EXPECT_NE(error.message.find("implements the mechanisms PLAIN, LOGIN"), std::string::npos)
+  EXPECT_NE(error.message.find("a mechanism: PLAIN, LOGIN, SCRAM-SHA-256-PLUS"), std::string::npos)
       << error.message;
 }
 

@@ -118,22 +118,32 @@ TEST(ConfigKeys, UserMayBeEmptyAndPasswordEvalMayNot) {
             "k.rc:2: invalid value for passwordeval: a value is required");
 }
 
-TEST(ConfigKeys, AuthAcceptsOnOffPlainAndLogin) {
+TEST(ConfigKeys, AuthAcceptsOnOffAndTheMechanismsMsmtpNames) {
   // Mechanisms are stored by their IANA names, whatever the case they were written in.
-  expect_kept("auth", {"on", "off", "PLAIN", "LOGIN"});
+  expect_kept("auth", {"on", "off", "PLAIN", "LOGIN", "SCRAM-SHA-256", "GSSAPI"});
   EXPECT_EQ(stored("auth", ""), "on");
   EXPECT_EQ(stored("auth", "auto"), "on");
   EXPECT_EQ(stored("auth", "plain"), "PLAIN");
   EXPECT_EQ(stored("auth", "Login"), "LOGIN");
-  expect_refused("auth", {"yes", "sasl"}, "on, off, or a mechanism: PLAIN, LOGIN");
+  // msmtp's manual writes them in lower case.
+  EXPECT_EQ(stored("auth", "scram-sha-256"), "SCRAM-SHA-256");
+  EXPECT_EQ(stored("auth", "scram-sha-256-plus"), "SCRAM-SHA-256-PLUS");
+  EXPECT_EQ(stored("auth", "cram-md5"), "CRAM-MD5");
+  EXPECT_EQ(stored("auth", "digest-md5"), "DIGEST-MD5");
+  EXPECT_EQ(stored("auth", "external"), "EXTERNAL");
+  EXPECT_EQ(stored("auth", "ntlm"), "NTLM");
+  expect_refused(
+      "auth", {"yes", "sasl"},
+      "on, off, or a mechanism: PLAIN, LOGIN, SCRAM-SHA-256-PLUS, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, "
+      "SCRAM-SHA-1, CRAM-MD5, DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM");
 }
 
-TEST(ConfigKeys, AuthMechanismsMsmtpKnowsButWeLackAreRefusedWithWhatWeSupport) {
-  expect_refused("auth",
-                 {"cram-md5", "digest-md5", "scram-sha-1", "scram-sha-256", "scram-sha-256-plus",
-                  "gssapi", "external", "oauthbearer", "xoauth2", "ntlm"},
-                 "smtpsend implements the mechanisms PLAIN, LOGIN; write 'auth on' to use the best "
-                 "of those that the server offers");
+TEST(ConfigKeys, AuthMechanismsKnownButNotImplementedAreRefusedWithWhatWeSupport) {
+  expect_refused("auth", {"oauthbearer", "xoauth2"},
+                 "smtpsend implements the mechanisms PLAIN, LOGIN, SCRAM-SHA-256-PLUS, "
+                 "SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, DIGEST-MD5, GSSAPI, "
+                 "GS2-KRB5, EXTERNAL, NTLM; write 'auth on' to use the "
+                 "best of those that the server offers");
 }
 
 TEST(ConfigKeys, OnOffKeysAcceptExactlyOnAndOffAndReadEmptyAsOn) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/base64.hpp"
 #include "dialog_runner.hpp"
 #include "smtp/session.hpp"
 
@@ -86,27 +87,7 @@ S: 235 2.7.0 Authentication successful
   expect_no_secret_in_trace(runs);
 }
 
-TEST(SessionAuth, LoginFollowsThePromptTextNotJustTheOrder) {
-  // A server that asks for the password first (decoded: "Password:" then "Username:").
-  DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
-S: 334 UGFzc3dvcmQ6
-C: czNjcmV0LXBhNTU=
-S: 334 VXNlcm5hbWU6
-C: YWxpY2U=
-S: 235 ok
-)" TRANSACTION,
-                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
-                runs);
-  EXPECT_TRUE(runs.whole.outcome.accepted());
-}
-
-TEST(SessionAuth, LoginWithUnrecognizedPromptsFallsBackToTheOrder) {
+TEST(SessionAuth, LoginAnswersWhateverThePromptsSayInOrder) {
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mx.example.net ESMTP
@@ -280,10 +261,12 @@ S: 235 ok
 }
 
 TEST(SessionAuth, AuthAfterStartTlsUsesTheCapabilitiesLearnedInsideTls) {
-  // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS.
+  // Postfix with smtpd_tls_auth_only: AUTH appears only in the EHLO reply after STARTTLS. PLAIN
+  // is named, since on its own the session would take the SCRAM-SHA-256 it offers.
   SessionConfig config = cleartext_config();
   config.tls = TlsMode::starttls;
   config.credentials = Credentials{"alice", std::string(password)};
+  config.auth_mechanism = "PLAIN";
   DialogRuns runs;
   expect_dialog(R"(
 S: 220 mta.lab.test ESMTP Postfix (Debian/GNU)
@@ -323,6 +306,110 @@ S: 221 2.0.0 Bye
                 config, envelope_to({"bob@example.net"}), short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, CramMd5AnswersTheChallengeAsRfc2195Shows) {
+  // RFC 2195 §2's example: the digest of the server's timestamp keyed with the password.
+  SessionConfig config = implicit_tls_with_credentials();
+  config.credentials = Credentials{"tim", "tanstaaftanstaaf"};
+  config.auth_mechanism = "CRAM-MD5";
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN CRAM-MD5
+C: AUTH CRAM-MD5
+S: 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+
+C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+  EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ <redacted>\n")) << runs.whole.trace.text();
+  EXPECT_FALSE(contains(runs.whole.trace.text(), "dGltIGI5MTNh"));
+}
+
+TEST(SessionAuth, ExternalSendsAnEmptyInitialResponseAsEquals) {
+  // RFC 4954 §4: "=" is an initial response of zero length; EXTERNAL's identity is the TLS
+  // client certificate's, so it needs no user name and no password.
+  SessionConfig config = implicit_tls_with_credentials();
+  config.credentials = Credentials{"", ""};
+  config.auth_mechanism = "EXTERNAL";
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN EXTERNAL
+C: AUTH EXTERNAL =
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+}
+
+TEST(SessionAuth, AnInitialResponseTooLongForTheAuthLineFollowsAnEmptyChallenge) {
+  // RFC 4954 §4: the AUTH line keeps to 512 octets; a longer response waits for "334 ", whole.
+  SessionConfig config = implicit_tls_with_credentials();
+  const std::string long_password(400, 'x');
+  config.credentials = Credentials{"alice", long_password};
+  const std::string payload = encode_base64(std::string("\0alice\0", 7) + long_password);
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN
+C: AUTH PLAIN
+S: 334
+C: )" + payload + R"(
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+  EXPECT_FALSE(contains(runs.whole.trace.text(), payload));
+}
+
+TEST(SessionAuth, ARefusalThatQuotesThePayloadIsRedactedInTraceAndError) {
+  // Seen in the wild: a server that repeats the client's AUTH line in its refusal.
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH PLAIN
+C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+S: 535 5.7.8 bad credentials AGFsaWNlAHMzY3JldC1wYTU1 for alice/s3cret-pa55
+C: QUIT
+-- closed
+)",
+                implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
+                runs);
+  const std::string message = runs.whole.outcome.error->message;
+  EXPECT_TRUE(contains(message, "bad credentials <redacted> for alice/<redacted>")) << message;
+  EXPECT_TRUE(contains(runs.whole.trace.text(),
+                       "S~ 535 5.7.8 bad credentials <redacted> for alice/<redacted>\n"))
+      << runs.whole.trace.text();
+  expect_no_secret_in_trace(runs);
+}
+
+TEST(SessionAuth, AChallengeThatIsNotBase64IsAProtocolError) {
+  SessionConfig config = implicit_tls_with_credentials();
+  config.auth_mechanism = "LOGIN";
+  DialogRuns runs;
+  expect_dialog(R"(
+S: 220 mx.example.net ESMTP
+C: EHLO client.example
+S: 250-mx.example.net
+S: 250 AUTH LOGIN
+C: AUTH LOGIN
+S: 334 Username:
+-- closed
+)",
+                config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_EQ(ErrorKind::protocol, runs.whole.outcome.error->kind);
+  EXPECT_TRUE(contains(runs.whole.outcome.error->message, "not base64"));
 }
 
 }  // namespace
