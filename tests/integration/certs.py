@@ -272,3 +272,29 @@ def certificate_sha1_fingerprint(cert: Path) -> str:
     der = ssl.PEM_cert_to_DER_cert(Path(cert).read_text(encoding="ascii"))
     digits = hashlib.sha1(der).hexdigest().upper()
     return ":".join(digits[i:i + 2] for i in range(0, len(digits), 2))
+
+
+# -- Client certificates for SASL EXTERNAL (test_sasl_dovecot.py) --------------------------------
+
+def make_client_certificate(directory: Path, name: str, issuer: KeyPair,
+                            common_name: str) -> KeyPair:
+    """A TLS client certificate whose common name is `common_name`, signed by `issuer`.
+
+    Servers that take the SASL EXTERNAL identity from the certificate (Dovecot's
+    auth_ssl_username_from_cert) read it from the common name, so make it a plain user name.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    key = _private_key(directory / f"{name}.key")
+    template = _write_template(directory / f"{name}.tmpl", [
+        f'cn = "{common_name}"',
+        'organization = "smtpsend tests"',
+        "tls_www_client",
+        "signing_key",
+        f"expiration_days = {VALIDITY_DAYS}",
+    ])
+    cert = directory / f"{name}.pem"
+    _run_certtool(["--generate-certificate", "--load-privkey", str(key),
+                   "--load-ca-certificate", str(issuer.cert), "--load-ca-privkey", str(issuer.key),
+                   "--template", str(template), "--outfile", str(cert)])
+    return KeyPair(cert=cert, key=key)

@@ -17,6 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from certs import Pki, make_pki  # noqa: E402
+from dovecot_server import DOVECOT_PACKAGES, DovecotServer, find_dovecot  # noqa: E402
+from dovecot_server import make_workspace as make_dovecot_workspace  # noqa: E402
 from exim_server import EximServer, make_workspace  # noqa: E402
 from smtp_server import TestSmtpServer  # noqa: E402
 from support import PASSWORD, USER, Smtpsend, require_exim  # noqa: E402
@@ -133,3 +135,39 @@ def start_exim(exim_workspace, pki, start_server) -> Callable[..., tuple[EximSer
     yield start
     for exim in started:
         exim.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_workspace():
+    """The directory of every Dovecot server of the session, removed when the session ends."""
+    workspace = make_dovecot_workspace()
+    yield workspace
+    shutil.rmtree(workspace, ignore_errors=True)
+
+
+@pytest.fixture
+def start_dovecot(dovecot_workspace, pki, start_server) -> Callable[..., tuple[DovecotServer,
+                                                                               TestSmtpServer]]:
+    """Starts Dovecot's submission service (STARTTLS, the trusted "localhost" certificate)
+    relaying to a recording server; both are stopped when the test ends.
+
+    start_dovecot(mechanisms=[...], users={USER: PASSWORD}, extra_conf="") -> (dovecot, sink)
+    """
+    if find_dovecot() is None:
+        pytest.fail("Dovecot's submission service not found: install it with "
+                    f"`apt-get install -y {' '.join(DOVECOT_PACKAGES)}`", pytrace=False)
+    started: list[DovecotServer] = []
+
+    def start(*, mechanisms=("plain", "login"), users: Optional[dict[str, Optional[str]]] = None,
+              extra_conf: str = "") -> tuple[DovecotServer, TestSmtpServer]:
+        sink = start_server("plain")
+        dovecot = DovecotServer(dovecot_workspace, pki.server, sink.port, mechanisms=mechanisms,
+                                users={USER: PASSWORD} if users is None else users,
+                                extra_conf=extra_conf)
+        started.append(dovecot)
+        dovecot.start()
+        return dovecot, sink
+
+    yield start
+    for dovecot in started:
+        dovecot.stop()

@@ -168,6 +168,15 @@ class _RecordingSMTP(SMTP):
 
         return record_then_handle
 
+    def _getparams(self, params):
+        # RFC 4954 §5: a server that offers AUTH accepts MAIL's AUTH= parameter. aiosmtpd 1.4
+        # offers AUTH (even with no mechanism left) but answers 555 to the parameter, which
+        # Dovecot's submission relay sends. Accept it; mail_options still records it.
+        parsed = super()._getparams(params)
+        if parsed is not None:
+            parsed.pop("AUTH", None)
+        return parsed
+
 
 class _Handler:
     def __init__(self, recorder: _Recorder, users: dict[str, str], refuse: Iterable[str],
