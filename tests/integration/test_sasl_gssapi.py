@@ -6,7 +6,10 @@ accepts GSSAPI with that keytab. smtpsend runs with KRB5_CONFIG and KRB5CCNAME p
 private realm, so the machine's /etc/krb5.conf and the caller's tickets never count.
 
 Dovecot names the logged-in user after the principal, lower-cased by its default
-auth_username_format (%Lu): alice@SMTPSEND.TEST logs in as alice@smtpsend.test.
+auth_username_format (%Lu): alice@SMTPSEND.TEST logs in as alice@smtpsend.test. --user sends no
+authorization identity with GSSAPI, as in msmtp (both set GNU SASL's GSASL_AUTHID, which its
+GSSAPI client does not send; it sends GSASL_AUTHZID): the ticket alone says who logs in, so the
+login is the principal's with or without --user.
 """
 
 from __future__ import annotations
