@@ -22,8 +22,8 @@ import time
 import pytest
 
 from kerberos import REALM, SERVICE_PRINCIPAL, KerberosRealm, missing_packages
-from support import (MESSAGE_WAIT_SECONDS, SENDER, USER, assert_exit, connect_args, envelope_args,
-                     parse_message, text_body)
+from support import (MESSAGE_WAIT_SECONDS, SENDER, USER, ConfiguredClient, assert_exit,
+                     connect_args, envelope_args, parse_message, text_body)
 
 BODY = "Authenticated by a Kerberos ticket.\n"
 # The Kerberos password of alice; only kinit sees it (on its standard input).
@@ -141,6 +141,36 @@ def test_gssapi_runs_no_password_command_and_prompts_for_nothing(smtpsend, gssap
     assert_delivered(run, sink)
     assert not marker.exists(), f"the password command ran for GSSAPI\n{run.describe()}"
     assert "Password for" not in run.stderr, f"something asked for a password:\n{run.stderr}"
+
+
+def test_msmtp_file_with_auth_gssapi_delivers_and_runs_no_passwordeval(smtpsend_binary, tmp_path,
+                                                                       gssapi_dovecot, pki, realm):
+    dovecot, sink = gssapi_dovecot
+    marker = tmp_path / "passwordeval-ran"
+    client = ConfiguredClient(smtpsend_binary, tmp_path / "home")
+    # An msmtprc as msmtp's documentation writes it for Kerberos, with a passwordeval left over
+    # from another mechanism.
+    client.write_config(f"""\
+defaults
+tls on
+tls_trust_file {pki.ca.cert}
+
+account default
+host localhost
+port {dovecot.port}
+from {SENDER}
+auth gssapi
+user {USER}
+passwordeval "touch {marker}; echo not-needed"
+""")
+
+    run = client.run(*envelope_args(), body=BODY, env=realm.environment(realm.directory / "ccache"))
+
+    assert_exit(run, 0)
+    assert_delivered(run, sink)
+    dovecot.wait_for_log(r"Login: user=<")
+    assert dovecot.logins() == [(DOVECOT_USER, "GSSAPI")], dovecot.log_text()
+    assert not marker.exists(), f"passwordeval ran for GSSAPI\n{run.describe()}"
 
 
 def test_gssapi_without_a_ticket_fails_with_77_naming_kinit(smtpsend, gssapi_dovecot, pki, realm,
