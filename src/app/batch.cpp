@@ -219,7 +219,7 @@ std::vector<smtp::TransactionOutcome> send_batch(std::size_t count, const OpenBa
       break;
     }
     BatchTransactions transactions(results, open, check_body, *link.session);
-    drive(*link.transport, *link.session, transactions, limits, receive_piece);
+    drive(*link.transport, *link.session, transactions, limits, receive_piece, link.fresh_secret);
     // A connection that carried messages and ended early (a 421, a lost connection) is made
     // again once, for the messages it left unsent.
     const auto& error = link.session->error();

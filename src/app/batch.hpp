@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/compose.hpp"
+#include "app/driver.hpp"
 #include "common/time_limits.hpp"
 #include "net/transport.hpp"
 #include "smtp/session.hpp"
@@ -28,11 +29,13 @@ std::vector<std::string> batch_files(const std::vector<std::string>& paths);
 // (unreadable, no recipients), which ends it unsent and the batch goes on.
 using OpenBatchMessage = std::function<ComposedMessage(std::size_t index)>;
 
-// One connection, ready for the session: the transport (implicit TLS already up) and a new
-// session for it. Throws Failure when it cannot connect.
+// One connection, ready for the session: the transport (implicit TLS already up), a new session
+// for it, and where a fresh secret comes from when the server refuses an expired OAuth 2.0 token
+// (empty: nowhere). Throws Failure when it cannot connect.
 struct BatchConnection {
   std::unique_ptr<net::Transport> transport;
   std::unique_ptr<smtp::Session> session;
+  FreshSecret fresh_secret;
 };
 using ConnectForBatch = std::function<BatchConnection()>;
 

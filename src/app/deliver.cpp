@@ -136,9 +136,9 @@ class OneMessage final : public Transactions {
 
 smtp::TransactionOutcome deliver(net::Transport& transport, smtp::Session& session,
                                  const smtp::Envelope& envelope, const MessageChunks& message,
-                                 const TimeLimits& limits) {
+                                 const TimeLimits& limits, const FreshSecret& fresh_secret) {
   OneMessage one(envelope, message);
-  drive(transport, session, one, limits);
+  drive(transport, session, one, limits, 0, fresh_secret);
   return one.finish(session.error());
 }
 

@@ -12,8 +12,9 @@ namespace smtpsend::app {
 // further transactions on the same connection, with the same bytes (kept in an unlinked
 // temporary file as they first stream out). The outcome adds up the transactions'; when the
 // connection failed before the first began, it is not sent, with the session's error.
+// `fresh_secret`: as drive() takes it, for an OAuth 2.0 token the server reports expired.
 smtp::TransactionOutcome deliver(net::Transport& transport, smtp::Session& session,
                                  const smtp::Envelope& envelope, const MessageChunks& message,
-                                 const TimeLimits& limits);
+                                 const TimeLimits& limits, const FreshSecret& fresh_secret = {});
 
 }  // namespace smtpsend::app

@@ -168,7 +168,28 @@ void refuse_unannounced_8bit(std::string_view chunk, const smtp::Capabilities& c
                 "(encode its text as quoted-printable or base64), or use another server");
 }
 
-smtp::TransactionOutcome send(const config::Account& account, const ComposedMessage& message,
+// When the server reports the OAuth 2.0 token expired (RFC 7628 §3.2.2), the session asks once
+// for a fresh one: the token command runs again (config::fresh_password; a password given as it
+// is has none). The fresh token replaces the account's, so that a batch's next connection starts
+// with it. A command that fails now is a warning, and the server's refusal stands (77) with what
+// it said about the token.
+FreshSecret fresh_secret_for(config::Account& account, const TimeLimits& limits) {
+  return [&account, &limits]() -> std::optional<std::string> {
+    try {
+      std::optional<std::string> fresh = config::fresh_password(account, limits);
+      if (fresh) {
+        wipe(account.password);
+        account.password = *fresh;
+      }
+      return fresh;
+    } catch (const Failure& failure) {
+      spdlog::warn("no fresh token for the one the server refused: {}", failure.error().message);
+      return std::nullopt;
+    }
+  };
+}
+
+smtp::TransactionOutcome send(config::Account& account, const ComposedMessage& message,
                               const TimeLimits& limits, trace::Sink& trace) {
   // The transport is TCP first; implicit TLS (SMTPS) wraps it before the server says anything.
   auto transport = net::connect(connect_options(account, limits), trace);
@@ -184,7 +205,7 @@ smtp::TransactionOutcome send(const config::Account& account, const ComposedMess
         refuse_unannounced_8bit(chunk, session.capabilities());
         return more;
       },
-      limits);
+      limits, fresh_secret_for(account, limits));
 }
 
 // Sendmail mode when invoked as "sendmail" or with --sendmail first; the native flags otherwise.
@@ -234,6 +255,7 @@ int run_batch(const cli::Options& options, config::Account& account,
       report_tls_warnings(*link.transport);
     }
     link.session = std::make_unique<smtp::Session>(session_config(account), *trace);
+    link.fresh_secret = fresh_secret_for(account, limits);
     return link;
   };
   // Each message's envelope as it was read, for the send log (none for one that could not be).

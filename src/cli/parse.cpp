@@ -57,19 +57,40 @@ std::string long_flag(std::string_view flag) {
   return std::string(comma == std::string_view::npos ? flag : flag.substr(comma + 1));
 }
 
-// What was given, in table order, as overrides.
+// The long spelling that gave a table flag on the command line, for a setting with several
+// ("--password-cmd,--oauth-token-cmd": messages name the one the user wrote, the last one written
+// when both were); long_flag() when none was written (a short one was: "-f").
+std::string given_flag(std::string_view flag, const std::vector<std::string_view>& arguments) {
+  for (auto argument = arguments.rbegin(); argument != arguments.rend(); ++argument) {
+    std::string_view rest = flag;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view spelling = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (spelling.starts_with("--") &&
+          (*argument == spelling || (argument->starts_with(spelling) &&
+                                     argument->substr(spelling.size()).starts_with('=')))) {
+        return std::string(spelling);
+      }
+    }
+  }
+  return long_flag(flag);
+}
+
+// What was given, in table order, as overrides. `arguments`: the command line's, up to "--".
 std::vector<config::Override> overrides_from(const CLI::App& app,
                                              const std::map<std::string_view, std::string>& values,
-                                             const std::map<std::string_view, bool>& switches) {
+                                             const std::map<std::string_view, bool>& switches,
+                                             const std::vector<std::string_view>& arguments) {
   std::vector<config::Override> overrides;
   for (const auto& rule : config::keys::key_rules()) {
     if (rule.flag.empty()) {
       continue;
     }
-    const std::string flag = long_flag(rule.flag);
-    if (app.get_option(flag)->count() == 0) {
+    if (app.get_option(long_flag(rule.flag))->count() == 0) {
       continue;
     }
+    const std::string flag = given_flag(rule.flag, arguments);
     if (!rule.flag_value.empty()) {
       if (switches.at(rule.name)) {
         overrides.push_back({std::string(rule.name), std::string(rule.flag_value), flag});
@@ -79,6 +100,15 @@ std::vector<config::Override> overrides_from(const CLI::App& app,
     }
   }
   return overrides;
+}
+
+// The arguments after the program's name, up to a "--" (after which nothing is an option).
+std::vector<std::string_view> option_arguments(int argc, const char* const* argv) {
+  std::vector<std::string_view> arguments;
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    arguments.emplace_back(argv[i]);
+  }
+  return arguments;
 }
 
 // "Name: value" -> {"Name", "value"}. The value's own validity (no CR, LF or NUL) is checked
@@ -334,7 +364,8 @@ Options parse_command_line(int argc, const char* const* argv) {
   check_content_options(options);
   options.to.insert(options.to.end(), positional_recipients.begin(), positional_recipients.end());
   check_batch_options(options);
-  options.settings.overrides = overrides_from(app, setting_values, setting_switches);
+  options.settings.overrides =
+      overrides_from(app, setting_values, setting_switches, option_arguments(argc, argv));
   return options;
 }
 

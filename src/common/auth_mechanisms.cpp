@@ -26,8 +26,8 @@ constexpr std::array<AuthMechanismInfo, 14> mechanisms{{
     {"GS2-KRB5", true},
     {"EXTERNAL", true},
     {"NTLM", true},
-    {"OAUTHBEARER", false},
-    {"XOAUTH2", false},
+    {"OAUTHBEARER", true},
+    {"XOAUTH2", true},
 }};
 
 }  // namespace

@@ -138,6 +138,12 @@ bool authenticates_without_password(std::string_view auth);
 void resolve_password(Account& account, const Environment& environment,
                       const TimeLimits& limits = {});
 
+// The password command once more, for an OAuth 2.0 token the server found expired (the command
+// is to print a fresh one; token helpers refresh when asked again): nullopt when the password does
+// not come from a command (--password-cmd, --oauth-token-cmd, passwordeval), as a password given
+// as it is cannot be refreshed. Throws as resolve_password() does for the command.
+std::optional<std::string> fresh_password(const Account& account, const TimeLimits& limits = {});
+
 // The effective settings, one per line, `name = value [source]`, in the settings table's order,
 // then the problems. The password is never shown, and no password command is run.
 std::string describe_settings(const Account& account);

@@ -22,6 +22,38 @@ std::string netrc_path(const Environment& environment) {
   return "";
 }
 
+// The password command's output, `named` set to where the command came from for messages.
+std::string run_password_command(const SettingValue& setting, const TimeLimits& limits,
+                                 std::string& named) {
+  const bool from_flag = setting.layer == Layer::command_line;
+  named = from_flag ? setting.origin : "passwordeval (" + setting.origin + ")";
+  try {
+    return password_from_command(setting.text, from_flag ? setting.origin : "passwordeval", limits);
+  } catch (const Failure& failure) {
+    if (from_flag) {
+      throw;
+    }
+    throw Failure(failure.error().kind, setting.origin + ": " + failure.error().message);
+  }
+}
+
+// What no password (or token) may be, whatever its source.
+void check_password(std::string& password, const std::string& named, const std::string& user) {
+  if (password.find('\0') != std::string::npos) {
+    wipe(password);
+    throw Failure(ErrorKind::config,
+                  "the password from " + named +
+                      " contains a NUL byte, which authentication cannot carry (RFC 4616); "
+                      "nothing was sent. Give the password without it");
+  }
+  // An empty password is never what was meant; sending it only earns a confusing 535.
+  if (password.empty()) {
+    throw Failure(ErrorKind::config, "the password from " + named +
+                                         " is empty; nothing was sent. Give the password for '" +
+                                         user + "'");
+  }
+}
+
 }  // namespace
 
 PasswordSource password_source(const Settings& settings) {
@@ -50,7 +82,7 @@ void resolve_password(Account& account, const Environment& environment, const Ti
                                          "carry; fix it");
   }
   // A Kerberos ticket or the TLS client certificate proves who we are: no password command is
-  // run, no prompt shown; the user name is only the identity to act as.
+  // run and no prompt shown, whatever the user name.
   if (authenticates_without_password(account.auth)) {
     return;
   }
@@ -60,20 +92,9 @@ void resolve_password(Account& account, const Environment& environment, const Ti
   const PasswordSource source = password_source(account.settings);
   std::string named;
   switch (source.kind) {
-    case PasswordSource::Kind::command: {
-      const bool from_flag = source.value->layer == Layer::command_line;
-      named = from_flag ? source.value->origin : "passwordeval (" + source.value->origin + ")";
-      try {
-        account.password = password_from_command(
-            source.value->text, from_flag ? source.value->origin : "passwordeval", limits);
-      } catch (const Failure& failure) {
-        if (from_flag) {
-          throw;
-        }
-        throw Failure(failure.error().kind, source.value->origin + ": " + failure.error().message);
-      }
+    case PasswordSource::Kind::command:
+      account.password = run_password_command(*source.value, limits, named);
       break;
-    }
     case PasswordSource::Kind::value:
       account.password = source.value->text;
       named = source.value->layer == Layer::environment
@@ -102,19 +123,18 @@ void resolve_password(Account& account, const Environment& environment, const Ti
       }
       break;
   }
-  if (account.password.find('\0') != std::string::npos) {
-    wipe(account.password);
-    throw Failure(ErrorKind::config,
-                  "the password from " + named +
-                      " contains a NUL byte, which authentication cannot carry (RFC 4616); "
-                      "nothing was sent. Give the password without it");
+  check_password(account.password, named, account.user);
+}
+
+std::optional<std::string> fresh_password(const Account& account, const TimeLimits& limits) {
+  const PasswordSource source = password_source(account.settings);
+  if (account.user.empty() || source.kind != PasswordSource::Kind::command) {
+    return std::nullopt;
   }
-  // An empty password is never what was meant; sending it only earns a confusing 535.
-  if (account.password.empty()) {
-    throw Failure(ErrorKind::config, "the password from " + named +
-                                         " is empty; nothing was sent. Give the password for '" +
-                                         account.user + "'");
-  }
+  std::string named;
+  std::string password = run_password_command(*source.value, limits, named);
+  check_password(password, named, account.user);
+  return password;
 }
 
 }  // namespace smtpsend::config

@@ -573,10 +573,12 @@ constexpr std::array key_table = {
     KeyRule{.name = "passwordeval",
             .role = KeyRole::single,
             .check = non_empty_text,
-            .flag = "--password-cmd",
+            .flag = "--password-cmd,--oauth-token-cmd",
             .value_name = "CMD",
             .group = authentication,
-            .doc = "Run CMD and use the first line of its output as the password",
+            .doc = "Run CMD and use the first line of its output as the password, or as the "
+                   "OAuth 2.0 token of --auth XOAUTH2 or OAUTHBEARER (run once more when the "
+                   "server finds the token expired)",
             .secret = true},
     KeyRule{.name = "password",
             .role = KeyRole::single,

@@ -153,6 +153,13 @@ void Session::on_auth_refused(const Reply& reply) {
   if (const std::string details = sasl_->refusal_details(); !details.empty()) {
     error.message += fmt::format(" (the server said: {})", redacted(details));
   }
+  if (sasl_->name().size() > 5 && sasl_->name().substr(sasl_->name().size() - 5) == "-PLUS") {
+    // RFC 5802 §6: the server also refuses a channel binding that differs from its own.
+    error.message += fmt::format(
+        ". With {} the refusal may also mean that the TLS connection does not reach the server "
+        "itself: a TLS-terminating proxy, or a man in the middle with a certificate we trust",
+        sasl_->name());
+  }
   if (sasl_->fresh_secret_may_help() && !fresh_secret_tried_) {
     // RFC 7628 §3.2.2: an expired token is refused like a wrong password; a fresh one from the
     // token command may pass, on the same connection (the server is ready for a new AUTH).
@@ -177,7 +184,7 @@ void Session::take_fresh_secret(std::optional<std::string> secret) {
   }
   auth_refusal_.reset();
   wipe(config_.credentials->password);
-  config_.credentials->password = std::move(*secret);
+  config_.credentials->password.assign(*secret);  // a copy, so that the original can be wiped
   wipe(*secret);
   start_auth();
 }

@@ -74,17 +74,18 @@ def smtpsend(smtpsend_binary, tmp_path) -> Smtpsend:
 def start_server(tmp_path, pki) -> Callable[..., TestSmtpServer]:
     """Starts recording servers for one test and stops them all when it ends.
 
-    start_server(mode, users={...}, refuse=[...], tempfail=[...], cert=KeyPair) -> server; the
-    certificate defaults to the trusted "localhost" one.
+    start_server(mode, users={...}, refuse=[...], tempfail=[...], cert=KeyPair,
+                 oauth=OAuthTokens(...)) -> server; the certificate defaults to the trusted
+    "localhost" one.
     """
     servers: list[TestSmtpServer] = []
 
     def start(mode: str, *, users: Optional[dict[str, str]] = None, refuse=(), tempfail=(),
-              cert=None) -> TestSmtpServer:
+              cert=None, oauth=None) -> TestSmtpServer:
         keypair = cert or pki.server
         server = TestSmtpServer(mode, tmp_path / f"store-{len(servers) + 1}-{mode}", users=users,
                                 refuse=refuse, tempfail=tempfail, cert=keypair.cert,
-                                key=keypair.key)
+                                key=keypair.key, oauth=oauth)
         server.start()
         servers.append(server)
         return server

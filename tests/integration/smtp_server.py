@@ -15,6 +15,13 @@ Modes:
   no-starttls  ESMTP with AUTH offered in the clear but no STARTTLS: a client that requires TLS must
                stop before it sends anything that matters
 
+With `oauth` (an OAuthTokens), the server also offers XOAUTH2 (Google's and Microsoft's form) and
+OAUTHBEARER (RFC 7628): it accepts the valid tokens of one user; any other token earns the base64
+JSON error report (RFC 7628 §3.2.2: status, schemes, scope) as a 334 challenge, which the client
+must answer (^A for OAUTHBEARER, an empty line for XOAUTH2) before the 535. A response line after
+a 334 may be as long as RFC 4954 §4 allows (12288 octets), while the AUTH line itself keeps
+SMTP's 512: a client must send a long token after an empty 334, never on the AUTH line.
+
 Each message is stored as two files in the store directory: NNNN.eml holds the bytes received after
 DATA (dot-unstuffed, line endings as sent) and NNNN.json holds the envelope (mail_from, rcpt_tos,
 their ESMTP options, the authenticated user and whether the transaction ran inside TLS).
@@ -24,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import dataclasses
 import functools
 import json
@@ -38,9 +47,14 @@ import warnings
 from pathlib import Path
 from typing import Iterable, Optional
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
+
+from scram_server import ScramMechanisms, ScramPolicy, scram_mechanisms_not_offered
 
 MODES = ("plain", "starttls", "smtps", "no-starttls")
+OAUTH_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
+AUTH_RESPONSE_LIMIT = 12288  # RFC 4954 §4
+OAUTH_REFUSED_REPLY = "535 5.7.8 Username and Password not accepted"
 LOOPBACK = "127.0.0.1"
 SERVER_NAME = "localhost"
 START_TIMEOUT_SECONDS = 10
@@ -80,6 +94,31 @@ class AuthAttempt:
 
 
 @dataclasses.dataclass(frozen=True)
+class OAuthTokens:
+    """What an OAuth 2.0 server of the tests accepts: the tokens in `valid`, for `user`. Any other
+    token is reported with `status` ("401" as Google's XOAUTH2 writes it, "invalid_token" as RFC
+    7628 does) and `scope`."""
+    user: str
+    valid: frozenset[str]
+    status: str = "401"
+    scope: str = "https://mail.google.com/"
+
+
+@dataclasses.dataclass(frozen=True)
+class OAuthLogin:
+    """One XOAUTH2 or OAUTHBEARER attempt: the fields the client sent but the token, which is kept
+    only as its length."""
+    connection: int
+    mechanism: str
+    user: str
+    host: Optional[str]  # OAUTHBEARER's host= and port=; None when not sent (or XOAUTH2)
+    port: Optional[str]
+    token_length: int
+    accepted: bool
+    in_tls: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class ReceivedMessage:
     raw: bytes
     mail_from: str
@@ -101,6 +140,7 @@ class _Recorder:
         self.connections = 0
         self.commands: list[CommandSeen] = []
         self.auth_attempts: list[AuthAttempt] = []
+        self.oauth_logins: list[OAuthLogin] = []
         self.messages: list[ReceivedMessage] = []
 
     def connection_opened(self) -> int:
@@ -117,6 +157,11 @@ class _Recorder:
     def auth_attempted(self, attempt: AuthAttempt) -> None:
         with self._changed:
             self.auth_attempts.append(attempt)
+            self._changed.notify_all()
+
+    def oauth_attempted(self, login: OAuthLogin) -> None:
+        with self._changed:
+            self.oauth_logins.append(login)
             self._changed.notify_all()
 
     def store(self, raw: bytes, envelope_facts: dict) -> ReceivedMessage:
@@ -150,6 +195,11 @@ class _RecordingSMTP(SMTP):
     """aiosmtpd's SMTP with every command routed through the recorder before it is handled."""
 
     def __init__(self, handler: "_Handler", connection: int, **kwargs):
+        if handler.oauth is not None:
+            # RFC 4954 §4: a response to a 334 may take 12288 octets of base64 (the AUTH command
+            # line itself stays within command_size_limit, 512). The reader's limit is set in
+            # SMTP.__init__ from this attribute.
+            self.line_length_limit = AUTH_RESPONSE_LIMIT + 2
         super().__init__(handler, **kwargs)
         self.connection_number = connection
         self._recorder = handler.recorder
@@ -177,12 +227,48 @@ class _RecordingSMTP(SMTP):
             parsed.pop("AUTH", None)
         return parsed
 
+def _xoauth2_fields(payload: bytes) -> Optional[dict[str, str]]:
+    """"user=" U ^A "auth=Bearer " T ^A ^A, as a dict; None when it is not that."""
+    if not payload.endswith(b"\x01\x01"):
+        return None
+    fields = {}
+    for pair in payload[:-2].split(b"\x01"):
+        key, separator, value = pair.decode("utf-8", errors="replace").partition("=")
+        if not separator or key in fields:
+            return None
+        fields[key] = value
+    return fields if set(fields) == {"user", "auth"} else None
 
-class _Handler:
+
+def _oauthbearer_fields(payload: bytes) -> Optional[dict[str, str]]:
+    """RFC 7628 §3.1: gs2-header ^A *(key "=" value ^A) ^A, as a dict with the gs2 header's
+    authzid as "user"; None when it is not that."""
+    parts = payload.split(b"\x01")
+    if len(parts) < 4 or parts[-2:] != [b"", b""]:
+        return None
+    header = parts[0].decode("utf-8", errors="replace")
+    if not (header.startswith("n,") and header.endswith(",")):
+        return None
+    authzid = header[2:-1]
+    if authzid and not authzid.startswith("a="):
+        return None
+    fields = {"user": authzid[2:].replace("=2C", ",").replace("=3D", "=")}
+    for pair in parts[1:-2]:
+        key, separator, value = pair.decode("utf-8", errors="replace").partition("=")
+        if not separator or key in fields:
+            return None
+        fields[key] = value
+    return fields if "auth" in fields else None
+
+
+class _Handler(ScramMechanisms):
     def __init__(self, recorder: _Recorder, users: dict[str, str], refuse: Iterable[str],
-                 tempfail: Iterable[str]):
+                 tempfail: Iterable[str], scram: Optional[ScramPolicy] = None,
+                 oauth: Optional[OAuthTokens] = None):
         self.recorder = recorder
+        self.oauth = oauth
         self.users = dict(users)
+        self.scram = scram  # SCRAM mechanisms (scram_server.py) offered, and what they saw
         self.refuse = {address.lower() for address in refuse}
         self.tempfail = {address.lower() for address in tempfail}
 
@@ -195,6 +281,54 @@ class _Handler:
         self.recorder.auth_attempted(AuthAttempt(server.connection_number, mechanism, user,
                                                  success, _transport_in_tls(server)))
         return AuthResult(success=success, handled=False, auth_data=user if success else None)
+
+    # aiosmtpd offers a handler's auth_NAME methods as AUTH mechanisms (excluded unless `oauth`).
+    async def auth_XOAUTH2(self, server, args):
+        return await self._oauth_exchange(server, "XOAUTH2", args)
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._oauth_exchange(server, "OAUTHBEARER", args)
+
+    async def _oauth_exchange(self, server, mechanism: str, args: list[str]) -> AuthResult:
+        if len(args) == 1:
+            # RFC 4422 §5: no initial response on the AUTH line; an empty challenge asks for it.
+            payload = await server.challenge_auth("")
+            if payload is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                payload = base64.b64decode(args[1].encode(), validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        parse = _xoauth2_fields if mechanism == "XOAUTH2" else _oauthbearer_fields
+        fields = parse(payload)
+        scheme, _, token = (fields or {}).get("auth", "").partition(" ")
+        if fields is None or scheme != "Bearer" or not token:
+            await server.push(f"501 5.5.2 Malformed {mechanism} response")
+            return AuthResult(success=False, handled=True)
+        user = fields["user"]
+        accepted = user == self.oauth.user and token in self.oauth.valid
+        self.recorder.oauth_attempted(OAuthLogin(
+            server.connection_number, mechanism, user, fields.get("host"), fields.get("port"),
+            len(token), accepted, _transport_in_tls(server)))
+        self.recorder.auth_attempted(AuthAttempt(server.connection_number, mechanism, user,
+                                                 accepted, _transport_in_tls(server)))
+        if accepted:
+            return AuthResult(success=True, handled=False, auth_data=user)
+        # RFC 7628 §3.2.2 (and Google's XOAUTH2): the error report as a challenge; the client's
+        # answer (§3.2.3: ^A; XOAUTH2: empty) lets the server send its failure.
+        report = json.dumps({"status": self.oauth.status, "schemes": "bearer",
+                             "scope": self.oauth.scope}, separators=(",", ":"))
+        answer = await server.challenge_auth(report)
+        if answer is MISSING:
+            return AuthResult(success=False, handled=True)
+        expected = b"\x01" if mechanism == "OAUTHBEARER" else b""
+        if answer != expected:
+            await server.push(f"501 5.5.2 The answer to the {mechanism} error report must be "
+                              f"{expected!r}")
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False, message=OAUTH_REFUSED_REPLY)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -219,9 +353,12 @@ class _Handler:
         return QUEUED_REPLY.format(queue_id=message.path.stem)
 
 
-def _server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+def _server_tls_context(cert: Path, key: Path,
+                        maximum_version: Optional[ssl.TLSVersion] = None) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if maximum_version is not None:
+        context.maximum_version = maximum_version
     context.load_cert_chain(str(cert), str(key))
     return context
 
@@ -234,7 +371,9 @@ class TestSmtpServer:
     def __init__(self, mode: str, store_dir: Path, *, users: Optional[dict[str, str]] = None,
                  refuse: Iterable[str] = (), tempfail: Iterable[str] = (),
                  cert: Optional[Path] = None, key: Optional[Path] = None,
-                 host: str = LOOPBACK, port: int = 0):
+                 host: str = LOOPBACK, port: int = 0, scram: Optional[ScramPolicy] = None,
+                 tls_maximum_version: Optional[ssl.TLSVersion] = None,
+                 oauth: Optional[OAuthTokens] = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if mode in ("starttls", "smtps") and (cert is None or key is None):
@@ -244,9 +383,10 @@ class TestSmtpServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
         self._requested_port = port
-        self._tls_context = _server_tls_context(cert, key) if cert and key else None
+        self._tls_context = (_server_tls_context(cert, key, tls_maximum_version)
+                             if cert and key else None)
         self._recorder = _Recorder(self.store_dir)
-        self._handler = _Handler(self._recorder, users or {}, refuse, tempfail)
+        self._handler = _Handler(self._recorder, users or {}, refuse, tempfail, scram, oauth)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._ready = threading.Event()
@@ -268,6 +408,10 @@ class TestSmtpServer:
         return self._recorder.snapshot("auth_attempts")
 
     @property
+    def oauth_logins(self) -> list[OAuthLogin]:
+        return self._recorder.snapshot("oauth_logins")
+
+    @property
     def messages(self) -> list[ReceivedMessage]:
         return self._recorder.snapshot("messages")
 
@@ -285,17 +429,21 @@ class TestSmtpServer:
 
     def _smtp_parameters(self) -> dict:
         has_users = bool(self._handler.users)
+        has_oauth = self._handler.oauth is not None
         parameters = {
             "hostname": SERVER_NAME,
             "enable_SMTPUTF8": True,
             "authenticator": self._handler.authenticate,
-            "auth_required": has_users,
+            "auth_required": has_users or has_oauth,
             # RFC 4954 §4: offering AUTH in the clear is the server's choice; the modes that have
             # no STARTTLS offer it so that a client's own refusal is what gets tested.
             "auth_require_tls": self.mode == "starttls",
         }
-        if not has_users:
-            parameters["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        excluded = (([] if has_users else ["PLAIN", "LOGIN"])
+                    + ([] if has_oauth else list(OAUTH_MECHANISMS))
+                    + scram_mechanisms_not_offered(self._handler.scram))
+        if excluded:
+            parameters["auth_exclude_mechanism"] = excluded
         if self.mode == "starttls":
             parameters["tls_context"] = self._tls_context
         return parameters

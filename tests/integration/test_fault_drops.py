@@ -16,9 +16,12 @@ from support import PASSWORD, USER
 PASSWORD_ENV = {"SMTPSEND_PASSWORD": PASSWORD}
 # A lost connection is noticed at once; two seconds is room for the TLS handshake and start-up.
 DROP_SECONDS = 3.0
-# Big enough that the client is still writing the body when the server drops it.
+# Big enough that the client is still writing the body when the server drops it: past what the
+# client's socket buffer can take (Linux grows it up to 4 MiB, net.ipv4.tcp_wmem) plus the
+# server's receive buffer. At 3 MiB the whole body sometimes fit in the buffers before the drop,
+# and the client rightly reported "delivery state unknown" instead of a lost connection.
 LARGE_BODY = BODY + "".join(f"line {n:07d} of a large body to keep the client writing\n"
-                            for n in range(60_000))
+                            for n in range(200_000))
 # EX_IOERR: the connection broke before the message was complete, so nothing was delivered.
 LOST_CONNECTION = 74
 # EX_TEMPFAIL: the server's own 4xx/421, or a state only a later attempt (or a look) can settle.

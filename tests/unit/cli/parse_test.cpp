@@ -156,7 +156,7 @@ TEST(ParseCommandLine, BadValuesAreUsageErrorsNamingTheFlag) {
   EXPECT_EQ(refusal({"--auth", "sometimes"}),
             "invalid value 'sometimes' for --auth: on, off, or a mechanism: PLAIN, LOGIN, "
             "SCRAM-SHA-256-PLUS, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, "
-            "DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM");
+            "DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM, OAUTHBEARER, XOAUTH2");
   EXPECT_EQ(refusal({"--server", "mail example"}),
             "invalid value 'mail example' for --server: a host name or IP address, without "
             "spaces");

@@ -2,7 +2,9 @@
 #include <sys/prctl.h>
 
 #include <chrono>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "command_lines.hpp"
@@ -113,6 +115,40 @@ TEST(ResolvePassword, MechanismsWithoutPasswordRunNoCommandAndAskNothing) {
     EXPECT_TRUE(account.password.empty()) << mechanism;
     EXPECT_EQ(account.user, "me") << mechanism;
   }
+}
+
+// An OAuth 2.0 token the server found expired: the command that gave it runs once more.
+TEST(FreshPassword, RunsThePasswordCommandAgain) {
+  const std::string counter = ::testing::TempDir() + "fresh_password_runs";
+  std::remove(counter.c_str());
+  const CommandLine options = with_user("echo run >> '" + counter + "'; echo token-$(wc -l < '" +
+                                        counter + "' | tr -d ' ')");
+  auto account = resolve_account(options, environment_of({}));
+  resolve_password(account, environment_of({}));
+  ASSERT_EQ(account.password, "token-1");
+
+  EXPECT_EQ(fresh_password(account), "token-2");
+  std::remove(counter.c_str());
+}
+
+TEST(FreshPassword, FailingCommandThrowsAsResolvePasswordDoes) {
+  auto account = resolve_account(with_user("exit 3"), environment_of({}));
+  try {
+    fresh_password(account);
+    FAIL() << "no failure";
+  } catch (const Failure& failure) {
+    EXPECT_EQ(failure.error().kind, ErrorKind::config);
+    EXPECT_NE(failure.error().message.find("--password-cmd"), std::string::npos)
+        << failure.error().message;
+  }
+}
+
+TEST(FreshPassword, PasswordGivenAsItIsHasNoRefresh) {
+  const auto environment = environment_of({{"SMTPSEND_PASSWORD", "pw"}});
+  auto account = resolve_account(with_user(), environment);
+  resolve_password(account, environment);
+
+  EXPECT_EQ(fresh_password(account), std::nullopt);
 }
 
 }  // namespace

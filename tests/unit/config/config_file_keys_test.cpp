@@ -135,15 +135,13 @@ TEST(ConfigKeys, AuthAcceptsOnOffAndTheMechanismsMsmtpNames) {
   expect_refused(
       "auth", {"yes", "sasl"},
       "on, off, or a mechanism: PLAIN, LOGIN, SCRAM-SHA-256-PLUS, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, "
-      "SCRAM-SHA-1, CRAM-MD5, DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM");
+      "SCRAM-SHA-1, CRAM-MD5, DIGEST-MD5, GSSAPI, GS2-KRB5, EXTERNAL, NTLM, OAUTHBEARER, XOAUTH2");
 }
 
-TEST(ConfigKeys, AuthMechanismsKnownButNotImplementedAreRefusedWithWhatWeSupport) {
-  expect_refused("auth", {"oauthbearer", "xoauth2"},
-                 "smtpsend implements the mechanisms PLAIN, LOGIN, SCRAM-SHA-256-PLUS, "
-                 "SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, DIGEST-MD5, GSSAPI, "
-                 "GS2-KRB5, EXTERNAL, NTLM; write 'auth on' to use the "
-                 "best of those that the server offers");
+// msmtp's `auth oauthbearer` and `auth xoauth2`, with passwordeval printing the token.
+TEST(ConfigKeys, AuthTakesTheOAuthMechanismsAsMsmtpWritesThem) {
+  EXPECT_EQ(stored("auth", "oauthbearer"), "OAUTHBEARER");
+  EXPECT_EQ(stored("auth", "xoauth2"), "XOAUTH2");
 }
 
 TEST(ConfigKeys, OnOffKeysAcceptExactlyOnAndOffAndReadEmptyAsOn) {

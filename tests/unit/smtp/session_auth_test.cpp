@@ -29,6 +29,11 @@ SessionConfig implicit_tls_with_credentials() {
   return config;
 }
 
+// The greeting and an EHLO reply that offers `mechanisms` (a string literal), up to AUTH.
+#define OFFERING(mechanisms)                                                              \
+  "\nS: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250-mx.example.net\nS: 250 " \
+  "AUTH " mechanisms "\n"
+
 #define TRANSACTION                                                                      \
   "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 "   \
   "Ok\nC: DATA\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nS: 250 Ok\nC: " \
@@ -48,12 +53,7 @@ void expect_no_secret_in_trace(const DialogRuns& runs) {
 
 TEST(SessionAuth, PlainSendsTheInitialResponseAndRedactsItInTheTrace) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN PLAIN
-C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+  expect_dialog(OFFERING("LOGIN PLAIN") R"(C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 235 2.7.0 Authentication successful
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
@@ -67,12 +67,7 @@ S: 235 2.7.0 Authentication successful
 
 TEST(SessionAuth, LoginAnswersTheUserNameAndPasswordPrompts) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
+  expect_dialog(OFFERING("LOGIN") R"(C: AUTH LOGIN
 S: 334 VXNlcm5hbWU6
 C: YWxpY2U=
 S: 334 UGFzc3dvcmQ6
@@ -89,12 +84,7 @@ S: 235 2.7.0 Authentication successful
 
 TEST(SessionAuth, LoginAnswersWhateverThePromptsSayInOrder) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
+  expect_dialog(OFFERING("LOGIN") R"(C: AUTH LOGIN
 S: 334
 C: YWxpY2U=
 S: 334 SGVsbG8=
@@ -108,12 +98,7 @@ S: 235 ok
 
 TEST(SessionAuth, LoginWithAThirdPromptIsAProtocolError) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
+  expect_dialog(OFFERING("LOGIN") R"(C: AUTH LOGIN
 S: 334 VXNlcm5hbWU6
 C: YWxpY2U=
 S: 334 UGFzc3dvcmQ6
@@ -131,12 +116,7 @@ TEST(SessionAuth, ConfiguredLoginIsUsedEvenWhenPlainIsOffered) {
   SessionConfig config = implicit_tls_with_credentials();
   config.auth_mechanism = "LOGIN";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN LOGIN
-C: AUTH LOGIN
+  expect_dialog(OFFERING("PLAIN LOGIN") R"(C: AUTH LOGIN
 S: 334 VXNlcm5hbWU6
 C: YWxpY2U=
 S: 334 UGFzc3dvcmQ6
@@ -151,12 +131,7 @@ TEST(SessionAuth, ConfiguredMechanismNotOfferedNamesWhatTheServerOffers) {
   SessionConfig config = implicit_tls_with_credentials();
   config.auth_mechanism = "LOGIN";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN CRAM-MD5
-C: QUIT
+  expect_dialog(OFFERING("PLAIN CRAM-MD5") R"(C: QUIT
 -- closed
 )",
                 config, envelope_to({"bob@example.net"}), short_body, runs);
@@ -198,12 +173,7 @@ S: 235 ok
 
 TEST(SessionAuth, FailureIsAPermissionErrorWithoutTheSecret) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN
-C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+  expect_dialog(OFFERING("PLAIN") R"(C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6
 C: QUIT
 -- closed
@@ -226,12 +196,7 @@ TEST(SessionAuth, PlaintextAuthIsRefusedBeforeAnythingSecretIsSent) {
   SessionConfig config = cleartext_config();
   config.credentials = Credentials{"alice", std::string(password)};
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN LOGIN
-C: QUIT
+  expect_dialog(OFFERING("PLAIN LOGIN") R"(C: QUIT
 -- closed
 )",
                 config, envelope_to({"bob@example.net"}), short_body, runs);
@@ -247,12 +212,7 @@ TEST(SessionAuth, PlaintextAuthWhenExplicitlyAllowed) {
   config.credentials = Credentials{"alice", std::string(password)};
   config.allow_plaintext_auth = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN LOGIN
-C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+  expect_dialog(OFFERING("PLAIN LOGIN") R"(C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 235 ok
 )" TRANSACTION,
                 config, envelope_to({"bob@example.net"}), short_body, runs);
@@ -314,12 +274,7 @@ TEST(SessionAuth, CramMd5AnswersTheChallengeAsRfc2195Shows) {
   config.credentials = Credentials{"tim", "tanstaaftanstaaf"};
   config.auth_mechanism = "CRAM-MD5";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN CRAM-MD5
-C: AUTH CRAM-MD5
+  expect_dialog(OFFERING("PLAIN CRAM-MD5") R"(C: AUTH CRAM-MD5
 S: 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+
 C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw
 S: 235 2.7.0 Authentication successful
@@ -337,12 +292,7 @@ TEST(SessionAuth, ExternalSendsAnEmptyInitialResponseAsEquals) {
   config.credentials = Credentials{"", ""};
   config.auth_mechanism = "EXTERNAL";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN EXTERNAL
-C: AUTH EXTERNAL =
+  expect_dialog(OFFERING("PLAIN EXTERNAL") R"(C: AUTH EXTERNAL =
 S: 235 2.7.0 Authentication successful
 )" TRANSACTION,
                 config, envelope_to({"bob@example.net"}), short_body, runs);
@@ -356,12 +306,7 @@ TEST(SessionAuth, AnInitialResponseTooLongForTheAuthLineFollowsAnEmptyChallenge)
   config.credentials = Credentials{"alice", long_password};
   const std::string payload = encode_base64(std::string("\0alice\0", 7) + long_password);
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN
-C: AUTH PLAIN
+  expect_dialog(OFFERING("PLAIN") R"(C: AUTH PLAIN
 S: 334
 C: )" + payload + R"(
 S: 235 2.7.0 Authentication successful
@@ -374,12 +319,7 @@ S: 235 2.7.0 Authentication successful
 TEST(SessionAuth, ARefusalThatQuotesThePayloadIsRedactedInTraceAndError) {
   // Seen in the wild: a server that repeats the client's AUTH line in its refusal.
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH PLAIN
-C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+  expect_dialog(OFFERING("PLAIN") R"(C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 535 5.7.8 bad credentials AGFsaWNlAHMzY3JldC1wYTU1 for alice/s3cret-pa55
 C: QUIT
 -- closed
@@ -398,12 +338,7 @@ TEST(SessionAuth, AChallengeThatIsNotBase64IsAProtocolError) {
   SessionConfig config = implicit_tls_with_credentials();
   config.auth_mechanism = "LOGIN";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH LOGIN
-C: AUTH LOGIN
+  expect_dialog(OFFERING("LOGIN") R"(C: AUTH LOGIN
 S: 334 Username:
 -- closed
 )",
