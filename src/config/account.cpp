@@ -269,10 +269,7 @@ void AccountBuilder::authentication() {
   // environment still asks for authentication.
   account_.user = auth_off && layer("user") == Layer::file ? std::string() : text("user");
   require_single_line("user", account_.user, "the user name");
-  // GSSAPI and EXTERNAL prove who we are with a Kerberos ticket or the TLS client certificate;
-  // a user name is optional there (an authorization identity).
-  const bool needs_no_user =
-      account_.auth == "GSSAPI" || account_.auth == "GS2-KRB5" || account_.auth == "EXTERNAL";
+  const bool needs_no_user = authenticates_without_password(account_.auth);
   if (account_.user.empty()) {
     if (layer("auth") == Layer::file && !auth_off && !needs_no_user) {
       problem("auth", settings_.as_written("auth") +
@@ -356,6 +353,10 @@ Account resolve_account(const CommandLine& command_line, const Environment& envi
   builder.authentication();
   builder.message();
   return account;
+}
+
+bool authenticates_without_password(std::string_view auth) {
+  return auth == "GSSAPI" || auth == "GS2-KRB5" || auth == "EXTERNAL";
 }
 
 void require_usable(const Account& account, bool needs_server) {

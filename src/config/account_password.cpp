@@ -81,6 +81,11 @@ void resolve_password(Account& account, const Environment& environment, const Ti
                                          " contains a NUL byte, which authentication cannot "
                                          "carry; fix it");
   }
+  // A Kerberos ticket or the TLS client certificate proves who we are: no password command is
+  // run and no prompt shown, whatever the user name.
+  if (authenticates_without_password(account.auth)) {
+    return;
+  }
   // From here on a secret is in memory: no core dump may hold it, and no other process of the
   // same user may read it through ptrace or /proc (proc(5), PR_SET_DUMPABLE).
   ::prctl(PR_SET_DUMPABLE, 0);

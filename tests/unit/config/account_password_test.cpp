@@ -103,6 +103,20 @@ TEST(ResolvePassword, ProcessIsNoLongerDumpableOnceAPasswordIsLoaded) {
   EXPECT_EQ(::prctl(PR_GET_DUMPABLE), 0);
 }
 
+// A Kerberos ticket or the TLS client certificate is the credential: a password command that
+// would fail if it ran, and no terminal to prompt on, must not matter.
+TEST(ResolvePassword, MechanismsWithoutPasswordRunNoCommandAndAskNothing) {
+  for (const char* mechanism : {"GSSAPI", "GS2-KRB5", "EXTERNAL"}) {
+    CommandLine options = with_user("exit 3");
+    options.overrides.push_back({"auth", mechanism, "--auth"});
+    auto account = resolve_account(options, environment_of({}));
+
+    EXPECT_NO_THROW(resolve_password(account, environment_of({}))) << mechanism;
+    EXPECT_TRUE(account.password.empty()) << mechanism;
+    EXPECT_EQ(account.user, "me") << mechanism;
+  }
+}
+
 // An OAuth 2.0 token the server found expired: the command that gave it runs once more.
 TEST(FreshPassword, RunsThePasswordCommandAgain) {
   const std::string counter = ::testing::TempDir() + "fresh_password_runs";
