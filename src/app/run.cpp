@@ -18,6 +18,7 @@
 #include "app/version.hpp"
 #include "cli/options.hpp"
 #include "cli/sendmail_args.hpp"
+#include "common/auth_mechanisms.hpp"
 #include "common/interruption.hpp"
 #include "common/secret_wipe.hpp"
 #include "common/time_limits.hpp"
@@ -54,8 +55,7 @@ smtp::SessionConfig session_config(const config::Account& account) {
   config.tls = account.tls;
   // GSSAPI and EXTERNAL take the Kerberos ticket or the TLS client certificate, and need no
   // user name: naming the mechanism is enough to authenticate.
-  if (!account.user.empty() || account.auth == "GSSAPI" || account.auth == "GS2-KRB5" ||
-      account.auth == "EXTERNAL") {
+  if (!account.user.empty() || !auth_needs_secret(account.auth)) {
     config.credentials = smtp::Credentials{account.user, account.password};
   }
   config.auth_mechanism = account.auth;

@@ -22,12 +22,12 @@ constexpr std::array<AuthMechanismInfo, 14> mechanisms{{
     {"SCRAM-SHA-1", true},
     {"CRAM-MD5", true},
     {"DIGEST-MD5", true},
-    {"GSSAPI", true},
-    {"GS2-KRB5", true},
-    {"EXTERNAL", true},
+    {"GSSAPI", true, AuthCredential::kerberos_ticket},
+    {"GS2-KRB5", true, AuthCredential::kerberos_ticket},
+    {"EXTERNAL", true, AuthCredential::client_certificate},
     {"NTLM", true},
-    {"OAUTHBEARER", true},
-    {"XOAUTH2", true},
+    {"OAUTHBEARER", true, AuthCredential::oauth_token},
+    {"XOAUTH2", true, AuthCredential::oauth_token},
 }};
 
 }  // namespace
@@ -37,6 +37,11 @@ const AuthMechanismInfo* find_auth_mechanism(std::string_view name) {
     return equals_ignoring_ascii_case(known.name, name);
   });
   return found == mechanisms.end() ? nullptr : found;
+}
+
+AuthCredential auth_credential(std::string_view name) {
+  const AuthMechanismInfo* known = find_auth_mechanism(name);
+  return known == nullptr ? AuthCredential::password : known->credential;
 }
 
 std::string implemented_auth_mechanisms() {

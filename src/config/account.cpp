@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "common/auth_mechanisms.hpp"
 #include "common/text.hpp"
 #include "config/account_choice.hpp"
 #include "config/host_identity.hpp"
@@ -269,7 +270,7 @@ void AccountBuilder::authentication() {
   // environment still asks for authentication.
   account_.user = auth_off && layer("user") == Layer::file ? std::string() : text("user");
   require_single_line("user", account_.user, "the user name");
-  const bool needs_no_user = authenticates_without_password(account_.auth);
+  const bool needs_no_user = !auth_needs_secret(account_.auth);
   if (account_.user.empty()) {
     if (layer("auth") == Layer::file && !auth_off && !needs_no_user) {
       problem("auth", settings_.as_written("auth") +
@@ -353,10 +354,6 @@ Account resolve_account(const CommandLine& command_line, const Environment& envi
   builder.authentication();
   builder.message();
   return account;
-}
-
-bool authenticates_without_password(std::string_view auth) {
-  return auth == "GSSAPI" || auth == "GS2-KRB5" || auth == "EXTERNAL";
 }
 
 void require_usable(const Account& account, bool needs_server) {

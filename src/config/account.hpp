@@ -124,11 +124,6 @@ struct LogDestination {
 LogDestination resolve_log_destination(const CommandLine& command_line,
                                        const Environment& environment, const ConfigFile* file);
 
-// Whether the mechanism `auth` (IANA spelling) proves who we are without a password: GSSAPI and
-// GS2-KRB5 with a Kerberos ticket, EXTERNAL with the TLS client certificate. The user name is
-// optional there (an authorization identity), and resolve_password() fetches nothing.
-bool authenticates_without_password(std::string_view auth);
-
 // Fills account.password when a user is set and the mechanism needs a password, from the first
 // of: the password command (--password-cmd, passwordeval) or the password (SMTPSEND_PASSWORD,
 // password), whichever comes from the higher layer (the command first); ~/.netrc (machine =

@@ -5,6 +5,7 @@
 
 #include <sys/prctl.h>
 
+#include "common/auth_mechanisms.hpp"
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
 #include "config/account.hpp"
@@ -83,7 +84,7 @@ void resolve_password(Account& account, const Environment& environment, const Ti
   }
   // A Kerberos ticket or the TLS client certificate proves who we are: no password command is
   // run and no prompt shown, whatever the user name.
-  if (authenticates_without_password(account.auth)) {
+  if (!auth_needs_secret(account.auth)) {
     return;
   }
   // From here on a secret is in memory: no core dump may hold it, and no other process of the

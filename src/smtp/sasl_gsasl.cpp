@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/auth_mechanisms.hpp"
 #include "common/base64.hpp"
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
@@ -173,14 +174,20 @@ class GsaslMechanism final : public SaslMechanism {
                                 "not have",
                                 name_));
     }
-    if (name_ == "GSSAPI" || name_ == "GS2-KRB5") {
-      throw Failure(ErrorKind::permission,
-                    fmt::format("AUTH {} could not go on: {}; check for a Kerberos ticket "
-                                "for the user (klist; kinit gets one)",
-                                name_, gsasl_strerror(status)));
+    // GNU SASL's texts end with a full stop; the message goes on after them.
+    std::string reason = gsasl_strerror(status);
+    while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) {
+      reason.pop_back();
     }
-    throw Failure(ErrorKind::protocol,
-                  fmt::format("AUTH {} could not go on: {}", name_, gsasl_strerror(status)));
+    const std::string_view what = steps_ == 1 ? "could not start" : "could not go on";
+    if (auth_credential(name_) == AuthCredential::kerberos_ticket) {
+      throw Failure(ErrorKind::permission,
+                    fmt::format("AUTH {} {}: {}; check for a Kerberos ticket for the user "
+                                "(klist; kinit gets one) and that --server names the host as "
+                                "its service principal smtp/HOST does",
+                                name_, what, reason));
+    }
+    throw Failure(ErrorKind::protocol, fmt::format("AUTH {} {}: {}", name_, what, reason));
   }
 
   std::string name_;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "common/auth_mechanisms.hpp"
 #include "common/base64.hpp"
 #include "common/secret_wipe.hpp"
 #include "smtp/auth.hpp"
@@ -24,12 +25,6 @@ constexpr std::size_t max_auth_line = 512 - 2;
 // everywhere would garble the trace without hiding anything.
 constexpr std::size_t min_redacted_length = 4;
 
-// Mechanisms that prove who we are without a password of ours (a Kerberos ticket, the TLS
-// client certificate): nothing secret crosses the connection, encrypted or not.
-bool sends_no_password(std::string_view mechanism) {
-  return mechanism == "GSSAPI" || mechanism == "GS2-KRB5" || mechanism == "EXTERNAL";
-}
-
 }  // namespace
 
 void Session::send_auth() {
@@ -42,7 +37,8 @@ void Session::start_auth() {
   const AuthChoice choice = choose_auth_mechanism(
       config_.auth_mechanism, capabilities_.auth,
       AuthSituation{.tls = in_tls_, .channel_binding = channel_binding_.has_value()});
-  if (!in_tls_ && !config_.allow_plaintext_auth && !sends_no_password(choice.mechanism)) {
+  // A Kerberos ticket or the TLS client certificate sends no secret of ours over the connection.
+  if (!in_tls_ && !config_.allow_plaintext_auth && auth_needs_secret(choice.mechanism)) {
     throw Failure(ErrorKind::permission,
                   fmt::format("refusing to send the password for '{}' over an unencrypted "
                               "connection, so it was not sent. Use TLS (--tls=starttls or "

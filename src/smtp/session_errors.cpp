@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "common/auth_mechanisms.hpp"
 #include "smtp/reply.hpp"
 
 namespace smtpsend::smtp {
@@ -54,13 +55,20 @@ Error unexpected_reply_error(const ServerReply& reply, std::string_view command)
 Error authentication_error(const ServerReply& reply, std::string_view user,
                            std::string_view mechanism) {
   // What to check depends on what the mechanism proved us with.
-  std::string_view check = "the user name and password";
-  if (mechanism == "XOAUTH2" || mechanism == "OAUTHBEARER") {
-    check = "the user name and the OAuth 2.0 access token (and the scope it was issued for)";
-  } else if (mechanism == "GSSAPI" || mechanism == "GS2-KRB5") {
-    check = "the Kerberos ticket (klist) and the server's service principal";
-  } else if (mechanism == "EXTERNAL") {
-    check = "the client certificate (--tls-cert) and whom the server maps it to";
+  std::string_view check;
+  switch (auth_credential(mechanism)) {
+    case AuthCredential::password:
+      check = "the user name and password";
+      break;
+    case AuthCredential::oauth_token:
+      check = "the user name and the OAuth 2.0 access token (and the scope it was issued for)";
+      break;
+    case AuthCredential::kerberos_ticket:
+      check = "the Kerberos ticket (klist) and the server's service principal";
+      break;
+    case AuthCredential::client_certificate:
+      check = "the client certificate (--tls-cert) and whom the server maps it to";
+      break;
   }
   return Error{ErrorKind::permission,
                fmt::format("authentication failed for user '{}' (AUTH {}): {}; check {}", user,
