@@ -347,5 +347,23 @@ S: 334 Username:
   EXPECT_TRUE(contains(runs.whole.outcome.error->message, "not base64"));
 }
 
+TEST(SessionAuth, NtlmSendsItsNegotiateMessageThenAnswersTheChallenge) {
+  // No server here offers NTLM (Debian's Dovecot is built without it), so the exchange is pinned:
+  // the negotiate message (type 1) as the initial response, the answer to a type 2 challenge
+  // with the challenge 0123456789abcdef, both as GNU SASL (libntlm) makes them. Only when named.
+  SessionConfig config = implicit_tls_with_credentials();
+  config.auth_mechanism = "NTLM";
+  DialogRuns runs;
+  expect_dialog(
+      OFFERING("PLAIN NTLM") R"(C: AUTH NTLM TlRMTVNTUAABAAAAB7IAAAUABQAgAAAAAAAAACUAAABhbGljZQ==
+S: 334 TlRMTVNTUAACAAAAAAAAACgAAAABggAAASNFZ4mrze8AAAAAAAAAAAAAAAAAAAAA
+C: TlRMTVNTUAADAAAAGAAYAFQAAAAYABgAbAAAAAAAAABAAAAACgAKAEAAAAAKAAoASgAAAAAAAACEAAAAAYIAAGEAbABpAGMAZQBhAGwAaQBjAGUAoj1BeYbms4EFHb9FqGwQZLvGvkSXvnzQUb78VtFtzpmvG+8Z83pE14bLQFuUWS69
+S: 235 2.7.0 Authentication successful
+)" TRANSACTION,
+      config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+  EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH NTLM <redacted>\n"));
+}
+
 }  // namespace
 }  // namespace smtpsend::smtp
