@@ -310,10 +310,7 @@ void AccountBuilder::message() {
   account_.replace_from_header = text("set_from_header") == "on";
   account_.undisclosed_recipients = text("undisclosed_recipients") == "on";
   account_.aliases_file = text("aliases");
-  account_.logfile = text("logfile");
   account_.trace_file = text("trace_file");
-  account_.logfile_time_format = text("logfile_time_format");
-  account_.syslog_facility = unless_off("syslog");
   if (chosen_ == nullptr) {
     return;
   }

@@ -82,12 +82,11 @@ struct Account {
   std::string aliases_file;
   // maildomain: qualifies local names (root -> root@mail_domain) and makes auto_from's sender.
   std::string mail_domain;
-  std::string logfile;
   // trace_file: where the protocol trace goes; "" = none. In sendmail mode never from the
   // caller's arguments (cli refuses --trace-file there).
   std::string trace_file;
-  std::string logfile_time_format;
-  std::string syslog_facility;  // "" = no syslog
+  // The send log's destination is not here: it is read before the account is resolved, so that
+  // a failure to resolve the account is logged too (resolve_log_destination()).
 };
 
 // The configuration file to read: -C FILE (which must exist; a leading ~/ is the home

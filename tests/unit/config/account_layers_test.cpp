@@ -63,7 +63,7 @@ TEST(AccountLayers, TheDefaultAccountInheritsDefaultsAndItsBase) {
   EXPECT_EQ(2525, account.port);
   EXPECT_EQ(TlsMode::none, account.tls);
   EXPECT_EQ("base@example.org", account.from);
-  EXPECT_EQ("/var/log/smtpsend.log", account.logfile);
+  EXPECT_EQ("/var/log/smtpsend.log", account.settings.text("logfile"));
   EXPECT_EQ("/etc/test.conf:7", account.settings.origin("host"));
   EXPECT_EQ("/etc/test.conf:2", account.settings.origin("port"));
 }
