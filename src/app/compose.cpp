@@ -371,7 +371,7 @@ ComposedMessage compose_batch_message(const std::string& path, const cli::Option
   UniqueFd descriptor(file.release_descriptor());
   // The sender's From field is added only when -f names it; the header section is read first.
   mime::Mailbox given_sender;
-  if (account.from_given) {
+  if (account.settings.given_for_this_run("from")) {
     given_sender = parse_sender(account, local_name_rule(options, account));
   }
   cli::Options batch_options = options;

@@ -223,10 +223,9 @@ void AccountBuilder::identity(bool sender_per_message) {
       }
     }
   }
-  account_.from_given = layer("from") == Layer::command_line || layer("from") == Layer::environment;
   account_.mail_domain = text("maildomain");
   account_.auto_from = text("auto_from") == "on";
-  if (account_.auto_from && !account_.from_given) {
+  if (account_.auto_from && !settings_.given_for_this_run("from")) {
     // msmtp's auto_from: the user's name at maildomain, or the name alone without one; it
     // replaces the file's from, but not a sender given on the command line.
     from = expand_placeholders(account_.mail_domain.empty() ? "%U" : "%U@" + account_.mail_domain,

@@ -61,7 +61,6 @@ struct Account {
   // When some recipients are refused, deliver to the others rather than to nobody.
   bool partial_delivery = false;
   std::string from;         // sender address as given (may carry a display name); "" with --batch
-  bool from_given = false;  // from came from the command line or the environment
   std::string user;         // "" = no authentication
   std::string auth;         // "" = the best the server offers; else an IANA mechanism name
   bool allow_plaintext_auth = false;

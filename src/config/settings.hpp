@@ -54,6 +54,12 @@ class Settings {
   std::string origin(std::string_view key) const;
   // "tls off (path:3)", "--tls none": the setting as the user wrote it, for messages.
   std::string as_written(std::string_view key) const;
+  // Whether the value was given for this run (a flag or a variable), not by a file or default.
+  bool given_for_this_run(std::string_view key) const {
+    const SettingValue* value = find(key);
+    return value != nullptr &&
+           (value->layer == Layer::command_line || value->layer == Layer::environment);
+  }
 
   void set(std::string key, SettingValue value);
   const std::map<std::string, SettingValue, std::less<>>& all() const { return values_; }
