@@ -159,6 +159,13 @@ class GsaslMechanism final : public SaslMechanism {
       return response;
     }
     wipe(response);
+    if (status == GSASL_AUTHENTICATION_ERROR && starts_with(name_, "SCRAM-") && steps_ == 2) {
+      // RFC 5802 §5.1: the server's first message must continue the nonce we sent.
+      throw Failure(ErrorKind::protocol,
+                    fmt::format("the server's first AUTH {} message does not continue the nonce "
+                                "we sent (RFC 5802 §5.1), so it answers no exchange of ours",
+                                name_));
+    }
     if (status == GSASL_AUTHENTICATION_ERROR) {
       // RFC 5802 §5.1 (v=): the server did not prove that it knows the password, or the
       // channel binding it saw differs from ours (someone in the middle).

@@ -32,6 +32,8 @@ struct SaslServerOptions {
   // Changes the server's last SASL message (SCRAM's "v=..."), as a server that does not know
   // the password, or a man in the middle, would send it.
   std::function<void(std::string&)> tamper_final;
+  // Changes the server's first challenge (SCRAM's "r=...,s=...,i=...").
+  std::function<void(std::string&)> tamper_first;
   bool echo_payload_in_refusal = false;  // 535 quoting the client's last payload, decoded too
   bool skip_final = false;  // 235 at once, without the server's last message (SCRAM's v=)
 };
@@ -208,6 +210,10 @@ class SaslServer final : public net::Transport {
     std::string out = output == nullptr ? std::string() : std::string(output, output_size);
     gsasl_free(output);
     if (status == GSASL_NEEDS_MORE) {
+      if (options_.tamper_first && !first_tampered_) {
+        options_.tamper_first(out);
+        first_tampered_ = true;
+      }
       return reply("334 " + encode_base64(out));
     }
     if (status == GSASL_OK) {
@@ -251,6 +257,7 @@ class SaslServer final : public net::Transport {
   std::string last_payload_;
   std::string first_client_message_;
   bool finished_exchange_ = false;
+  bool first_tampered_ = false;
   bool authenticated_ = false;
   bool in_body_ = false;
   bool closed_ = false;

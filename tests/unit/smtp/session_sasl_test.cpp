@@ -214,6 +214,19 @@ TEST(SessionSasl, WrongScramServerSignatureEndsBeforeMail) {
   }
 }
 
+TEST(SessionSasl, ScramServerNonceThatDoesNotContinueOursEndsBeforeMail) {
+  // RFC 5802 §5.1: "r=" must start with the client's nonce; another answers someone else.
+  SaslServerOptions options;
+  options.tamper_first = [](std::string& server_first) {
+    server_first[2] = server_first[2] == 'A' ? 'B' : 'A';  // the first octet after "r="
+  };
+  const SaslRun run = run_both(options, "SCRAM-SHA-256");
+  EXPECT_FALSE(run.delivered());
+  EXPECT_EQ(ErrorKind::protocol, run.error_kind()) << run.error_text();
+  EXPECT_TRUE(contains(run.error_text(), "does not continue the nonce")) << run.error_text();
+  EXPECT_FALSE(run.sent_mail());
+}
+
 TEST(SessionSasl, ScramServerThatSkipsItsSignatureIsRefused) {
   SaslServerOptions options;
   options.skip_final = true;
