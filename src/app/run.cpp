@@ -61,6 +61,7 @@ smtp::SessionConfig session_config(const config::Account& account) {
   config.auth_mechanism = account.auth;
   config.server_host = account.host;
   config.server_port = account.port;
+  config.ntlm_domain = account.ntlm_domain;
   config.allow_plaintext_auth = account.allow_plaintext_auth;
   config.partial_delivery = account.partial_delivery;
   return config;

@@ -264,6 +264,7 @@ void AccountBuilder::authentication() {
   const bool auth_off = auth == "off";
   account_.auth = auth == "on" || auth_off ? std::string() : auth;
   account_.allow_plaintext_auth = text("allow_plaintext_auth") == "on";
+  account_.ntlm_domain = text("ntlmdomain");
 
   // auth off in the file turns off the file's user; a user given on the command line or in the
   // environment still asks for authentication.

@@ -63,6 +63,7 @@ struct Account {
   std::string from;         // sender address as given (may carry a display name); "" with --batch
   std::string user;         // "" = no authentication
   std::string auth;         // "" = the best the server offers; else an IANA mechanism name
+  std::string ntlm_domain;  // ntlmdomain: the domain NTLM names with the user ("" = none)
   bool allow_plaintext_auth = false;
   std::string password;  // filled by resolve_password
 

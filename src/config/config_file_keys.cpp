@@ -596,6 +596,10 @@ constexpr std::array key_table = {
             .doc =
                 "SASL mechanism: on (the strongest the server offers), or a name: SCRAM-SHA-256, "
                 "CRAM-MD5, GSSAPI, EXTERNAL, XOAUTH2, ..."},
+    KeyRule{.name = "ntlmdomain",
+            .role = KeyRole::single,
+            .check = any_text,
+            .doc = "the domain NTLM authenticates the user in"},
     KeyRule{.name = "allow_plaintext_auth",
             .role = KeyRole::single,
             .check = on_off,
@@ -720,8 +724,6 @@ constexpr std::array key_table = {
     KeyRule{"eval", KeyRole::refused, nullptr,
             "smtpsend does not run commands to produce configuration lines; write the setting, "
             "or use passwordeval for a password"},
-    KeyRule{"ntlmdomain", KeyRole::refused_when_set, nullptr,
-            "smtpsend does not implement NTLM authentication"},
     KeyRule{"from_full_name", KeyRole::refused_when_set, nullptr,
             "smtpsend does not add a display name from the configuration; give the From header "
             "in the message"},

@@ -25,11 +25,12 @@ struct ChannelBinding {
 
 // What a mechanism may need. Each takes only what it uses.
 struct SaslContext {
-  std::string user;        // authentication identity ("" for GSSAPI/EXTERNAL: the ticket or cert)
-  std::string secret;      // the password, or the OAuth 2.0 bearer token for XOAUTH2/OAUTHBEARER
-  std::string host;        // the server's name as the user gave it: GSSAPI's service principal
-                           // (smtp/HOST), OAUTHBEARER's host=
-  std::uint16_t port = 0;  // OAUTHBEARER's port=
+  std::string user;         // authentication identity ("" for GSSAPI/EXTERNAL: the ticket or cert)
+  std::string secret;       // the password, or the OAuth 2.0 bearer token for XOAUTH2/OAUTHBEARER
+  std::string host;         // the server's name as the user gave it: GSSAPI's service principal
+                            // (smtp/HOST), OAUTHBEARER's host=
+  std::uint16_t port = 0;   // OAUTHBEARER's port=
+  std::string ntlm_domain;  // NTLM's domain (msmtp's ntlmdomain); "" = none
   std::optional<ChannelBinding> channel_binding;  // set after TLS, when the TLS layer has one
 };
 

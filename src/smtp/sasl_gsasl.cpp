@@ -88,6 +88,9 @@ class GsaslMechanism final : public SaslMechanism {
     if (!context.secret.empty()) {
       set(GSASL_PASSWORD, context.secret);
     }
+    if (name_ == "NTLM" && !context.ntlm_domain.empty()) {
+      set(GSASL_REALM, context.ntlm_domain);  // GNU SASL's NTLM takes its domain from the realm
+    }
     if (context.channel_binding && binds_to_channel(name_)) {
       // GNU SASL takes the binding base64-encoded. Only -PLUS gets it: RFC 5802 §6 would have
       // plain SCRAM send the gs2 flag "y" when a binding is known, but GNU SASL 2.2 then fails

@@ -46,6 +46,7 @@ struct SessionConfig {
   std::string auth_mechanism;              // "" = the strongest offered; else an IANA name
   std::string server_host;  // as the user named it: GSSAPI's service principal, OAUTHBEARER's host
   std::uint16_t server_port = 0;      // OAUTHBEARER's port
+  std::string ntlm_domain;            // NTLM's domain (msmtp's ntlmdomain); "" = none
   bool allow_plaintext_auth = false;  // credentials over an unencrypted connection
   // When some recipients are refused, deliver to the others rather than to nobody; it lets the
   // message follow the envelope without waiting for the RCPT replies (BDAT under PIPELINING).

@@ -50,6 +50,7 @@ void Session::start_auth() {
                       .secret = credentials.password,
                       .host = config_.server_host,
                       .port = config_.server_port,
+                      .ntlm_domain = config_.ntlm_domain,
                       .channel_binding = channel_binding_};
   sasl_ = make_sasl_mechanism(choice.mechanism, context);
   wipe(context.secret);

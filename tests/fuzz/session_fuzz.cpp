@@ -13,9 +13,9 @@
 // - nothing written before the TLS handshake carries the password in any form (RFC 3207 §6:
 //   STARTTLS is required, so the secret may only travel inside TLS);
 // - what is written is complete CRLF-ended lines, without a bare CR or LF;
-// - accepted only after a 354 reply, the final dot and then a 250 reply, with every recipient
-//   accepted (the session never sends half a message); delivery unknown only after the final dot
-//   was written;
+// - accepted only after a 354 reply, the final dot and then a 250 reply (or BDAT LAST and a 250
+//   reply, RFC 3030), with every recipient accepted (the session never sends half a message);
+//   delivery unknown only after the final dot was written;
 // - a transaction that ends unaccepted carries an error, and so does a session that ends without
 //   one;
 // - the session finishes within a bounded number of steps once the input is used up.
@@ -121,7 +121,13 @@ bool trace_shows_accepted_message(const std::vector<TraceEvent>& events) {
   enum { want_354, want_dot, want_250 } phase = want_354;
   for (const auto& event : events) {
     const std::string_view line = event.line;
-    if (phase == want_354 && event.direction == Direction::server && line.starts_with("354")) {
+    // RFC 3030 §2: with CHUNKING the end of the message is "BDAT n LAST", no 354 and no dot.
+    const bool last_chunk = event.direction == Direction::client && line.starts_with("BDAT ") &&
+                            line.ends_with(" LAST");
+    if (phase != want_250 && last_chunk) {
+      phase = want_250;
+    } else if (phase == want_354 && event.direction == Direction::server &&
+               line.starts_with("354")) {
       phase = want_dot;
     } else if (phase == want_dot && event.direction == Direction::client && line == ".") {
       phase = want_250;
@@ -276,7 +282,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(dot_written, "delivery unknown only after the final dot was written");
   }
   if (outcome.accepted()) {
-    check(trace_shows_accepted_message(sink.events), "accepted only after 354, '.', 250");
+    check(trace_shows_accepted_message(sink.events),
+          "accepted only after 354, '.', 250 (or BDAT LAST, 250)");
     check(contains(input, "354"), "accepted only if the server sent 354");
     check(outcome.recipients.size() == envelope.recipients.size(), "every recipient answered");
     for (const auto& recipient : outcome.recipients) {

@@ -204,15 +204,19 @@ TEST(ConfigFileKeys, MinimumDhPrimeBitsIsIgnoredWithAWarning) {
 }
 
 TEST(ConfigFileKeys, MsmtpKeysThatWouldChangeDeliveryAreRefused) {
-  for (const std::string key : {"proxy_host", "proxy_port", "socket", "eval", "ntlmdomain"}) {
+  for (const std::string key : {"proxy_host", "proxy_port", "socket", "eval"}) {
     const auto message = error_of("account a\n" + key + " 1\n");
     EXPECT_TRUE(message.starts_with("test.rc:2: " + key + " is not supported by smtpsend: "))
         << message;
   }
 }
 
+TEST(ConfigFileKeys, NtlmdomainIsKeptForNtlm) {
+  EXPECT_EQ(value_of(parse("account a\nntlmdomain CORP\n").accounts[0], "ntlmdomain"), "CORP");
+}
+
 TEST(ConfigFileKeys, RefusedKeysWithAnEmptyValueSwitchNothingOnAndAreAccepted) {
-  const auto config = parse("account a\nproxy_host\nsocket \"\"\nntlmdomain\n");
+  const auto config = parse("account a\nproxy_host\nsocket \"\"\n");
   EXPECT_TRUE(config.accounts[0].settings.empty());
   // Where an empty value means "on" or is an error in msmtp, it is refused too.
   EXPECT_EQ(error_of("account a\nset_to_header\n"),

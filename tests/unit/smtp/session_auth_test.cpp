@@ -365,5 +365,21 @@ S: 235 2.7.0 Authentication successful
   EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH NTLM <redacted>\n"));
 }
 
+TEST(SessionAuth, NtlmNamesTheDomainOfNtlmdomainInItsNegotiateMessage) {
+  // msmtp's ntlmdomain: the negotiate message carries "CORP" after the user name.
+  SessionConfig config = implicit_tls_with_credentials();
+  config.auth_mechanism = "NTLM";
+  config.ntlm_domain = "CORP";
+  DialogRuns runs;
+  expect_dialog(
+      OFFERING("NTLM") R"(C: AUTH NTLM TlRMTVNTUAABAAAAB7IAAAUABQAgAAAABAAEACUAAABhbGljZUNPUlA=
+S: 535 5.7.8 no
+C: QUIT
+-- closed
+)",
+      config, envelope_to({"bob@example.net"}), short_body, runs);
+  EXPECT_EQ(ErrorKind::permission, runs.whole.outcome.error->kind);
+}
+
 }  // namespace
 }  // namespace smtpsend::smtp
