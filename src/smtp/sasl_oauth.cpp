@@ -124,7 +124,10 @@ class OAuthMechanism final : public SaslMechanism {
 
   std::string refusal_details() const override { return details_; }
 
-  bool fresh_secret_may_help() const override { return token_expired_; }
+  // A report that says the token expired or is invalid; or a refusal with no report at all,
+  // which is how Microsoft 365 refuses an expired XOAUTH2 token (a bare 535 5.7.3). A report
+  // that names something else (a wrong scope, a 400) is not helped by a fresh token.
+  bool fresh_secret_may_help() const override { return token_expired_ || (sent_ && !reported_); }
 
  private:
   void check_credentials() const {

@@ -102,6 +102,8 @@ class OAuthTokens:
     valid: frozenset[str]
     status: str = "401"
     scope: str = "https://mail.google.com/"
+    # False: a bare 535 with no report, as Microsoft 365 refuses an expired XOAUTH2 token.
+    report: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,6 +318,9 @@ class _Handler(ScramMechanisms):
                                                  accepted, _transport_in_tls(server)))
         if accepted:
             return AuthResult(success=True, handled=False, auth_data=user)
+        if not self.oauth.report:
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.3 Authentication unsuccessful")
         # RFC 7628 §3.2.2 (and Google's XOAUTH2): the error report as a challenge; the client's
         # answer (§3.2.3: ^A; XOAUTH2: empty) lets the server send its failure.
         report = json.dumps({"status": self.oauth.status, "schemes": "bearer",

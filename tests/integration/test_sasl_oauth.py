@@ -98,6 +98,22 @@ def test_expired_token_is_refreshed_once_and_delivered_on_the_same_connection(
     assert_no_token(run.stderr, "token-1", "token-2")
 
 
+def test_a_bare_refusal_as_microsoft_365_sends_it_gets_one_fresh_token(client, start_server, pki,
+                                                                     tmp_path):
+    # Microsoft 365 refuses an expired XOAUTH2 token with "535 5.7.3" and no error report.
+    server = start_server("starttls", oauth=OAuthTokens(OAUTH_USER, frozenset({"token-2"}),
+                                                        report=False))
+    helper = TokenCommand(tmp_path)
+
+    run = client.run(*oauth_args(server, pki, "xoauth2", helper), "--trace", body=BODY)
+
+    assert_exit(run, 0)
+    assert helper.runs == 2, "the token command runs exactly twice: the token, then a fresh one"
+    assert [login.accepted for login in server.oauth_logins] == [False, True]
+    assert server.connections == 1
+    assert_no_token(run.stderr, "token-1", "token-2")
+
+
 def test_oauthbearer_names_the_host_and_port(client, start_server, pki, tmp_path):
     server = start_server("starttls", oauth=OAuthTokens(OAUTH_USER, frozenset({"token-1"})))
     helper = TokenCommand(tmp_path)

@@ -142,6 +142,20 @@ TEST(SessionOAuth, ExpiredTokenIsRefreshedOnceAndTheRetryDelivers) {
       << runs.whole.trace.text();
 }
 
+TEST(SessionOAuth, ABareRefusalAsMicrosoft365SendsItGetsOneFreshToken) {
+  // Microsoft 365 refuses an expired XOAUTH2 token with a 535 and no error report.
+  OAuthRuns runs;
+  expect_oauth_dialog(GREETING_AND_EHLO "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
+                                        "\n"
+                                        "S: 535 5.7.3 Authentication unsuccessful\n"
+                                        "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
+                                        "\n"
+                                        "S: 235 2.7.0 Authentication successful\n" TRANSACTION,
+                      oauth_config("XOAUTH2"), {"token-2"}, runs);
+  EXPECT_TRUE(runs.whole.outcome.accepted());
+  EXPECT_EQ(1, runs.asked_whole);
+}
+
 TEST(SessionOAuth, OAuthBearerAnswersTheErrorWithCtrlAAndStandsWithoutAFreshToken) {
   OAuthRuns runs;
   expect_oauth_dialog(GREETING_AND_EHLO "C: AUTH OAUTHBEARER " OAUTHBEARER_TOKEN_1
