@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from certs import KeyPair
+from server_threads import stop_process
 
 EXIM_PACKAGE = "exim4-daemon-light"
 EXIM_USER = "Debian-exim"  # the account Debian's exim4 packages run the daemon as
-STOP_TIMEOUT_SECONDS = 10
 
 
 def find_exim() -> Optional[str]:
@@ -183,12 +183,7 @@ class EximServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(STOP_TIMEOUT_SECONDS)
+        stop_process(self._process)
         self._process = None
 
 

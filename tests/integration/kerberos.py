@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from server_threads import stop_process
+
 KDC_PACKAGES = {
     "krb5kdc": "krb5-kdc",
     "kdb5_util": "krb5-kdc",
@@ -34,7 +36,6 @@ SERVICE_HOST = "localhost"  # the client names the server so; its principal is s
 SERVICE_PRINCIPAL = f"smtp/{SERVICE_HOST}@{REALM}"
 COMMAND_TIMEOUT_SECONDS = 20
 START_TIMEOUT_SECONDS = 10
-STOP_TIMEOUT_SECONDS = 10
 PORT_ATTEMPTS = 5
 # The database's master password; nothing but kdb5_util ever asks for it (the stash file answers).
 _MASTER_PASSWORD = "master-of-a-throwaway-realm"
@@ -197,12 +198,7 @@ class KerberosRealm:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(STOP_TIMEOUT_SECONDS)
+        stop_process(self._process)
         self._process = None
 
     # --- principals and tickets

@@ -50,6 +50,7 @@ from typing import Iterable, Optional
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 from scram_server import ScramMechanisms, ScramPolicy, scram_mechanisms_not_offered
+from server_threads import ThreadedServer
 
 MODES = ("plain", "starttls", "smtps", "no-starttls")
 OAUTH_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
@@ -57,8 +58,6 @@ AUTH_RESPONSE_LIMIT = 12288  # RFC 4954 §4
 OAUTH_REFUSED_REPLY = "535 5.7.8 Username and Password not accepted"
 LOOPBACK = "127.0.0.1"
 SERVER_NAME = "localhost"
-START_TIMEOUT_SECONDS = 10
-STOP_TIMEOUT_SECONDS = 10
 
 # Replies chosen to look like a real MTA's, with RFC 3463 enhanced status codes, so a client's error
 # message can be checked for the server's words.
@@ -368,7 +367,7 @@ def _server_tls_context(cert: Path, key: Path,
     return context
 
 
-class TestSmtpServer:
+class TestSmtpServer(ThreadedServer):
     """An aiosmtpd server on its own event loop thread, bound to 127.0.0.1 on an ephemeral port."""
 
     __test__ = False  # not a pytest test class despite the name
@@ -392,11 +391,7 @@ class TestSmtpServer:
                              if cert and key else None)
         self._recorder = _Recorder(self.store_dir)
         self._handler = _Handler(self._recorder, users or {}, refuse, tempfail, scram, oauth)
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
-        self._ready = threading.Event()
-        self._start_error: Optional[BaseException] = None
-        self.port: Optional[int] = None
+        self._init_thread(f"SMTP test server ({mode})")
 
     # -- what the server saw -------------------------------------------------------------------
 
@@ -458,51 +453,11 @@ class TestSmtpServer:
         return _RecordingSMTP(self._handler, connection, loop=self._loop,
                               **self._smtp_parameters())
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
+    def _create_server(self, loop: asyncio.AbstractEventLoop):
         implicit_tls = self._tls_context if self.mode == "smtps" else None
-        try:
-            server = loop.run_until_complete(
-                loop.create_server(self._new_protocol, self.host, self._requested_port,
-                                   ssl=implicit_tls))
-            self.port = server.sockets[0].getsockname()[1]
-        except BaseException as error:  # reported to start() in the test thread
-            self._start_error = error
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            server.close()
-            loop.run_until_complete(server.wait_closed())
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.close()
+        return loop.create_server(self._new_protocol, self.host, self._requested_port,
+                                  ssl=implicit_tls)
 
-    def start(self) -> int:
-        self._thread = threading.Thread(target=self._run, name=f"smtp-{self.mode}", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(START_TIMEOUT_SECONDS):
-            raise TimeoutError(f"SMTP test server ({self.mode}) did not start listening within "
-                               f"{START_TIMEOUT_SECONDS} s")
-        if self._start_error is not None:
-            raise RuntimeError(f"SMTP test server ({self.mode}) failed to start: "
-                               f"{self._start_error}") from self._start_error
-        return self.port
-
-    def stop(self) -> None:
-        if self._thread is None:
-            return
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(STOP_TIMEOUT_SECONDS)
-        self._thread = None
 
     def __enter__(self) -> "TestSmtpServer":
         self.start()

@@ -22,10 +22,10 @@ import threading
 from pathlib import Path
 from typing import Optional
 
+from server_threads import ThreadedServer
+
 LOOPBACK = "127.0.0.1"
 SERVER_NAME = "localhost"
-START_TIMEOUT_SECONDS = 10
-STOP_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 30
 MODES = ("starttls", "smtps")
 # "250-AUTH PLAIN SCRAM-SHA-256 SCRAM-SHA-256-PLUS" -> "250-AUTH PLAIN SCRAM-SHA-256"
@@ -33,7 +33,7 @@ PLUS_MECHANISM = re.compile(rb" [A-Z0-9_-]+-PLUS(?=[ \r\n])")
 AUTH_LINE = re.compile(rb"^250[- ]AUTH ", re.IGNORECASE)
 
 
-class TlsMitmProxy:
+class TlsMitmProxy(ThreadedServer):
     """start() -> port; stop(). `connections` counts the clients whose TLS the proxy ended."""
 
     __test__ = False
@@ -57,11 +57,7 @@ class TlsMitmProxy:
         self._lock = threading.Lock()
         self._connections = 0
         self._errors: list[str] = []
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
-        self._ready = threading.Event()
-        self._start_error: Optional[BaseException] = None
-        self.port: Optional[int] = None
+        self._init_thread(f"TLS proxy ({mode})")
 
     @property
     def connections(self) -> int:
@@ -137,48 +133,9 @@ class TlsMitmProxy:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        try:
-            server = loop.run_until_complete(asyncio.start_server(
-                self._handle, LOOPBACK, 0,
-                ssl=self._client_side if self.mode == "smtps" else None))
-            self.port = server.sockets[0].getsockname()[1]
-        except BaseException as error:  # reported to start() in the test thread
-            self._start_error = error
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            server.close()
-            loop.run_until_complete(server.wait_closed())
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.close()
-
-    def start(self) -> int:
-        self._thread = threading.Thread(target=self._run, name=f"mitm-{self.mode}", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(START_TIMEOUT_SECONDS):
-            raise TimeoutError(f"TLS proxy did not listen within {START_TIMEOUT_SECONDS} s")
-        if self._start_error is not None:
-            raise RuntimeError(f"TLS proxy failed to start: {self._start_error}")
-        return self.port
-
-    def stop(self) -> None:
-        if self._thread is None:
-            return
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(STOP_TIMEOUT_SECONDS)
-        self._thread = None
+    def _create_server(self, loop: asyncio.AbstractEventLoop):
+        return asyncio.start_server(self._handle, LOOPBACK, 0,
+                                    ssl=self._client_side if self.mode == "smtps" else None)
 
 
 async def _read_reply(reader: asyncio.StreamReader) -> bytes:
