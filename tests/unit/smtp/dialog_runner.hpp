@@ -428,6 +428,33 @@ inline Envelope envelope_to(std::vector<std::string> recipients) {
 
 inline constexpr std::string_view short_body = "Subject: hi\r\n\r\nHello.\r\n";
 
+// Script fragments that many dialogs share, as string literals to join with the raw-string script
+// around them, e.g. EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>...)"
+// QUIT_AND_CLOSE. Each ends in a newline.
+//
+// The greeting of mx.example.net and the client's EHLO, up to the EHLO reply.
+#define GREETING_AND_EHLO "S: 220 mx.example.net ESMTP\nC: EHLO client.example\n"
+// ... and an EHLO reply without extensions.
+#define EHLO_WITHOUT_EXTENSIONS GREETING_AND_EHLO "S: 250 mx.example.net\n"
+// ... and an EHLO reply that offers one extension, `extension` (a string literal).
+#define EHLO_OFFERING(extension) GREETING_AND_EHLO "S: 250-mx.example.net\nS: 250 " extension "\n"
+// ... and an EHLO reply that offers AUTH with `mechanisms` (a string literal), and nothing else.
+#define OFFERING(mechanisms) EHLO_OFFERING("AUTH " mechanisms)
+// MAIL from alice and RCPT to bob, each answered 250 in lock step, then DATA, up to its reply.
+#define MAIL_RCPT_DATA_LOCKSTEP                                                               \
+  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 Ok\nC: " \
+  "DATA\n"
+// The same sent in one flight under PIPELINING, up to the three replies.
+#define MAIL_RCPT_DATA_PIPELINED \
+  "C: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: DATA\n"
+// short_body sent after 354, and the dot, up to the final reply.
+#define SHORT_BODY_SENT "-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\n"
+// QUIT, its 221, and the end of the session.
+#define QUIT_AND_CLOSE "C: QUIT\nS: 221 Bye\n-- closed\n"
+// One message from alice to bob in lock step, accepted, then QUIT.
+#define TRANSACTION \
+  MAIL_RCPT_DATA_LOCKSTEP "S: 354 go\n" SHORT_BODY_SENT "S: 250 Ok\n" QUIT_AND_CLOSE
+
 // Whether `text` contains `part`; for messages checked piecewise.
 inline bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;

@@ -29,16 +29,6 @@ SessionConfig implicit_tls_with_credentials() {
   return config;
 }
 
-// The greeting and an EHLO reply that offers `mechanisms` (a string literal), up to AUTH.
-#define OFFERING(mechanisms)                                                              \
-  "\nS: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250-mx.example.net\nS: 250 " \
-  "AUTH " mechanisms "\n"
-
-#define TRANSACTION                                                                      \
-  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 "   \
-  "Ok\nC: DATA\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nS: 250 Ok\nC: " \
-  "QUIT\nS: 221 Bye\n-- closed\n"
-
 void expect_no_secret_in_trace(const DialogRuns& runs) {
   for (const auto* run : {&runs.whole, &runs.bytewise}) {
     const std::string trace = run->trace.text();
@@ -142,12 +132,7 @@ TEST(SessionAuth, ConfiguredMechanismNotOfferedNamesWhatTheServerOffers) {
 
 TEST(SessionAuth, ServerWithoutAuthIsRefusedBeforeMail) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: QUIT
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: QUIT
 -- closed
 )",
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
@@ -158,12 +143,7 @@ C: QUIT
 
 TEST(SessionAuth, OldAuthEqualsAnnouncementIsUnderstood) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 AUTH=PLAIN
-C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
+  expect_dialog(EHLO_OFFERING("AUTH=PLAIN") R"(C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 235 ok
 )" TRANSACTION,
                 implicit_tls_with_credentials(), envelope_to({"bob@example.net"}), short_body,
@@ -247,18 +227,10 @@ S: 250-AUTH PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256
 S: 250 ENHANCEDSTATUSCODES
 C: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1
 S: 235 2.7.0 Authentication successful
-C: MAIL FROM:<alice@example.org>
-C: RCPT TO:<bob@example.net>
-C: DATA
-S: 250 2.1.0 Ok
+)" MAIL_RCPT_DATA_PIPELINED R"(S: 250 2.1.0 Ok
 S: 250 2.1.5 Ok
 S: 354 End data with <CR><LF>.<CR><LF>
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: QUIT
+)" SHORT_BODY_SENT R"(C: QUIT
 S: 250 2.0.0 Ok: queued as 4XYZ
 S: 221 2.0.0 Bye
 -- closed

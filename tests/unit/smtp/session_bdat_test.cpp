@@ -28,27 +28,24 @@ SessionConfig with_credentials(TlsMode tls) {
   return config;
 }
 
-#define GREETING_STARTTLS_AUTH(EXTENSIONS)                                              \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250-mx.example.net\nS: 250 " \
-  "STARTTLS\nC: STARTTLS\nS: 220 go ahead\n-- tls\nC: EHLO client.example\nS: "         \
-  "250-mx.example.net\n" EXTENSIONS                                                     \
-  "S: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: "                          \
-  "235 ok\n"
+#define GREETING_STARTTLS_AUTH(EXTENSIONS)                            \
+  EHLO_OFFERING("STARTTLS")                                           \
+  "C: STARTTLS\nS: 220 go ahead\n-- tls\nC: EHLO client.example\nS: " \
+  "250-mx.example.net\n" EXTENSIONS                                   \
+  "S: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n"
 
-#define GREETING_IMPLICIT_AUTH(EXTENSIONS)                                                  \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250-mx.example.net\n" EXTENSIONS \
-  "S: "                                                                                     \
-  "250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n"
+#define GREETING_IMPLICIT_AUTH(EXTENSIONS)               \
+  GREETING_AND_EHLO "S: 250-mx.example.net\n" EXTENSIONS \
+                    "S: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n"
 
 #define BDAT_FLIGHT                                                                               \
   "-- body\nC: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: BDAT 23 LAST\nC: " \
   "Subject: hi\nC:\nC: Hello.\nC: QUIT\nS: 250 Ok\nS: 250 Ok\nS: 250 Ok: queued\nS: 221 Bye\n-- " \
   "closed\n"
 
-#define DATA_FLIGHTS                                                                            \
-  "C: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: DATA\nS: 250 Ok\nS: 250 " \
-  "Ok\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nC: QUIT\nS: 250 Ok: "           \
-  "queued\nS: 221 Bye\n-- closed\n"
+#define DATA_FLIGHTS                                                           \
+  MAIL_RCPT_DATA_PIPELINED "S: 250 Ok\nS: 250 Ok\nS: 354 go\n" SHORT_BODY_SENT \
+                           "C: QUIT\nS: 250 Ok: queued\nS: 221 Bye\n-- closed\n"
 
 TEST(SessionBdat, StartTlsAuthAndOneMessageCostEightRoundTripsWithChunking) {
   static_assert(plain_response == "AGFsaWNlAHMzY3JldA==");
@@ -93,12 +90,7 @@ TEST(SessionBdat, ImplicitTlsAuthAndOneMessageCostSixRoundTripsWithChunkingAndSe
 
 TEST(SessionBdat, NoDotStuffingButCrlfLineEnds) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 CHUNKING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("CHUNKING") R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -109,10 +101,7 @@ C: ..two
 C: bare
 C: end
 S: 250 Ok: queued
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope_to({"bob@example.net"}), ".dot\n..two\rbare\r\nend",
                 runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
@@ -122,10 +111,7 @@ S: 221 Bye
 // RCPT replies.
 TEST(SessionBdat, WithSeveralRecipientsTheBodyWaitsForTheRcptReplies) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-PIPELINING
 S: 250 CHUNKING
 C: MAIL FROM:<alice@example.org>
@@ -148,10 +134,7 @@ TEST(SessionBdat, PartialDeliveryLetsTheBodyFollowTheEnvelopeAndWarnsOfTheRefuse
   SessionConfig config = cleartext_config();
   config.partial_delivery = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-PIPELINING
 S: 250 CHUNKING
 -- body
@@ -182,10 +165,7 @@ S: 221 Bye
 // refusal (not the reply to BDAT) says why.
 TEST(SessionBdat, ARefusedOnlyRecipientEndsTheTransactionWhateverBdatGets) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-PIPELINING
 S: 250 CHUNKING
 -- body
@@ -209,10 +189,7 @@ S: 554 5.5.1 no valid recipients
 
 TEST(SessionBdat, ARefusalOfBdatLastIsARefusal) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-PIPELINING
 S: 250 CHUNKING
 -- body
@@ -237,12 +214,7 @@ S: 554 5.7.1 rejected by content filter
 
 TEST(SessionBdat, ALostConnectionAfterBdatLastLeavesDeliveryUnknown) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 CHUNKING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("CHUNKING") R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -271,12 +243,7 @@ TEST(SessionBdat, AChunkRefusedMidStreamStopsTheMessage) {
   // Without PIPELINING each chunk waits for its reply: the second one is refused.
   const std::string first_chunk = body.substr(0, bdat_chunk_size);
   const std::string second_chunk = body.substr(bdat_chunk_size, bdat_chunk_size);
-  std::string script = R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 CHUNKING
-C: MAIL FROM:<alice@example.org>
+  std::string script = EHLO_OFFERING("CHUNKING") R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -311,10 +278,7 @@ TEST(SessionBdat, AnEightBitPreparedMessageGoesAsBinaryMime) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.body_8bit_required = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-8BITMIME
 S: 250-BINARYMIME
 S: 250 CHUNKING
@@ -328,10 +292,7 @@ C: Subject: hi
 C:
 C: Hello.
 S: 250 Ok: queued
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope, short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
 }
@@ -367,10 +328,7 @@ TEST(SessionBdat, ABinaryBodyIsRefusedBeforeMailWithoutBinaryMime) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.body_binary = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-8BITMIME
 S: 250 CHUNKING
 C: QUIT

@@ -18,15 +18,9 @@ using dialog::envelope_to;
 using dialog::expect_dialog;
 using dialog::short_body;
 
-#define DATA_SENT                                                                          \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250 mx.example.net\n"           \
-  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 Ok\n" \
-  "C: DATA\n"
+#define DATA_SENT EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP
 
-#define PIPELINED_DATA_SENT                                                      \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\n"                        \
-  "S: 250-mx.example.net\nS: 250 PIPELINING\nC: MAIL FROM:<alice@example.org>\n" \
-  "C: RCPT TO:<bob@example.net>\nC: DATA\n"
+#define PIPELINED_DATA_SENT EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED
 
 void expect_stopped_before_the_dot(const DialogRuns& runs, std::string_view quoted) {
   for (const DialogResult* run : {&runs.whole, &runs.bytewise}) {

@@ -38,20 +38,15 @@ SessionConfig config_for(Setup setup) {
 }
 
 // Dialog prefixes that lead up to each step.
-#define GREETING "S: 220 mx.example.net ESMTP\nC: EHLO client.example\n"
-#define EHLO_PLAIN GREETING "S: 250 mx.example.net\n"
-#define EHLO_STARTTLS GREETING "S: 250-mx.example.net\nS: 250 STARTTLS\nC: STARTTLS\n"
+#define EHLO_STARTTLS EHLO_OFFERING("STARTTLS") "C: STARTTLS\n"
 #define AFTER_TLS EHLO_STARTTLS "S: 220 go ahead\n-- tls\nC: EHLO client.example\n"
 #define AUTH_SENT \
   AFTER_TLS "S: 250-mx.example.net\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1\n"
-#define MAIL_SENT EHLO_PLAIN "C: MAIL FROM:<alice@example.org>\n"
+#define MAIL_SENT EHLO_WITHOUT_EXTENSIONS "C: MAIL FROM:<alice@example.org>\n"
 #define RCPT_SENT MAIL_SENT "S: 250 Ok\nC: RCPT TO:<bob@example.net>\n"
 #define DATA_SENT RCPT_SENT "S: 250 Ok\nC: DATA\n"
-#define DOT_SENT DATA_SENT "S: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\n"
-#define PIPELINED                                                                        \
-  GREETING                                                                               \
-  "S: 250-mx.example.net\nS: 250 PIPELINING\nC: MAIL FROM:<alice@example.org>\nC: RCPT " \
-  "TO:<bob@example.net>\nC: DATA\n"
+#define DOT_SENT DATA_SENT "S: 354 go\n" SHORT_BODY_SENT
+#define PIPELINED EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED
 
 const FailureCase failure_cases[] = {
     // Replies that refuse: 4xx is temporary, 5xx unavailable, and QUIT follows.
@@ -59,12 +54,13 @@ const FailureCase failure_cases[] = {
      "450 too busy"},
     {"Greeting554", Setup::cleartext, "S: 554 no SMTP service here\nC: QUIT\n-- closed\n",
      ErrorKind::unavailable, "554 no SMTP service here"},
-    {"Ehlo4xx", Setup::cleartext, GREETING "S: 451 4.3.0 try later\nC: QUIT\n-- closed\n",
+    {"Ehlo4xx", Setup::cleartext, GREETING_AND_EHLO "S: 451 4.3.0 try later\nC: QUIT\n-- closed\n",
      ErrorKind::temporary, "451 4.3.0 try later"},
-    {"Ehlo550", Setup::cleartext, GREETING "S: 550 5.7.1 go away\nC: QUIT\n-- closed\n",
+    {"Ehlo550", Setup::cleartext, GREETING_AND_EHLO "S: 550 5.7.1 go away\nC: QUIT\n-- closed\n",
      ErrorKind::unavailable, "550 5.7.1 go away"},
     {"Helo5xx", Setup::cleartext,
-     GREETING "S: 502 no EHLO\nC: HELO client.example\nS: 554 no HELO\nC: QUIT\n-- closed\n",
+     GREETING_AND_EHLO
+     "S: 502 no EHLO\nC: HELO client.example\nS: 554 no HELO\nC: QUIT\n-- closed\n",
      ErrorKind::unavailable, "554 no HELO"},
     {"StartTls454", Setup::starttls,
      EHLO_STARTTLS "S: 454 4.7.0 TLS not available\nC: QUIT\n-- closed\n", ErrorKind::temporary,
@@ -140,10 +136,10 @@ const FailureCase failure_cases[] = {
     // The connection lost at every step: always io, naming what the session waited for.
     {"LostBeforeGreeting", Setup::cleartext, "-- lost\n-- closed\n", ErrorKind::io,
      "waiting for the server's greeting"},
-    {"LostAtEhlo", Setup::cleartext, GREETING "-- lost\n-- closed\n", ErrorKind::io,
+    {"LostAtEhlo", Setup::cleartext, GREETING_AND_EHLO "-- lost\n-- closed\n", ErrorKind::io,
      "reply to EHLO"},
     {"LostAtHelo", Setup::cleartext,
-     GREETING "S: 500 what\nC: HELO client.example\n-- lost\n-- closed\n", ErrorKind::io,
+     GREETING_AND_EHLO "S: 500 what\nC: HELO client.example\n-- lost\n-- closed\n", ErrorKind::io,
      "reply to HELO"},
     {"LostAtStartTls", Setup::starttls, EHLO_STARTTLS "-- lost\n-- closed\n", ErrorKind::io,
      "reply to STARTTLS"},

@@ -19,16 +19,12 @@ using dialog::expect_dialog;
 using dialog::short_body;
 
 // A dialog up to the final dot, one command per flight.
-#define TO_THE_DOT                                                                             \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250 mx.example.net\nC: MAIL "       \
-  "FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 Ok\nC: DATA\nS: " \
-  "354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\n"
+#define TO_THE_DOT EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP "S: 354 go\n" SHORT_BODY_SENT
 
 // The same under PIPELINING: QUIT follows the dot in its flight.
-#define TO_THE_DOT_PIPELINED                                                                 \
-  "S: 220 mx.example.net ESMTP\nC: EHLO client.example\nS: 250-mx.example.net\nS: 250 "      \
-  "PIPELINING\nC: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: DATA\nS: " \
-  "250 Ok\nS: 250 Ok\nS: 354 go\n-- body\nC: Subject: hi\nC:\nC: Hello.\nC: .\nC: QUIT\n"
+#define TO_THE_DOT_PIPELINED  \
+  EHLO_OFFERING("PIPELINING") \
+  MAIL_RCPT_DATA_PIPELINED "S: 250 Ok\nS: 250 Ok\nS: 354 go\n" SHORT_BODY_SENT "C: QUIT\n"
 
 constexpr std::string_view lost_message =
     "delivery state unknown: the whole message was sent, but no reply to it came (the server "

@@ -34,12 +34,7 @@ Envelope eight_bit_envelope() {
 
 TEST(SessionPreflight, EightBitBodyWithoutEightBitMimeIsRefusedBeforeMail) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: QUIT
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), eight_bit_envelope(), short_body, runs);
@@ -73,27 +68,14 @@ C: QUIT
 
 TEST(SessionPreflight, EightBitBodyWithEightBitMimeAsksForIt) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 8BITMIME
-C: MAIL FROM:<alice@example.org> BODY=8BITMIME
+  expect_dialog(EHLO_OFFERING("8BITMIME") R"(C: MAIL FROM:<alice@example.org> BODY=8BITMIME
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), eight_bit_envelope(), short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
 }
@@ -159,11 +141,7 @@ TEST(SessionPreflight, SenderWithALineEndIsRefusedBeforeMail) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.mail_from = "alice@example.org>\r\nRCPT TO:<eve@example.com";
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: QUIT
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
@@ -177,12 +155,7 @@ C: QUIT
 TEST(SessionPreflight, PipelinedRecipientWithAControlCharacterStopsTheWholeFlight) {
   DialogRuns runs;
   // Under PIPELINING, MAIL and the first RCPT would go in the same flight as the bad one.
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: QUIT
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net", "carol\x7f@example.net"}),

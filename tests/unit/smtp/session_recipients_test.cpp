@@ -22,11 +22,7 @@ const std::vector<std::string> three_recipients = {"bob@example.net", "carol@exa
 
 TEST(SessionRecipients, OneRefusedAmongSeveralSendsNoDataAndNamesTheAddress) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -60,12 +56,7 @@ C: QUIT
 TEST(SessionRecipients, PipelinedRefusalAfter354AbandonsWithoutTheDot) {
   DialogRuns runs;
   // RFC 5321 §4.1.1.4: closing the connection before the final dot discards the transaction.
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
 C: RCPT TO:<dave@example.net>
@@ -88,15 +79,7 @@ S: 354 go ahead
 
 TEST(SessionRecipients, PipelinedRefusalWithDataRefusedQuits) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
-C: RCPT TO:<bob@example.net>
-C: DATA
-S: 250 Ok
+  expect_dialog(EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED R"(S: 250 Ok
 S: 550 5.1.1 no such user
 S: 554 5.5.1 Error: no valid recipients
 C: QUIT
@@ -110,12 +93,7 @@ C: QUIT
 
 TEST(SessionRecipients, OnlyTemporaryRefusalsAreATemporaryError) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
 C: RCPT TO:<dave@example.net>
@@ -138,11 +116,7 @@ S: 354 go ahead
 
 TEST(SessionRecipients, MixedTemporaryAndPermanentRefusalsAreRecipientRefused) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 450 4.2.0 greylisted
@@ -159,10 +133,7 @@ C: QUIT
 
 TEST(SessionRecipients, AllAcceptedAreRecordedWithTheirReplies) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-ENHANCEDSTATUSCODES
 S: 250 PIPELINING
 C: MAIL FROM:<alice@example.org>
@@ -173,12 +144,7 @@ S: 250 2.1.0 Ok
 S: 250 2.1.5 Ok bob
 S: 251 2.1.5 will forward carol
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: QUIT
+)" SHORT_BODY_SENT R"(C: QUIT
 S: 250 2.0.0 Ok
 S: 221 2.0.0 Bye
 -- closed

@@ -18,22 +18,13 @@ using dialog::short_body;
 
 TEST(Session, PlainSendWithoutExtensions) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 2.1.0 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 2.1.5 Ok
 C: DATA
 S: 354 End data with <CR><LF>.<CR><LF>
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 2.0.0 Ok: queued as 4AB12
+)" SHORT_BODY_SENT R"(S: 250 2.0.0 Ok: queued as 4AB12
 C: QUIT
 S: 221 2.0.0 Bye
 -- closed
@@ -51,11 +42,7 @@ S: 221 2.0.0 Bye
 
 TEST(Session, WithoutPipeliningEachCommandIsItsOwnFlight) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -63,16 +50,8 @@ C: RCPT TO:<carol@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
                 short_body, runs);
   const auto& flights = runs.whole.flights;
@@ -84,12 +63,7 @@ S: 221 Bye
   EXPECT_EQ("DATA\r\n", flights[4]);
 }
 
-const char* const pipelined_dialog = R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
+const char* const pipelined_dialog = EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
 C: DATA
@@ -97,12 +71,7 @@ S: 250 2.1.0 Ok
 S: 250 2.1.5 Ok
 S: 250 2.1.5 Ok
 S: 354 End data with <CR><LF>.<CR><LF>
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: QUIT
+)" SHORT_BODY_SENT R"(C: QUIT
 S: 250 2.0.0 Ok: queued
 S: 221 2.0.0 Bye
 -- closed
@@ -125,15 +94,7 @@ TEST(Session, PipeliningSendsMailRcptsAndDataAsOneFlight) {
 
 TEST(Session, PipelinedRepliesMayArriveOneAtATime) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
-C: RCPT TO:<bob@example.net>
-C: DATA
-S: 250 Ok
+  expect_dialog(EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED R"(S: 250 Ok
 -- lost
 -- closed
 )",
@@ -144,10 +105,7 @@ S: 250 Ok
       << runs.whole.outcome.error->message;
 }
 
-const char* const starttls_dialog = R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+const char* const starttls_dialog = GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-PIPELINING
 S: 250-SIZE 1000000
 S: 250 STARTTLS
@@ -157,22 +115,9 @@ S: 220 2.0.0 Ready to start TLS
 C: EHLO client.example
 S: 250-mx.example.net
 S: 250 8BITMIME
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)";
+)" MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE;
 
 TEST(Session, StartTlsThenEhloAgainWithCapabilitiesForgotten) {
   SessionConfig config = cleartext_config();
@@ -206,12 +151,7 @@ TEST(Session, StartTlsRequiredButNotOfferedIsRefusedBeforeMail) {
   SessionConfig config = cleartext_config();
   config.tls = TlsMode::starttls;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: QUIT
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: QUIT
 -- closed
 )",
                 config, envelope_to({"bob@example.net"}), short_body, runs);
@@ -244,12 +184,7 @@ TEST(Session, DataInjectedAfterStartTlsReplyIsAProtocolError) {
   SessionConfig config = cleartext_config();
   config.tls = TlsMode::starttls;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 STARTTLS
-C: STARTTLS
+  expect_dialog(EHLO_OFFERING("STARTTLS") R"(C: STARTTLS
 S: 220 Ready to start TLS
 S: 250-evil.example
 S: 250 AUTH PLAIN
@@ -265,27 +200,9 @@ TEST(Session, ImplicitTlsNeverSendsStartTlsAndTracesEverythingAsTls) {
   SessionConfig config = cleartext_config();
   config.tls = TlsMode::smtps;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 STARTTLS
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+  expect_dialog(EHLO_OFFERING("STARTTLS") MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 config, envelope_to({"bob@example.net"}), short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   for (const auto& line : runs.whole.trace.lines) {
@@ -297,27 +214,9 @@ S: 221 Bye
 
 TEST(Session, TlsNoneIgnoresAnOfferedStartTls) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 STARTTLS
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+  expect_dialog(EHLO_OFFERING("STARTTLS") MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
 }
@@ -333,22 +232,9 @@ C: EHLO client.example
 S: 500 5.5.1 Command unrecognized: "EHLO client.example"
 C: HELO client.example
 S: 250 old.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope, short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_FALSE(runs.whole.capabilities.esmtp);
@@ -361,10 +247,7 @@ TEST(Session, NullReversePathAndMailParametersWhenOffered) {
   envelope.body_8bit = true;
   envelope.smtputf8 = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
+  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
 S: 250-SIZE 10000
 S: 250-8BITMIME
 S: 250 SMTPUTF8
@@ -374,16 +257,8 @@ C: RCPT TO:<bob@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope, short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
 }
@@ -392,27 +267,14 @@ TEST(Session, SizeZeroMeansNoLimitButSizeIsStillAnnounced) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.size = 5000000;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 SIZE 0
-C: MAIL FROM:<alice@example.org> SIZE=5000000
+  expect_dialog(EHLO_OFFERING("SIZE 0") R"(C: MAIL FROM:<alice@example.org> SIZE=5000000
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope, short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
 }
@@ -421,12 +283,7 @@ TEST(Session, MessageOverTheSizeLimitIsRefusedBeforeMail) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.size = 20000;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 SIZE 10000
-C: QUIT
+  expect_dialog(EHLO_OFFERING("SIZE 10000") R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
@@ -441,12 +298,7 @@ TEST(Session, Smtputf8NeededButNotOfferedIsRefusedBeforeMail) {
   Envelope envelope = envelope_to({"bjørn@example.net"});
   envelope.smtputf8 = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 8BITMIME
-C: QUIT
+  expect_dialog(EHLO_OFFERING("8BITMIME") R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope, short_body, runs);
@@ -459,12 +311,7 @@ TEST(Session, EightBitBodyWithoutEightBitMimeSendsNoBodyParameter) {
   Envelope envelope = envelope_to({"bob@example.net"});
   envelope.body_8bit = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 DSN
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("DSN") R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 -- lost
@@ -488,10 +335,7 @@ S: 250 surprise
 
 TEST(Session, GarbageFromTheServerIsAProtocolErrorWithoutQuit) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: HTTP/1.1 400 Bad Request
+  expect_dialog(GREETING_AND_EHLO R"(S: HTTP/1.1 400 Bad Request
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
@@ -501,22 +345,8 @@ S: HTTP/1.1 400 Bad Request
 
 TEST(Session, ConnectionLostAfterDeliveryKeepsTheMessageDelivered) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
 C: QUIT
 -- lost
 -- closed
@@ -528,22 +358,8 @@ C: QUIT
 
 TEST(Session, FailedQuitAfterDeliveryChangesNothing) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok
 C: QUIT
 S: 500 what?
 -- closed
@@ -555,11 +371,7 @@ S: 500 what?
 
 TEST(Session, NoRecipientsIsAUsageErrorAndNothingIsSent) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: QUIT
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope_to({}), short_body, runs);
@@ -570,11 +382,7 @@ C: QUIT
 TEST(Session, AddressWithALineEndIsRefusedBeforeMail) {
   DialogRuns runs;
   // Otherwise "\r\nRCPT TO:<...>" inside an address would smuggle in a command.
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: QUIT
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: QUIT
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net>\r\nRCPT TO:<eve@example.com"}),

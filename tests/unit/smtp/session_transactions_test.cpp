@@ -22,38 +22,16 @@ using dialog::short_body;
 
 TEST(SessionTransactions, TwoMessagesShareOneConnectionWithoutRset) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok: queued as 1
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 250 Ok: queued as 1
 C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<carol@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok: queued as 2
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok: queued as 2
+)" QUIT_AND_CLOSE,
                 cleartext_config(),
                 {envelope_to({"bob@example.net"}), envelope_to({"carol@example.net"})}, short_body,
                 runs);
@@ -74,11 +52,7 @@ S: 221 Bye
 // server's side; RSET clears it before the next MAIL, and only then.
 TEST(SessionTransactions, RsetFollowsATransactionThatEndedBeforeTheDot) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<nobody@example.net>
 S: 550 5.1.1 no such user
@@ -90,16 +64,8 @@ C: RCPT TO:<carol@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok: queued
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok: queued
+)" QUIT_AND_CLOSE,
                 cleartext_config(),
                 {envelope_to({"nobody@example.net"}), envelope_to({"carol@example.net"})},
                 short_body, runs);
@@ -113,11 +79,7 @@ S: 221 Bye
 
 TEST(SessionTransactions, NoRsetBeforeQuit) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 451 4.3.0 try later
 C: QUIT
 -- closed
@@ -130,12 +92,7 @@ C: QUIT
 
 TEST(SessionTransactions, UnderPipeliningRsetGoesInTheFlightOfTheNextEnvelope) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<nobody@example.net>
 C: DATA
 S: 250 Ok
@@ -149,12 +106,7 @@ S: 250 Ok
 S: 250 Ok
 S: 250 Ok
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: QUIT
+)" SHORT_BODY_SENT R"(C: QUIT
 S: 250 Ok: queued
 S: 221 Bye
 -- closed
@@ -174,35 +126,17 @@ S: 221 Bye
 // each extra message then costs one round trip.
 TEST(SessionTransactions, UnderPipeliningTheNextMailGoesInTheFlightOfTheDot) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
-C: RCPT TO:<bob@example.net>
-C: DATA
-S: 250 Ok
+  expect_dialog(EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED R"(S: 250 Ok
 S: 250 Ok
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: MAIL FROM:<alice@example.org>
+)" SHORT_BODY_SENT R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<carol@example.net>
 C: DATA
 S: 250 Ok: queued as 1
 S: 250 Ok
 S: 250 Ok
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: QUIT
+)" SHORT_BODY_SENT R"(C: QUIT
 S: 250 Ok: queued as 2
 S: 221 Bye
 -- closed
@@ -226,23 +160,10 @@ S: 221 Bye
 // went with it: the first may have been delivered, the second was not sent.
 TEST(SessionTransactions, DeliveryUnknownIsAStateAndTheNextMessageIsNotSent) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
-C: RCPT TO:<bob@example.net>
-C: DATA
-S: 250 Ok
+  expect_dialog(EHLO_OFFERING("PIPELINING") MAIL_RCPT_DATA_PIPELINED R"(S: 250 Ok
 S: 250 Ok
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-C: MAIL FROM:<alice@example.org>
+)" SHORT_BODY_SENT R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<carol@example.net>
 C: DATA
 -- lost
@@ -264,22 +185,8 @@ C: DATA
 
 TEST(SessionTransactions, AReplyToTheDotThatIsNeither250NorARefusalLeavesDeliveryUnknown) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 221 closing
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 221 closing
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
@@ -290,38 +197,16 @@ S: 221 closing
 
 TEST(SessionTransactions, ARefusedDotIsRefusedNotUnknown) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
-S: 250 Ok
-C: RCPT TO:<bob@example.net>
-S: 250 Ok
-C: DATA
-S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 554 5.7.1 spam
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS MAIL_RCPT_DATA_LOCKSTEP R"(S: 354 go ahead
+)" SHORT_BODY_SENT R"(S: 554 5.7.1 spam
 C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<carol@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(),
                 {envelope_to({"bob@example.net"}), envelope_to({"carol@example.net"})}, short_body,
                 runs);
@@ -338,26 +223,14 @@ TEST(SessionTransactions, AnEnvelopeRefusedBeforeMailEndsOnlyItsOwnTransaction) 
   Envelope eight_bit = envelope_to({"bob@example.net"});
   eight_bit.body_8bit_required = true;
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<carol@example.net>
 S: 250 Ok
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok
+)" QUIT_AND_CLOSE,
                 cleartext_config(), {eight_bit, envelope_to({"carol@example.net"})}, short_body,
                 runs);
   const auto& outcomes = runs.whole.outcomes;
@@ -396,12 +269,7 @@ TEST(SessionTransactions, StartingATransactionWhenNotReadyIsAnInternalError) {
 // transaction; the message goes to those accepted.
 TEST(SessionTransactions, A452PastTheRecipientLimitDefersTheRestAndSendsToTheAccepted) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250-mx.example.net
-S: 250 PIPELINING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING("PIPELINING") R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
 C: RCPT TO:<dave@example.net>
@@ -411,16 +279,8 @@ S: 250 Ok
 S: 452 4.5.3 too many recipients
 S: 452 4.5.3 too many recipients
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok: queued
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok: queued
+)" QUIT_AND_CLOSE,
                 cleartext_config(),
                 envelope_to({"bob@example.net", "carol@example.net", "dave@example.net"}),
                 short_body, runs);
@@ -435,11 +295,7 @@ S: 221 Bye
 // is a temporary refusal (the server is short of storage), not a limit.
 TEST(SessionTransactions, APlain452AfterAnAcceptedRecipientIsTheLimit) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
@@ -447,16 +303,8 @@ C: RCPT TO:<carol@example.net>
 S: 452 too many
 C: DATA
 S: 354 go ahead
--- body
-C: Subject: hi
-C:
-C: Hello.
-C: .
-S: 250 Ok: queued
-C: QUIT
-S: 221 Bye
--- closed
-)",
+)" SHORT_BODY_SENT R"(S: 250 Ok: queued
+)" QUIT_AND_CLOSE,
                 cleartext_config(), envelope_to({"bob@example.net", "carol@example.net"}),
                 short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
@@ -466,11 +314,7 @@ S: 221 Bye
 
 TEST(SessionTransactions, A452ToTheFirstRecipientIsATemporaryRefusal) {
   DialogRuns runs;
-  expect_dialog(R"(
-S: 220 mx.example.net ESMTP
-C: EHLO client.example
-S: 250 mx.example.net
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_WITHOUT_EXTENSIONS R"(C: MAIL FROM:<alice@example.org>
 S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 452 4.3.1 insufficient system storage
