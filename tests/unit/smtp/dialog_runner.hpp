@@ -441,9 +441,10 @@ inline constexpr std::string_view short_body = "Subject: hi\r\n\r\nHello.\r\n";
 // ... and an EHLO reply that offers AUTH with `mechanisms` (a string literal), and nothing else.
 #define OFFERING(mechanisms) EHLO_OFFERING("AUTH " mechanisms)
 // MAIL from alice and RCPT to bob, each answered 250 in lock step, then DATA, up to its reply.
-#define MAIL_RCPT_DATA_LOCKSTEP                                                               \
-  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\nC: RCPT TO:<bob@example.net>\nS: 250 Ok\nC: " \
-  "DATA\n"
+#define MAIL_RCPT_DATA_LOCKSTEP                   \
+  "C: MAIL FROM:<alice@example.org>\nS: 250 Ok\n" \
+  "C: RCPT TO:<bob@example.net>\nS: 250 Ok\n"     \
+  "C: DATA\n"
 // The same sent in one flight under PIPELINING, up to the three replies.
 #define MAIL_RCPT_DATA_PIPELINED \
   "C: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: DATA\n"

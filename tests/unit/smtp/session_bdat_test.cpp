@@ -28,20 +28,26 @@ SessionConfig with_credentials(TlsMode tls) {
   return config;
 }
 
-#define GREETING_STARTTLS_AUTH(EXTENSIONS)                            \
-  EHLO_OFFERING("STARTTLS")                                           \
-  "C: STARTTLS\nS: 220 go ahead\n-- tls\nC: EHLO client.example\nS: " \
-  "250-mx.example.net\n" EXTENSIONS                                   \
+// The greeting and an EHLO reply that offers PIPELINING and CHUNKING.
+#define EHLO_OFFERING_PIPELINING_AND_CHUNKING \
+  GREETING_AND_EHLO "S: 250-mx.example.net\nS: 250-PIPELINING\nS: 250 CHUNKING\n"
+// short_body sent whole in one BDAT chunk.
+#define SHORT_BODY_IN_ONE_BDAT "C: BDAT 23 LAST\nC: Subject: hi\nC:\nC: Hello.\n"
+
+#define GREETING_STARTTLS_AUTH(EXTENSIONS)                     \
+  EHLO_OFFERING("STARTTLS")                                    \
+  "C: STARTTLS\nS: 220 go ahead\n-- tls\n"                     \
+  "C: EHLO client.example\nS: 250-mx.example.net\n" EXTENSIONS \
   "S: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n"
 
 #define GREETING_IMPLICIT_AUTH(EXTENSIONS)               \
   GREETING_AND_EHLO "S: 250-mx.example.net\n" EXTENSIONS \
                     "S: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHMzY3JldA==\nS: 235 ok\n"
 
-#define BDAT_FLIGHT                                                                               \
-  "-- body\nC: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\nC: BDAT 23 LAST\nC: " \
-  "Subject: hi\nC:\nC: Hello.\nC: QUIT\nS: 250 Ok\nS: 250 Ok\nS: 250 Ok: queued\nS: 221 Bye\n-- " \
-  "closed\n"
+#define BDAT_FLIGHT                                                                         \
+  "-- body\n"                                                                               \
+  "C: MAIL FROM:<alice@example.org>\nC: RCPT TO:<bob@example.net>\n" SHORT_BODY_IN_ONE_BDAT \
+  "C: QUIT\nS: 250 Ok\nS: 250 Ok\nS: 250 Ok: queued\nS: 221 Bye\n-- closed\n"
 
 #define DATA_FLIGHTS                                                           \
   MAIL_RCPT_DATA_PIPELINED "S: 250 Ok\nS: 250 Ok\nS: 354 go\n" SHORT_BODY_SENT \
@@ -111,10 +117,7 @@ S: 250 Ok: queued
 // RCPT replies.
 TEST(SessionBdat, WithSeveralRecipientsTheBodyWaitsForTheRcptReplies) {
   DialogRuns runs;
-  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
-S: 250-PIPELINING
-S: 250 CHUNKING
-C: MAIL FROM:<alice@example.org>
+  expect_dialog(EHLO_OFFERING_PIPELINING_AND_CHUNKING R"(C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
 S: 250 Ok
@@ -134,18 +137,11 @@ TEST(SessionBdat, PartialDeliveryLetsTheBodyFollowTheEnvelopeAndWarnsOfTheRefuse
   SessionConfig config = cleartext_config();
   config.partial_delivery = true;
   DialogRuns runs;
-  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
-S: 250-PIPELINING
-S: 250 CHUNKING
--- body
+  expect_dialog(EHLO_OFFERING_PIPELINING_AND_CHUNKING R"(-- body
 C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
 C: RCPT TO:<carol@example.net>
-C: BDAT 23 LAST
-C: Subject: hi
-C:
-C: Hello.
-C: QUIT
+)" SHORT_BODY_IN_ONE_BDAT R"(C: QUIT
 S: 250 Ok
 S: 250 Ok
 S: 550 5.1.1 no such user
@@ -165,17 +161,10 @@ S: 221 Bye
 // refusal (not the reply to BDAT) says why.
 TEST(SessionBdat, ARefusedOnlyRecipientEndsTheTransactionWhateverBdatGets) {
   DialogRuns runs;
-  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
-S: 250-PIPELINING
-S: 250 CHUNKING
--- body
+  expect_dialog(EHLO_OFFERING_PIPELINING_AND_CHUNKING R"(-- body
 C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<nobody@example.net>
-C: BDAT 23 LAST
-C: Subject: hi
-C:
-C: Hello.
-C: QUIT
+)" SHORT_BODY_IN_ONE_BDAT R"(C: QUIT
 S: 250 Ok
 S: 550 5.1.1 no such user
 S: 554 5.5.1 no valid recipients
@@ -189,17 +178,10 @@ S: 554 5.5.1 no valid recipients
 
 TEST(SessionBdat, ARefusalOfBdatLastIsARefusal) {
   DialogRuns runs;
-  expect_dialog(GREETING_AND_EHLO R"(S: 250-mx.example.net
-S: 250-PIPELINING
-S: 250 CHUNKING
--- body
+  expect_dialog(EHLO_OFFERING_PIPELINING_AND_CHUNKING R"(-- body
 C: MAIL FROM:<alice@example.org>
 C: RCPT TO:<bob@example.net>
-C: BDAT 23 LAST
-C: Subject: hi
-C:
-C: Hello.
-C: QUIT
+)" SHORT_BODY_IN_ONE_BDAT R"(C: QUIT
 S: 250 Ok
 S: 250 Ok
 S: 554 5.7.1 rejected by content filter
@@ -219,11 +201,7 @@ S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
 -- body
-C: BDAT 23 LAST
-C: Subject: hi
-C:
-C: Hello.
--- lost
+)" SHORT_BODY_IN_ONE_BDAT R"(-- lost
 -- closed
 )",
                 cleartext_config(), envelope_to({"bob@example.net"}), short_body, runs);
@@ -287,11 +265,7 @@ S: 250 Ok
 C: RCPT TO:<bob@example.net>
 S: 250 Ok
 -- body
-C: BDAT 23 LAST
-C: Subject: hi
-C:
-C: Hello.
-S: 250 Ok: queued
+)" SHORT_BODY_IN_ONE_BDAT R"(S: 250 Ok: queued
 )" QUIT_AND_CLOSE,
                 cleartext_config(), envelope, short_body, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
