@@ -41,6 +41,9 @@ using dialog::short_body;
 #define RFC7628_INVALID_TOKEN \
   "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJodHRwczovL21haWwuZXhhbXBsZS5uZXQvIn0="
 
+// The greeting and an EHLO reply that offers AUTH PLAIN, XOAUTH2 and OAUTHBEARER.
+#define OFFERING_OAUTH OFFERING("PLAIN XOAUTH2 OAUTHBEARER")
+
 SessionConfig oauth_config(std::string_view mechanism, std::string token = "token-1") {
   SessionConfig config = dialog::cleartext_config();
   config.tls = TlsMode::smtps;
@@ -113,19 +116,18 @@ void expect_oauth_dialog(std::string_view script, const SessionConfig& config,
 
 TEST(SessionOAuth, ExpiredTokenIsRefreshedOnceAndTheRetryDelivers) {
   OAuthRuns runs;
-  expect_oauth_dialog(
-      OFFERING("PLAIN XOAUTH2 OAUTHBEARER") "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
-                                            "\n"
-                                            "S: 334 " GOOGLE_401
-                                            "\n"
-                                            "C:\n"
-                                            "S: 535-5.7.8 Username and Password not accepted.\n"
-                                            "S: 535 5.7.8 "
-                                            "https://support.google.com/mail/?p=BadCredentials\n"
-                                            "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
-                                            "\n"
-                                            "S: 235 2.7.0 Accepted\n" TRANSACTION,
-      oauth_config("XOAUTH2"), {"token-2"}, runs);
+  expect_oauth_dialog(OFFERING_OAUTH
+                      "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
+                      "\n"
+                      "S: 334 " GOOGLE_401
+                      "\n"
+                      "C:\n"
+                      "S: 535-5.7.8 Username and Password not accepted.\n"
+                      "S: 535 5.7.8 https://support.google.com/mail/?p=BadCredentials\n"
+                      "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
+                      "\n"
+                      "S: 235 2.7.0 Accepted\n" TRANSACTION,
+                      oauth_config("XOAUTH2"), {"token-2"}, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_EQ(1, runs.asked_whole);
   EXPECT_TRUE(contains(runs.whole.trace.text(), "C~ AUTH XOAUTH2 <redacted>\n"))
@@ -135,30 +137,28 @@ TEST(SessionOAuth, ExpiredTokenIsRefreshedOnceAndTheRetryDelivers) {
 TEST(SessionOAuth, ABareRefusalAsMicrosoft365SendsItGetsOneFreshToken) {
   // Microsoft 365 refuses an expired XOAUTH2 token with a 535 and no error report.
   OAuthRuns runs;
-  expect_oauth_dialog(
-      OFFERING("PLAIN XOAUTH2 OAUTHBEARER") "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
-                                            "\n"
-                                            "S: 535 5.7.3 Authentication unsuccessful\n"
-                                            "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
-                                            "\n"
-                                            "S: 235 2.7.0 Authentication successful\n" TRANSACTION,
-      oauth_config("XOAUTH2"), {"token-2"}, runs);
+  expect_oauth_dialog(OFFERING_OAUTH "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
+                                     "\n"
+                                     "S: 535 5.7.3 Authentication unsuccessful\n"
+                                     "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
+                                     "\n"
+                                     "S: 235 2.7.0 Authentication successful\n" TRANSACTION,
+                      oauth_config("XOAUTH2"), {"token-2"}, runs);
   EXPECT_TRUE(runs.whole.outcome.accepted());
   EXPECT_EQ(1, runs.asked_whole);
 }
 
 TEST(SessionOAuth, OAuthBearerAnswersTheErrorWithCtrlAAndStandsWithoutAFreshToken) {
   OAuthRuns runs;
-  expect_oauth_dialog(
-      OFFERING("PLAIN XOAUTH2 OAUTHBEARER") "C: AUTH OAUTHBEARER " OAUTHBEARER_TOKEN_1
-                                            "\n"
-                                            "S: 334 " RFC7628_INVALID_TOKEN
-                                            "\n"
-                                            "C: AQ==\n"
-                                            "S: 535 5.7.8 Authentication credentials invalid\n"
-                                            "C: QUIT\n"
-                                            "-- closed\n",
-      oauth_config("OAUTHBEARER"), {}, runs);
+  expect_oauth_dialog(OFFERING_OAUTH "C: AUTH OAUTHBEARER " OAUTHBEARER_TOKEN_1
+                                     "\n"
+                                     "S: 334 " RFC7628_INVALID_TOKEN
+                                     "\n"
+                                     "C: AQ==\n"
+                                     "S: 535 5.7.8 Authentication credentials invalid\n"
+                                     "C: QUIT\n"
+                                     "-- closed\n",
+                      oauth_config("OAUTHBEARER"), {}, runs);
   EXPECT_EQ(1, runs.asked_whole);  // asked, and there was none (a password given as it is)
   const auto& error = runs.whole.outcome.error;
   ASSERT_TRUE(error.has_value());
@@ -170,22 +170,21 @@ TEST(SessionOAuth, OAuthBearerAnswersTheErrorWithCtrlAAndStandsWithoutAFreshToke
 
 TEST(SessionOAuth, RefreshedTokenRefusedTooEndsWithTheSecondReport) {
   OAuthRuns runs;
-  expect_oauth_dialog(
-      OFFERING("PLAIN XOAUTH2 OAUTHBEARER") "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
-                                            "\n"
-                                            "S: 334 " GOOGLE_401
-                                            "\n"
-                                            "C:\n"
-                                            "S: 535 5.7.8 Username and Password not accepted\n"
-                                            "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
-                                            "\n"
-                                            "S: 334 " GOOGLE_400
-                                            "\n"
-                                            "C:\n"
-                                            "S: 535 5.7.8 Username and Password not accepted\n"
-                                            "C: QUIT\n"
-                                            "-- closed\n",
-      oauth_config("XOAUTH2"), {"token-2", "token-3"}, runs);
+  expect_oauth_dialog(OFFERING_OAUTH "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
+                                     "\n"
+                                     "S: 334 " GOOGLE_401
+                                     "\n"
+                                     "C:\n"
+                                     "S: 535 5.7.8 Username and Password not accepted\n"
+                                     "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_2
+                                     "\n"
+                                     "S: 334 " GOOGLE_400
+                                     "\n"
+                                     "C:\n"
+                                     "S: 535 5.7.8 Username and Password not accepted\n"
+                                     "C: QUIT\n"
+                                     "-- closed\n",
+                      oauth_config("XOAUTH2"), {"token-2", "token-3"}, runs);
   EXPECT_EQ(1, runs.asked_whole);  // one retry, no more
   const auto& error = runs.whole.outcome.error;
   ASSERT_TRUE(error.has_value());
@@ -201,16 +200,15 @@ TEST(SessionOAuth, RefreshedTokenRefusedTooEndsWithTheSecondReport) {
 
 TEST(SessionOAuth, ReportThatAFreshTokenCannotHelpIsNotRetried) {
   OAuthRuns runs;
-  expect_oauth_dialog(
-      OFFERING("PLAIN XOAUTH2 OAUTHBEARER") "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
-                                            "\n"
-                                            "S: 334 " GOOGLE_400
-                                            "\n"
-                                            "C:\n"
-                                            "S: 535 5.7.8 Username and Password not accepted\n"
-                                            "C: QUIT\n"
-                                            "-- closed\n",
-      oauth_config("XOAUTH2"), {"token-2"}, runs);
+  expect_oauth_dialog(OFFERING_OAUTH "C: AUTH XOAUTH2 " XOAUTH2_TOKEN_1
+                                     "\n"
+                                     "S: 334 " GOOGLE_400
+                                     "\n"
+                                     "C:\n"
+                                     "S: 535 5.7.8 Username and Password not accepted\n"
+                                     "C: QUIT\n"
+                                     "-- closed\n",
+                      oauth_config("XOAUTH2"), {"token-2"}, runs);
   EXPECT_EQ(0, runs.asked_whole);
   ASSERT_TRUE(runs.whole.outcome.error.has_value());
   EXPECT_EQ(ErrorKind::permission, runs.whole.outcome.error->kind);
@@ -225,7 +223,7 @@ TEST(SessionOAuth, TokenLongerThanAnAuthLineGoesWholeAfterAnEmpty334) {
       "auth=Bearer " +
       token + "\x01\x01");
   OAuthRuns runs;
-  const std::string script = OFFERING("PLAIN XOAUTH2 OAUTHBEARER")
+  const std::string script = OFFERING_OAUTH
                              "C: AUTH XOAUTH2\n"
                              "S: 334 \n"
                              "C: " +
