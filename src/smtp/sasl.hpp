@@ -75,7 +75,7 @@ std::unique_ptr<SaslMechanism> make_sasl_mechanism(std::string_view name,
 // Whether `name` is a -PLUS mechanism, which binds the exchange to the TLS channel (RFC 5056).
 inline bool binds_to_channel(std::string_view name) {
   constexpr std::string_view suffix = "-PLUS";
-  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  return name.size() > suffix.size() && name.ends_with(suffix);
 }
 
 // Whether make_sasl_mechanism() can make `name` here.

@@ -30,10 +30,6 @@ Gsasl* library() {
   return context;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // Mechanisms in which the server speaks first: AUTH goes without an initial response.
 bool server_first(std::string_view name) {
   return name == "LOGIN" || name == "CRAM-MD5" || name == "DIGEST-MD5";
@@ -49,7 +45,7 @@ void check_scram_iterations(std::string_view challenge) {
       end = challenge.size();
     }
     const std::string_view attribute = challenge.substr(start, end - start);
-    if (starts_with(attribute, "i=")) {
+    if (attribute.starts_with("i=")) {
       unsigned long count = 0;
       const char* first = attribute.data() + 2;
       const char* last = attribute.data() + attribute.size();
@@ -118,7 +114,7 @@ class GsaslMechanism final : public SaslMechanism {
   }
 
   std::string step(std::string_view challenge) override {
-    if (starts_with(name_, "SCRAM-") && steps_ == 1) {
+    if (name_.starts_with("SCRAM-") && steps_ == 1) {
       check_scram_iterations(challenge);
     }
     return run_step(challenge);
@@ -162,7 +158,7 @@ class GsaslMechanism final : public SaslMechanism {
       return response;
     }
     wipe(response);
-    if (status == GSASL_AUTHENTICATION_ERROR && starts_with(name_, "SCRAM-") && steps_ == 2) {
+    if (status == GSASL_AUTHENTICATION_ERROR && name_.starts_with("SCRAM-") && steps_ == 2) {
       // RFC 5802 §5.1: the server's first message must continue the nonce we sent.
       throw Failure(ErrorKind::protocol,
                     fmt::format("the server's first AUTH {} message does not continue the nonce "

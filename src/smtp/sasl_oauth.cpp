@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/secret_wipe.hpp"
 #include "common/text.hpp"
+#include "smtp/command_text.hpp"
 #include "smtp/flat_json.hpp"
 
 namespace smtpsend::smtp {
@@ -34,8 +35,7 @@ std::string shown(std::string_view value) {
 }
 
 bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; });
+  return std::any_of(text.begin(), text.end(), is_control_byte);
 }
 
 // RFC 6750 §3.1 names its error codes with the HTTP status each goes with; Google's XOAUTH2
