@@ -39,26 +39,16 @@ void Session::receive_bytes(std::string_view bytes) {
     if (!reply) {
       break;
     }
-    if (sent_secrets_.empty()) {
-      for (const auto& line : wire_lines(*reply)) {
-        trace_.server(line, in_tls_);
-      }
-      ++replies_received_;
-      on_reply(*reply);
-      continue;
-    }
     // Once a secret has gone out, neither the trace nor an error may show a reply that quotes
-    // it; only the SASL mechanism sees the challenge as it came (send_auth_response()).
-    const Reply shown = redacted(*reply);
-    for (const auto& line : wire_lines(shown)) {
+    // it; only the SASL mechanism sees a challenge as it came (send_auth_response()).
+    const std::optional<Reply> shown =
+        sent_secrets_.empty() ? std::nullopt : std::optional<Reply>(redacted(*reply));
+    for (const auto& line : wire_lines(shown ? *shown : *reply)) {
       trace_.server(line, in_tls_);
     }
     ++replies_received_;
-    if (state_ == State::auth && reply->code == 334) {
-      on_reply(*reply);
-    } else {
-      on_reply(shown);
-    }
+    const bool challenge = state_ == State::auth && reply->code == 334;
+    on_reply(shown && !challenge ? *shown : *reply);
   }
 }
 
@@ -461,6 +451,9 @@ Session::~Session() {
   }
   for (auto& secret : sent_secrets_) {
     wipe(secret);
+  }
+  if (held_response_) {
+    wipe(*held_response_);
   }
   if (channel_binding_) {
     wipe(channel_binding_->data);

@@ -318,9 +318,9 @@ class Session {
   static std::string plaintext_after_starttls_message();
 
   // ---- AUTH (session_auth.cpp) ----------------------------------------------------------------
+  // The plaintext rule and the mechanism; then AUTH with its initial response. Again after a
+  // fresh secret.
   void send_auth();
-  // The plaintext rule and the mechanism; then AUTH with its initial response.
-  void start_auth();
   void on_auth_reply(const Reply& reply);
   // A 334: the mechanism's answer to the challenge (or the initial response held back).
   void send_auth_response(const Reply& reply);

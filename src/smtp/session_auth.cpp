@@ -28,11 +28,6 @@ constexpr std::size_t min_redacted_length = 4;
 }  // namespace
 
 void Session::send_auth() {
-  fresh_secret_tried_ = false;
-  start_auth();
-}
-
-void Session::start_auth() {
   const Credentials& credentials = *config_.credentials;
   const AuthChoice choice = choose_auth_mechanism(
       config_.auth_mechanism, capabilities_.auth,
@@ -183,7 +178,7 @@ void Session::take_fresh_secret(std::optional<std::string> secret) {
   wipe(config_.credentials->password);
   config_.credentials->password.assign(*secret);  // a copy, so that the original can be wiped
   wipe(*secret);
-  start_auth();
+  send_auth();
 }
 
 std::string Session::redacted(std::string_view text) const {
